@@ -1,0 +1,96 @@
+"""The `kyso` command: one entry point, subcommands imported only when used.
+
+Errors reach the user as one line with a stable code, in Vietnamese (or English); the
+traceback, if any, goes to the log file in the data folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from app import __version__
+from app.i18n import message, resolve_language
+
+__all__ = ["main", "build_parser"]
+
+
+class _Parser(argparse.ArgumentParser):
+    lang = "vi"
+
+    def error(self, text: str) -> None:  # argparse calls this on a usage error
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"kyso: [APP_USAGE] {message('APP_USAGE', self.lang, detail=text)}\n")
+        raise SystemExit(2)
+
+
+def _prescan_lang(argv: Sequence[str]) -> str | None:
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def build_parser(lang: str) -> argparse.ArgumentParser:
+    def t(code: str) -> str:
+        return message(code, lang)
+
+    _Parser.lang = lang
+    parser = _Parser(prog="kyso", description=t("CLI_DESCRIPTION"))
+    parser.add_argument("--version", action="store_true", help=t("CLI_HELP_VERSION"))
+    parser.add_argument("--lang", choices=("vi", "en"), help=t("CLI_HELP_LANG"))
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    from . import sign_cmd, tokens_cmd, verify_cmd
+
+    sign_cmd.add_parser(commands, t)
+    verify_cmd.add_parser(commands, t)
+    tokens_cmd.add_parser(commands, t)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = resolve_language(_prescan_lang(argv))
+    if argv[:1] == ["--version"]:
+        print(f"kyso {__version__}")
+        return 0
+    parser = build_parser(lang)
+    args = parser.parse_args(argv)
+    if args.version:
+        print(f"kyso {__version__}")
+        return 0
+    if args.command is None:
+        return _start_desktop(parser)
+    return _run(args, lang)
+
+
+def _run(args: argparse.Namespace, lang: str) -> int:
+    from app.logs import setup_logging
+
+    from .report import Reporter
+
+    setup_logging()
+    reporter = Reporter(lang=lang, json_mode=getattr(args, "json", False), command=args.command)
+    try:
+        return args.handler(args, reporter)
+    except KeyboardInterrupt:
+        reporter.fail_code("APP_CANCELLED", {})
+        return 130
+    except Exception as exc:  # the one place that turns any error into a clear line
+        return reporter.fail(exc)
+
+
+def _start_desktop(parser: argparse.ArgumentParser) -> int:
+    try:
+        from ui.main import run_desktop
+    except ImportError:
+        parser.print_help()
+        return 0
+    return run_desktop([])
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

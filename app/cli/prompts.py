@@ -1,0 +1,109 @@
+"""The CLI's PIN prompter and warning acceptor.
+
+The PIN is read from the terminal without echo, or — with --pin-stdin, for automation — as
+one line from standard input. There is no other way to pass a PIN (no option, no variable).
+The token's state is said before asking: a wrong PIN entered earlier, the final try (which
+must be confirmed explicitly), a PIN pad.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Sequence
+
+from tokens import PinAnswer, PinRequest, PinStatus
+
+from .report import Reporter
+
+__all__ = ["TerminalPrompter", "StdinPrompter", "CliAcceptor"]
+
+
+class _Base:
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+
+    def _announce(self, request: PinRequest) -> None:
+        t = self.reporter.t
+        if request.status is PinStatus.COUNT_LOW:
+            self.reporter.note(t("PIN_STATUS_COUNT_LOW", token=request.token_label))
+        elif request.status is PinStatus.FINAL_TRY:
+            self.reporter.note(t("PIN_STATUS_FINAL_TRY", token=request.token_label))
+
+
+class TerminalPrompter(_Base):
+    """Asks on the controlling terminal, without echo."""
+
+    def ask_pin(self, request: PinRequest) -> PinAnswer | None:
+        t = self.reporter.t
+        self._announce(request)
+        if request.pin_pad:
+            self.reporter.note(t("PIN_PROMPT_PINPAD", token=request.token_label))
+            return PinAnswer(pin=None, final_try_confirmed=self._confirm(request))
+        if not sys.stdin.isatty():
+            self.reporter.note(t("PIN_NEEDS_TERMINAL"))
+            return None
+        confirmed = self._confirm(request)
+        if request.status is PinStatus.FINAL_TRY and not confirmed:
+            return None
+        try:
+            pin = getpass.getpass(t("PIN_PROMPT", token=request.token_label) + " ")
+        except (EOFError, KeyboardInterrupt):
+            return None
+        return PinAnswer(pin=pin, final_try_confirmed=confirmed)
+
+    def _confirm(self, request: PinRequest) -> bool:
+        if request.status is not PinStatus.FINAL_TRY:
+            return False
+        return _ask_yes_no(self.reporter, self.reporter.t("PIN_CONFIRM_FINAL_TRY"))
+
+
+class StdinPrompter(_Base):
+    """Reads one line from standard input, once. Never confirms a final try by itself."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        super().__init__(reporter)
+        self._used = False
+
+    def ask_pin(self, request: PinRequest) -> PinAnswer | None:
+        self._announce(request)
+        if request.pin_pad:
+            self.reporter.note(self.reporter.t("PIN_PROMPT_PINPAD", token=request.token_label))
+            return PinAnswer(pin=None)
+        if self._used:
+            return None
+        self._used = True
+        line = sys.stdin.readline()
+        pin = line.rstrip("\r\n")
+        return PinAnswer(pin=pin) if pin else None
+
+
+class CliAcceptor:
+    """Accepts certificate warnings with --accept-warnings, or by asking on a terminal."""
+
+    def __init__(self, reporter: Reporter, *, accept_all: bool, may_ask: bool) -> None:
+        self.reporter = reporter
+        self.accept_all = accept_all
+        self.may_ask = may_ask
+
+    def accept(self, findings: Sequence, report) -> bool:
+        for finding in findings:
+            self.reporter.note(self.reporter.t(finding.code.value, **finding.params))
+        if self.accept_all:
+            return True
+        if not (self.may_ask and sys.stdin.isatty()):
+            return False
+        return _ask_yes_no(self.reporter, self.reporter.t("CLI_ACCEPT_WARNINGS"))
+
+
+def _ask_yes_no(reporter: Reporter, question: str) -> bool:
+    try:
+        with open("/dev/tty" if sys.platform != "win32" else "CON", "r+", encoding="utf-8") as tty:
+            tty.write(question + " ")
+            tty.flush()
+            answer = tty.readline().strip().lower()
+    except OSError:
+        if not sys.stdin.isatty():
+            return False
+        answer = input(question + " ").strip().lower()
+    return answer in {"y", "yes", "c", "có", "co"}

@@ -1,0 +1,116 @@
+"""`kyso verify FILE...`: check every signature in signed PDFs (docs/cli.md)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Any, Callable
+
+from .report import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, Reporter
+
+__all__ = ["add_parser", "handle"]
+
+
+def add_parser(commands, t: Callable[[str], str]) -> None:
+    p = commands.add_parser("verify", help=t("CLI_HELP_VERIFY"), description=t("CLI_HELP_VERIFY"))
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=t("CLI_HELP_FILES"))
+    p.add_argument("--trust", type=Path, action="append", default=[], metavar="DIR", help=t("CLI_HELP_TRUST"))
+    p.add_argument("--offline", action="store_true", help=t("CLI_HELP_OFFLINE"))
+    p.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace, reporter: Reporter) -> int:
+    from signing.trust import TrustStore
+
+    trust = TrustStore.load(extra_dirs=args.trust)
+    results = asyncio.run(_verify_all(args.files, trust, allow_fetching=not args.offline))
+    documents = []
+    worst = EXIT_OK
+    for path, outcome in results:
+        if isinstance(outcome, BaseException):
+            documents.append({"file": str(path), "ok": False, "error": reporter.describe_error(outcome)})
+            reporter.line(reporter.t("CLI_VERIFY_FILE_ERROR", file=path, code=documents[-1]["error"]["code"],
+                                     message=documents[-1]["error"]["message"]))
+            worst = EXIT_ERROR
+            continue
+        documents.append(_document_json(outcome))
+        _print_document(outcome, reporter)
+        if not outcome.all_valid and worst == EXIT_OK:
+            worst = EXIT_SOME_FAILED
+    reporter.emit_json({"ok": worst == EXIT_OK, "files": documents})
+    return worst
+
+
+async def _verify_all(files, trust, *, allow_fetching: bool):
+    from signing.verify import verify_document
+
+    results: list[tuple[Path, Any]] = []
+    for path in files:
+        try:
+            results.append((path, await verify_document(path, trust=trust, allow_fetching=allow_fetching)))
+        except Exception as exc:  # reported per file; the log gets the details
+            results.append((path, exc))
+    return results
+
+
+def _print_document(document, reporter: Reporter) -> None:
+    t = reporter.t
+    reporter.line(t("CLI_VERIFY_FILE", file=document.path, count=len(document.signatures)))
+    if not document.signatures:
+        reporter.line("  " + t("VERIFY_NO_SIGNATURES"))
+    for sig in document.signatures:
+        reporter.line("  " + t("CLI_VERIFY_SIGNATURE", field=sig.field_name, verdict=t("VERDICT_" + sig.verdict.name)))
+        reporter.line("    " + t("CLI_VERIFY_SIGNER", signer=sig.signer, issuer=sig.issuer))
+        reporter.line("    " + t("CLI_VERIFY_TIMES", signing_time=_when(sig.signing_time),
+                                  timestamp=_when(sig.timestamp_time)))
+        reporter.line("    " + t("CLI_VERIFY_CERT", not_before=sig.cert_not_before.date(),
+                                  not_after=sig.cert_not_after.date(),
+                                  valid=t("YES" if sig.cert_valid_at_signing else "NO")))
+        reporter.line("    " + t("CLI_VERIFY_CHECKS", integrity=t("YES" if sig.intact else "NO"),
+                                  trusted=t("YES" if sig.trusted else "NO"),
+                                  revocation=t("REVOCATION_" + sig.revocation.name),
+                                  level=sig.level.value if sig.level else "-",
+                                  changes=t("CHANGES_" + sig.changes_after.upper())))
+        for problem in sig.problems:
+            reporter.line("    ! " + t(problem.value))
+
+
+def _when(moment) -> str:
+    return moment.isoformat() if moment is not None else "-"
+
+
+def _document_json(document) -> dict[str, Any]:
+    return {
+        "file": str(document.path),
+        "ok": document.all_valid,
+        "signatures": [_signature_json(sig) for sig in document.signatures],
+    }
+
+
+def _signature_json(sig) -> dict[str, Any]:
+    return {
+        "field": sig.field_name,
+        "type": "document_timestamp" if sig.document_timestamp else "signature",
+        "verdict": sig.verdict.value,
+        "signer": sig.signer,
+        "signer_dn": sig.signer_dn,
+        "issuer": sig.issuer,
+        "serial": sig.serial,
+        "certificate": {
+            "not_before": sig.cert_not_before.isoformat(),
+            "not_after": sig.cert_not_after.isoformat(),
+            "valid_at_signing": sig.cert_valid_at_signing,
+        },
+        "signing_time": _when(sig.signing_time) if sig.signing_time else None,
+        "timestamp": {"time": sig.timestamp_time.isoformat(), "authority": sig.timestamp_authority}
+        if sig.timestamp_time else None,
+        "integrity": sig.intact,
+        "trusted": sig.trusted,
+        "revocation": sig.revocation.value,
+        "level": sig.level.value if sig.level else None,
+        "covers_whole_file": sig.covers_whole_file,
+        "changes_after": sig.changes_after,
+        "problems": [problem.value for problem in sig.problems],
+    }

@@ -1,0 +1,68 @@
+"""Messages in Vietnamese (first) and English, for the CLI and the core.
+
+Texts live in `resources/messages/<lang>.toml`, keyed by stable codes (error codes, CLI
+labels). Placeholders are `{name}`; both languages must use the same ones (a test checks).
+Never build a translatable text with an f-string: pass parameters to `message()`.
+Qt widgets use Qt's own translation system; this module serves everything below `ui/`.
+"""
+
+from __future__ import annotations
+
+import functools
+import locale
+import os
+import string
+import tomllib
+from typing import Any, Mapping
+
+__all__ = ["LANGUAGES", "message", "resolve_language", "catalogue", "placeholders", "LANG_ENV"]
+
+LANGUAGES = ("vi", "en")
+LANG_ENV = "KYSO_LANG"
+
+
+def resolve_language(explicit: str | None = None) -> str:
+    """--lang, then KYSO_LANG, then the system locale; Vietnamese when nothing says otherwise."""
+    for candidate in (explicit, os.environ.get(LANG_ENV), _system_language()):
+        if candidate:
+            short = candidate.strip().lower()[:2]
+            if short in LANGUAGES:
+                return short
+    return "vi"
+
+
+def _system_language() -> str | None:
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value and value not in ("C", "POSIX") and not value.startswith("C."):
+            return value
+    try:
+        return locale.getlocale()[0]
+    except ValueError:
+        return None
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def catalogue(lang: str) -> Mapping[str, str]:
+    from resources import resource_path
+
+    with open(resource_path("messages", f"{lang}.toml"), "rb") as handle:
+        return tomllib.load(handle)
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def message(code: str, lang: str, /, **params: Any) -> str:
+    """The text for `code` in `lang`, with its placeholders filled.
+
+    An unknown code or a missing parameter never raises: the code itself is shown, so a
+    user always sees something they can quote to the helpdesk.
+    """
+    texts = catalogue(lang)
+    template = texts.get(code) or catalogue("vi").get(code)
+    if template is None:
+        return code
+    values = {name: params.get(name, "?") for name in placeholders(template)}
+    return template.format(**values)

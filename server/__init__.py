@@ -1,0 +1,1 @@
+"""The central audit server (filled by a later issue)."""

@@ -1,0 +1,59 @@
+"""Typed errors of the signing layer, each with a stable code (translated by the CLI/UI)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["SigningErrorCode", "SigningError"]
+
+
+class SigningErrorCode(StrEnum):
+    # the input file
+    INPUT_NOT_FOUND = "PDF_NOT_FOUND"
+    INPUT_UNREADABLE = "PDF_UNREADABLE"
+    NOT_A_PDF = "PDF_NOT_A_PDF"
+    DAMAGED = "PDF_DAMAGED"
+    ENCRYPTED = "PDF_ENCRYPTED"
+    CERTIFIED_NO_CHANGES = "PDF_CERTIFIED_NO_CHANGES"
+    PAGE_OUT_OF_RANGE = "PDF_PAGE_OUT_OF_RANGE"
+    # the output file
+    OUTPUT_EXISTS = "OUTPUT_EXISTS"
+    OUTPUT_NOT_WRITABLE = "OUTPUT_NOT_WRITABLE"
+    OUTPUT_SAME_AS_INPUT = "OUTPUT_SAME_AS_INPUT"
+    # the signer's certificate
+    CERT_EXPIRED = "CERT_EXPIRED"
+    CERT_NOT_YET_VALID = "CERT_NOT_YET_VALID"
+    CERT_REVOKED = "CERT_REVOKED"
+    CERT_UNTRUSTED = "CERT_UNTRUSTED"
+    CERT_KEY_USAGE = "CERT_KEY_USAGE"
+    CERT_INVALID = "CERT_INVALID"
+    CERT_WEAK_KEY = "CERT_WEAK_KEY"
+    REVOCATION_UNKNOWN = "CERT_REVOCATION_UNKNOWN"  # a warning the user may accept
+    WARNINGS_NOT_ACCEPTED = "SIGN_WARNINGS_NOT_ACCEPTED"
+    # the signature level
+    TSA_UNREACHABLE = "SIGN_TSA_UNREACHABLE"
+    TSA_MISSING = "SIGN_TSA_MISSING"
+    REVINFO_UNAVAILABLE = "SIGN_REVINFO_UNAVAILABLE"
+    # the appearance
+    IMAGE_UNREADABLE = "APPEARANCE_IMAGE_UNREADABLE"
+    IMAGE_MISSING = "APPEARANCE_IMAGE_MISSING"
+    BOX_INVALID = "APPEARANCE_BOX_INVALID"
+    TEXT_MISSING = "APPEARANCE_TEXT_MISSING"
+    FONT_MISSING = "APPEARANCE_FONT_MISSING"
+    NO_PERSONAL_SIGNATURE = "APPEARANCE_NO_PERSONAL_SIGNATURE"
+    # the signing itself
+    SIGNATURE_TOO_LARGE = "SIGN_SIGNATURE_TOO_LARGE"
+    INTERNAL = "SIGN_INTERNAL"
+    # verification
+    TRUST_DIR_UNREADABLE = "TRUST_DIR_UNREADABLE"
+
+
+class SigningError(Exception):
+    """Signing or verification failed; `code` says which way, `params` say about what."""
+
+    def __init__(self, code: SigningErrorCode, /, **params: Any) -> None:
+        self.code = code
+        self.params = {key: str(value) for key, value in params.items()}
+        detail = ", ".join(f"{key}={value}" for key, value in self.params.items())
+        super().__init__(f"{code.value}: {detail}" if detail else code.value)

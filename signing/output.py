@@ -1,0 +1,142 @@
+"""Writing a signed file so that a crash leaves either nothing or a complete file.
+
+The input is copied to a hidden temporary file in the output folder, the signature is added
+to that copy in place, the copy is flushed to disk and only then given its final name. The
+final name is never overwritten unless the caller asked for it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from .digest import PrefixDigests, copy_and_hash
+from .errors import SigningError, SigningErrorCode
+
+__all__ = ["AtomicOutput", "TEMP_PREFIX", "default_output_path"]
+
+TEMP_PREFIX = ".~kyso-"
+TEMP_SUFFIX = ".part"
+SIGNED_SUFFIX = ".signed.pdf"
+
+
+def default_output_path(source: Path, *, out_dir: Path | None = None) -> Path:
+    """NAME.signed.pdf beside the input, or in `out_dir`."""
+    stem = source.name[:-4] if source.name.lower().endswith(".pdf") else source.name
+    return (out_dir or source.parent) / (stem + SIGNED_SUFFIX)
+
+
+class AtomicOutput:
+    """A copy of `source` that becomes `target` only when `commit()` is called."""
+
+    def __init__(self, *, source: Path, target: Path, overwrite: bool = False) -> None:
+        self.source = source
+        self.target = target
+        self.overwrite = overwrite
+        self.stream: BinaryIO | None = None
+        self._temp: Path | None = None
+
+    def open(self, *, hash_algorithms: tuple[str, ...] = ("sha256",)) -> PrefixDigests:
+        """Copy the input under a temporary name, hashing it on the way (one read of the
+        input); the copy stays open for reading and writing as `self.stream`."""
+        self._refuse_bad_target()
+        try:
+            handle, name = tempfile.mkstemp(
+                prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=self.target.parent
+            )
+            os.close(handle)
+        except OSError as exc:
+            raise SigningError(SigningErrorCode.OUTPUT_NOT_WRITABLE, folder=self.target.parent) from exc
+        self._temp = Path(name)
+        try:
+            self.stream = open(self._temp, "r+b")  # noqa: SIM115 - closed in commit/abort
+            with open(self.source, "rb") as source:
+                digests = copy_and_hash(source, self.stream, algorithms=hash_algorithms)
+            self.stream.seek(0)
+        except OSError as exc:
+            self.abort()
+            raise SigningError(SigningErrorCode.OUTPUT_NOT_WRITABLE, folder=self.target.parent) from exc
+        return digests
+
+    def commit(self) -> Path:
+        """Flush to disk, then give the file its final name (atomically)."""
+        assert self.stream is not None and self._temp is not None
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self.stream.close()
+        self.stream = None
+        try:
+            self._rename()
+        except FileExistsError:
+            self.abort()
+            raise SigningError(SigningErrorCode.OUTPUT_EXISTS, file=self.target) from None
+        except OSError as exc:
+            self.abort()
+            raise SigningError(SigningErrorCode.OUTPUT_NOT_WRITABLE, folder=self.target.parent) from exc
+        self._temp = None
+        _fsync_dir(self.target.parent)
+        return self.target
+
+    def abort(self) -> None:
+        """Remove the temporary file; the final name is left untouched."""
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        if self._temp is not None:
+            try:
+                self._temp.unlink()
+            except FileNotFoundError:
+                pass
+            self._temp = None
+
+    def __enter__(self) -> AtomicOutput:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self._temp is not None:
+            self.abort()
+
+    def _refuse_bad_target(self) -> None:
+        if not self.target.parent.is_dir():
+            raise SigningError(SigningErrorCode.OUTPUT_NOT_WRITABLE, folder=self.target.parent)
+        if self.target.exists():
+            if _same_file(self.source, self.target):
+                raise SigningError(SigningErrorCode.OUTPUT_SAME_AS_INPUT, file=self.target)
+            if not self.overwrite:
+                raise SigningError(SigningErrorCode.OUTPUT_EXISTS, file=self.target)
+
+    def _rename(self) -> None:
+        assert self._temp is not None
+        if self.overwrite:
+            os.replace(self._temp, self.target)
+            return
+        if os.name == "nt":
+            os.rename(self._temp, self.target)  # fails if the target exists
+            return
+        try:
+            os.link(self._temp, self.target)  # fails if the target exists: no clobbering
+        except (PermissionError, NotImplementedError) as exc:  # no hard links here (FAT, SMB)
+            if self.target.exists():
+                raise FileExistsError(self.target) from exc
+            os.rename(self._temp, self.target)
+            return
+        os.unlink(self._temp)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

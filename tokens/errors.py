@@ -1,0 +1,44 @@
+"""Typed errors of the tokens layer, each with a stable code.
+
+The code is what the CLI and the UI translate into Vietnamese or English; `params` fill the
+message's placeholders. Nothing secret ever goes into an error: no PIN, no key material.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["TokenErrorCode", "TokenError"]
+
+
+class TokenErrorCode(StrEnum):
+    MODULE_NOT_CONFIGURED = "TOKEN_MODULE_NOT_CONFIGURED"
+    MODULE_NOT_FOUND = "TOKEN_MODULE_NOT_FOUND"
+    MODULE_LOAD_FAILED = "TOKEN_MODULE_LOAD_FAILED"
+    NO_TOKEN = "TOKEN_NOT_PRESENT"
+    TOKEN_NOT_FOUND = "TOKEN_NOT_FOUND"
+    TOKEN_AMBIGUOUS = "TOKEN_AMBIGUOUS"
+    KEY_NOT_FOUND = "TOKEN_KEY_NOT_FOUND"
+    KEY_AMBIGUOUS = "TOKEN_KEY_AMBIGUOUS"
+    CERTIFICATE_MISSING = "TOKEN_CERTIFICATE_MISSING"
+    KEY_TYPE_UNSUPPORTED = "TOKEN_KEY_TYPE_UNSUPPORTED"
+    MECHANISM_UNSUPPORTED = "TOKEN_MECHANISM_UNSUPPORTED"
+    PIN_CANCELLED = "TOKEN_PIN_CANCELLED"
+    PIN_INCORRECT = "TOKEN_PIN_INCORRECT"
+    PIN_LOCKED = "TOKEN_PIN_LOCKED"
+    PIN_LENGTH = "TOKEN_PIN_LENGTH"
+    PIN_FINAL_TRY_NOT_CONFIRMED = "TOKEN_PIN_FINAL_TRY_NOT_CONFIRMED"
+    TOKEN_REMOVED = "TOKEN_REMOVED"
+    SIGN_FAILED = "TOKEN_SIGN_FAILED"
+    DEVICE_ERROR = "TOKEN_DEVICE_ERROR"
+
+
+class TokenError(Exception):
+    """A token operation failed; `code` says which way, `params` say about what."""
+
+    def __init__(self, code: TokenErrorCode, /, **params: Any) -> None:
+        self.code = code
+        self.params = {key: str(value) for key, value in params.items()}
+        detail = ", ".join(f"{key}={value}" for key, value in self.params.items())
+        super().__init__(f"{code.value}: {detail}" if detail else code.value)

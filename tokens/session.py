@@ -1,0 +1,344 @@
+"""A logged-in token and the signing keys on it.
+
+Flags are read before the PIN is asked for; a PIN is sent once per answer, never retried; a
+wrong PIN is followed by a fresh read of the flags so the caller can say what is now at stake.
+Every PKCS#11 call runs on the module's thread; the prompter runs on the caller's thread.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import TokenError, TokenErrorCode
+from .mechanisms import MechanismChoice, SignatureScheme, choose_mechanism
+from .module import Pkcs11Module
+from .pin import PinAnswer, PinPrompter, PinRequest, PinStatus
+from .translate import translated
+
+__all__ = ["TokenInfo", "TokenKey", "TokenSession", "find_token_info"]
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    label: str
+    serial: str
+    manufacturer: str
+    model: str
+    flags: int
+    slot_id: int
+
+    @property
+    def pin_status(self) -> PinStatus:
+        return PinStatus.from_flags(self.flags)
+
+    @property
+    def pin_pad(self) -> bool:
+        return bool(self.flags & 0x00000100)  # CKF_PROTECTED_AUTHENTICATION_PATH
+
+
+@dataclass
+class TokenKey:
+    """A private key on a logged-in token, with its certificate. Found by CKA_ID."""
+
+    key_id: bytes
+    label: str
+    certificate: bytes  # DER
+    extra_certificates: tuple[bytes, ...]  # other certificates stored on the token (CA chain)
+    key_type: str  # "rsa" or "ec"
+    key_bits: int
+    always_authenticate: bool
+    _session: TokenSession = field(repr=False)
+    _handle: Any = field(repr=False)
+    _mechanisms: dict[tuple[SignatureScheme, str], MechanismChoice] = field(
+        default_factory=dict, repr=False
+    )
+
+    def mechanism(self, *, scheme: SignatureScheme, hash_name: str) -> MechanismChoice:
+        """The mechanism this token will use (raises if the token offers none)."""
+        cached = self._mechanisms.get((scheme, hash_name))
+        if cached is None:
+            cached = choose_mechanism(
+                scheme=scheme,
+                hash_name=hash_name,
+                available=self._session.mechanisms,
+                host_hash_only=self._session.module.options.host_hash,
+            )
+            self._mechanisms[(scheme, hash_name)] = cached
+        return cached
+
+    def sign(self, data: bytes, *, scheme: SignatureScheme, hash_name: str) -> bytes:
+        """Sign `data` (hashing it as `hash_name`); blocks until the token answers."""
+        return self.sign_async(data, scheme=scheme, hash_name=hash_name).result()
+
+    def sign_async(
+        self, data: bytes, *, scheme: SignatureScheme, hash_name: str
+    ) -> Future[bytes]:
+        """Start a signature on the module thread; the future carries bytes or a TokenError.
+
+        An ECDSA signature comes back DER-encoded (SEQUENCE of r and s), as CMS wants it.
+        """
+        choice = self.mechanism(scheme=scheme, hash_name=hash_name)
+        payload = choice.prepare(data, scheme=scheme, hash_name=hash_name)
+        pin = self._session.context_pin() if self.always_authenticate else None
+        return self._session.module.submit(
+            _sign_on_thread, self._handle, payload, choice, scheme == SignatureScheme.ECDSA, pin
+        )
+
+
+class TokenSession:
+    """A logged-in session on one token. Close it when the batch is done."""
+
+    def __init__(self, *, module: Pkcs11Module, info: TokenInfo, session: Any, mechanisms: set[int]):
+        self.module = module
+        self.info = info
+        self.mechanisms = mechanisms
+        self._session = session
+        self._context_pin: str | None = None
+        self._keys: list[TokenKey] | None = None
+
+    def __repr__(self) -> str:
+        return f"<TokenSession {self.info.label!r} serial={self.info.serial}>"
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        module: Pkcs11Module,
+        prompter: PinPrompter,
+        token_label: str | None = None,
+    ) -> TokenSession:
+        """Find the token, read its flags, ask for the PIN once, log in."""
+        info = find_token_info(module=module, token_label=token_label)
+        request = _pin_request(info)
+        if request.status is PinStatus.LOCKED:
+            raise TokenError(TokenErrorCode.PIN_LOCKED, token=info.label)
+        answer = _ask(prompter, request)
+        session, mechanisms = _login(module, info, answer)
+        opened = cls(module=module, info=info, session=session, mechanisms=mechanisms)
+        opened._context_pin = answer.pin  # kept only for CKA_ALWAYS_AUTHENTICATE keys, see close()
+        return opened
+
+    def keys(self) -> list[TokenKey]:
+        """Every private key on the token that has a matching certificate."""
+        if self._keys is None:
+            found = self.module.call(_find_keys, self._session)
+            self._keys = [TokenKey(**entry, _session=self) for entry in found]
+            if not any(key.always_authenticate for key in self._keys):
+                self._context_pin = None
+        return self._keys
+
+    def key(self, *, key_id: bytes | None = None) -> TokenKey:
+        """The key with this CKA_ID, or the only key when none is given."""
+        keys = self.keys()
+        if key_id is not None:
+            for key in keys:
+                if key.key_id == key_id:
+                    return key
+            raise TokenError(TokenErrorCode.KEY_NOT_FOUND, key_id=key_id.hex())
+        if not keys:
+            raise TokenError(TokenErrorCode.KEY_NOT_FOUND, key_id="-")
+        if len(keys) > 1:
+            raise TokenError(
+                TokenErrorCode.KEY_AMBIGUOUS, keys=", ".join(k.key_id.hex() for k in keys)
+            )
+        return keys[0]
+
+    def context_pin(self) -> str:
+        if self._context_pin is None:
+            raise TokenError(TokenErrorCode.PIN_CANCELLED)
+        return self._context_pin
+
+    def close(self) -> None:
+        self._context_pin = None
+        session, self._session = self._session, None
+        if session is not None:
+            try:
+                self.module.call(_close, session)
+            except TokenError:
+                pass  # a removed token has no session left to close
+
+    def __enter__(self) -> TokenSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def find_token_info(*, module: Pkcs11Module, token_label: str | None) -> TokenInfo:
+    """The token to use: by label, or the only one present."""
+    infos = module.call(_token_infos)
+    if not infos:
+        raise TokenError(TokenErrorCode.NO_TOKEN, module=module.path)
+    if token_label is not None:
+        matching = [info for info in infos if info.label == token_label]
+        if not matching:
+            raise TokenError(TokenErrorCode.TOKEN_NOT_FOUND, token=token_label)
+        return matching[0]
+    if len(infos) > 1:
+        raise TokenError(
+            TokenErrorCode.TOKEN_AMBIGUOUS, tokens=", ".join(info.label for info in infos)
+        )
+    return infos[0]
+
+
+def _pin_request(info: TokenInfo) -> PinRequest:
+    return PinRequest(
+        token_label=info.label,
+        token_serial=info.serial,
+        status=info.pin_status,
+        pin_pad=info.pin_pad,
+    )
+
+
+def _ask(prompter: PinPrompter, request: PinRequest) -> PinAnswer:
+    answer = prompter.ask_pin(request)
+    if answer is None:
+        raise TokenError(TokenErrorCode.PIN_CANCELLED)
+    if request.status is PinStatus.FINAL_TRY and not answer.final_try_confirmed:
+        raise TokenError(TokenErrorCode.PIN_FINAL_TRY_NOT_CONFIRMED, token=request.token_label)
+    if not request.pin_pad and not answer.pin:
+        raise TokenError(TokenErrorCode.PIN_CANCELLED)
+    return answer
+
+
+def _login(module: Pkcs11Module, info: TokenInfo, answer: PinAnswer) -> tuple[Any, set[int]]:
+    try:
+        return module.call(_open_session, info, answer.pin, module.options.read_only_session)
+    except TokenError as error:
+        if error.code is TokenErrorCode.PIN_INCORRECT:
+            after = _refresh(module, info)
+            raise TokenError(
+                TokenErrorCode.PIN_INCORRECT, token=info.label, status=after.pin_status.value
+            ) from None
+        raise
+
+
+def _refresh(module: Pkcs11Module, info: TokenInfo) -> TokenInfo:
+    """Read the token's flags again (after a wrong PIN they say what is now at stake)."""
+    try:
+        return find_token_info(module=module, token_label=info.label)
+    except TokenError:
+        return info
+
+
+# --- functions below run on the module thread --------------------------------------------
+
+
+@translated
+def _token_infos(lib: Any) -> list[TokenInfo]:
+    infos = []
+    for slot in lib.get_slots(token_present=True):
+        token = slot.get_token()
+        if not int(token.flags) & 0x00000400:  # CKF_TOKEN_INITIALIZED: skip blank tokens
+            continue
+        infos.append(
+            TokenInfo(
+                label=token.label.strip(),
+                serial=_text(token.serial),
+                manufacturer=token.manufacturer_id.strip(),
+                model=token.model.strip(),
+                flags=int(token.flags),
+                slot_id=int(slot.slot_id),
+            )
+        )
+    return infos
+
+
+@translated
+def _open_session(lib: Any, info: TokenInfo, pin: str | None, read_only: bool):
+    import pkcs11
+
+    slot = next(s for s in lib.get_slots(token_present=True) if int(s.slot_id) == info.slot_id)
+    token = slot.get_token()
+    user_pin = pin if pin is not None else pkcs11.PROTECTED_AUTH
+    session = token.open(rw=not read_only, user_pin=user_pin)
+    mechanisms = {int(m) for m in slot.get_mechanisms()}
+    return session, mechanisms
+
+
+@translated
+def _close(lib: Any, session: Any) -> None:
+    session.close()
+
+
+@translated
+def _find_keys(lib: Any, session: Any) -> list[dict]:
+    from pkcs11 import Attribute, ObjectClass
+
+    certificates: dict[bytes, tuple[str, bytes]] = {}
+    for cert in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}):
+        certificates[bytes(cert[Attribute.ID])] = (str(cert[Attribute.LABEL]), bytes(cert[Attribute.VALUE]))
+    found = []
+    used: set[bytes] = set()
+    for key in session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}):
+        key_id = bytes(key[Attribute.ID])
+        if key_id not in certificates:
+            continue
+        used.add(key_id)
+        label, der = certificates[key_id]
+        key_type, bits = _public_key_shape(der)
+        found.append(
+            dict(
+                key_id=key_id,
+                label=label,
+                certificate=der,
+                key_type=key_type,
+                key_bits=bits,
+                always_authenticate=_always_authenticate(key),
+                _handle=key,
+            )
+        )
+    extras = tuple(der for cid, (_, der) in certificates.items() if cid not in used)
+    for entry in found:
+        entry["extra_certificates"] = extras
+    return found
+
+
+def _always_authenticate(key: Any) -> bool:
+    from pkcs11 import Attribute
+    from pkcs11.exceptions import PKCS11Error
+
+    try:
+        return bool(key[Attribute.ALWAYS_AUTHENTICATE])
+    except PKCS11Error:
+        return False
+
+
+def _public_key_shape(der: bytes) -> tuple[str, int]:
+    from asn1crypto import x509
+
+    public_key = x509.Certificate.load(der).public_key
+    algorithm = public_key.algorithm
+    if algorithm == "rsa":
+        return "rsa", public_key.bit_size
+    if algorithm == "ec":
+        return "ec", public_key.bit_size
+    return algorithm, public_key.bit_size
+
+
+@translated
+def _sign_on_thread(
+    lib: Any, handle: Any, payload: bytes, choice: MechanismChoice, ecdsa: bool, pin: str | None
+) -> bytes:
+    import pkcs11
+
+    kwargs: dict[str, Any] = {"mechanism": pkcs11.Mechanism(choice.mechanism)}
+    if choice.pss_params is not None:
+        hash_mech, mgf, salt = choice.pss_params
+        kwargs["mechanism_param"] = (pkcs11.Mechanism(hash_mech), pkcs11.MGF(mgf), salt)
+    if pin is not None:
+        kwargs["pin"] = pin
+    signature = handle.sign(payload, **kwargs)
+    if ecdsa:
+        from pkcs11.util.ec import encode_ecdsa_signature
+
+        return encode_ecdsa_signature(signature)
+    return signature
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("ascii", "replace").strip()
+    return str(value).strip()

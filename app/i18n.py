@@ -32,13 +32,23 @@ def resolve_language(explicit: str | None = None) -> str:
 
 
 def _system_language() -> str | None:
+    """The user's UI language from the OS; None for the neutral C/POSIX locale."""
+    if os.name == "nt":
+        return _windows_ui_language()
     for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(variable)
-        if value and value not in ("C", "POSIX") and not value.startswith("C."):
-            return value
+        if value:
+            return None if value in ("C", "POSIX") or value.startswith("C.") else value
+    return None
+
+
+def _windows_ui_language() -> str | None:
     try:
-        return locale.getlocale()[0]
-    except ValueError:
+        import ctypes
+
+        lcid = ctypes.windll.kernel32.GetUserDefaultUILanguage()  # type: ignore[attr-defined]
+        return locale.windows_locale.get(lcid)
+    except (AttributeError, OSError):
         return None
 
 

@@ -156,8 +156,20 @@ def _dss_contents(reader) -> tuple[list[bytes], list[Any], list[Any]]:
         dss = DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
         return [], [], []
-    certs = [cert.dump() for cert in dss.certs.values()]
-    return certs, list(dss.ocsps), list(dss.crls)
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import ocsp as asn1_ocsp
+    from pyhanko.pdf_utils.decode_limits import DecodePurpose
+
+    certs = [cert.dump() for cert in dss.load_certs()]
+    ocsps = [
+        asn1_ocsp.OCSPResponse.load(ref.get_object().read_data(DecodePurpose.OCSP_RESPONSE))
+        for ref in dss.ocsps
+    ]
+    crls = [
+        asn1_crl.CertificateList.load(ref.get_object().read_data(DecodePurpose.CRL))
+        for ref in dss.crls
+    ]
+    return certs, ocsps, crls
 
 
 def _revocation(status) -> RevocationStatus:

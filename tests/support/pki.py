@@ -31,7 +31,7 @@ class SignerSpec:
     key: str  # "rsa2048", "rsa3072", "ec256", "ec384"
     expired: bool = False
     revoked: bool = False
-    revinfo: bool = True
+    revinfo: str = "both"  # "both", "ocsp", "crl" or "none": pointers in the certificate
     key_usage: tuple[str, ...] = ("digital_signature", "non_repudiation")
     organisation: bool = False
 
@@ -46,8 +46,10 @@ SIGNERS: tuple[SignerSpec, ...] = (
     ),
     SignerSpec("signer-expired", "Võ Văn Hết Hạn", "rsa2048", expired=True),
     SignerSpec("signer-revoked", "Đặng Thị Thu Hồi", "rsa2048", revoked=True),
-    SignerSpec("signer-norev", "Bùi Văn Không Rõ", "rsa2048", revinfo=False),
+    SignerSpec("signer-norev", "Bùi Văn Không Rõ", "rsa2048", revinfo="none"),
     SignerSpec("signer-nosign", "Hồ Thị Mã Hoá", "rsa2048", key_usage=("key_encipherment",)),
+    SignerSpec("signer-ocsp", "Lý Thị Trực Tuyến", "rsa2048", revinfo="ocsp"),
+    SignerSpec("signer-crl", "Mai Văn Danh Sách", "rsa2048", revinfo="crl"),
 )
 
 ARCH = "kyso-test"
@@ -86,24 +88,28 @@ def _key_usage(*names: str, critical: bool = True) -> dict:
     }
 
 
-def _signer_cert(spec: SignerSpec, now: datetime) -> dict:
+def _signer_cert(spec: SignerSpec, now: datetime, serial: int) -> dict:
     if spec.expired:
         validity = _validity(now - timedelta(days=730), now - timedelta(days=30))
     else:
         validity = _validity(now - timedelta(days=365), now + timedelta(days=730))
     extensions: list[dict] = [_key_usage(*spec.key_usage)]
-    if spec.revinfo:
-        extensions += [
+    if spec.revinfo in ("both", "crl"):
+        extensions.append(
             {
                 "id": "crl_distribution_points",
                 "smart-value": {"schema": "crl-dist-url", "params": {"crl-repo-names": ["interm"]}},
-            },
+            }
+        )
+    if spec.revinfo in ("both", "ocsp"):
+        extensions.append(
             {
                 "id": "authority_information_access",
                 "smart-value": {"schema": "aia-urls", "params": {"ocsp-responder-names": ["interm"]}},
-            },
-        ]
-    cert: dict = {"issuer": "interm", "validity": validity, "extensions": extensions}
+            }
+        )
+    cert: dict = {"issuer": "interm", "validity": validity, "extensions": extensions,
+                  "serial": serial}
     if spec.revoked:
         cert["revocation"] = {
             "revoked-since": _ts(now - timedelta(days=10)),
@@ -123,6 +129,7 @@ def _config(now: datetime, base_url: str) -> dict:
     keys = {name: {"path": f"{name}.key.pem"} for name in ("root", "interm", "ocsp", "tsa")}
     certs: dict = {
         "root": {
+            "serial": 0x1A000,
             "subject": "root",
             "issuer": "root",
             "validity": ca_validity,
@@ -132,6 +139,7 @@ def _config(now: datetime, base_url: str) -> dict:
             ],
         },
         "interm": {
+            "serial": 0x2A000,
             "issuer": "root",
             "validity": ca_validity,
             "extensions": [
@@ -148,6 +156,7 @@ def _config(now: datetime, base_url: str) -> dict:
             ],
         },
         "ocsp": {
+            "serial": 0x3A000,
             "issuer": "interm",
             "validity": ca_validity,
             "extensions": [
@@ -157,6 +166,7 @@ def _config(now: datetime, base_url: str) -> dict:
             ],
         },
         "tsa": {
+            "serial": 0x4A000,
             "issuer": "root",
             "validity": ca_validity,
             "extensions": [
@@ -177,7 +187,7 @@ def _config(now: datetime, base_url: str) -> dict:
             entity["organization-name"] = "Viện kiểm sát nhân dân tối cao"
         entities[spec.label] = entity
         keys[spec.label] = {"path": f"{spec.label}.key.pem"}
-        certs[spec.label] = _signer_cert(spec, now)
+        certs[spec.label] = _signer_cert(spec, now, serial=0x5A000 + len(certs))
     return {
         "external-url-prefix": base_url,
         "keysets": {ARCH: {"keys": keys}},
@@ -215,13 +225,44 @@ def _config(now: datetime, base_url: str) -> dict:
 
 
 class _LateBoundApp:
-    """WSGI app whose target is set after the port is known (URLs live in the certificates)."""
+    """WSGI app whose target is set after the port is known (URLs live in the certificates).
+
+    It also answers OCSP requests sent with GET (RFC 6960 A.1), as real responders do and
+    as NSS (pdfsig) tries first; certomancer itself only takes POST.
+    """
 
     def __init__(self) -> None:
         self.target = None
 
     def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        marker = f"/{ARCH}/ocsp/"
+        if environ.get("REQUEST_METHOD") == "GET" and path.startswith(marker):
+            environ = _ocsp_get_as_post(environ, marker)
         return self.target(environ, start_response)
+
+
+def _ocsp_get_as_post(environ, marker: str) -> dict:
+    import base64
+    import io
+    from urllib.parse import unquote
+
+    rest = environ["PATH_INFO"][len(marker):]
+    responder, _, encoded = rest.partition("/")
+    if not encoded:
+        return environ
+    body = base64.b64decode(unquote(encoded))
+    rewritten = dict(environ)
+    rewritten.update(
+        {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": f"{marker}{responder}",
+            "CONTENT_TYPE": "application/ocsp-request",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+    )
+    return rewritten
 
 
 @dataclass
@@ -258,6 +299,17 @@ class TestPki:
 
     def chain_ders(self, label: str) -> list[bytes]:
         return [self.cert_der(label), self.cert_der("interm"), self.cert_der("root")]
+
+    def crls(self) -> list[bytes]:
+        """The current CRLs of the root and the issuing CA, fetched from the running service."""
+        import urllib.request
+
+        found = []
+        for issuer in ("root", "interm"):
+            url = f"{self.base_url}/{ARCH}/crls/{issuer}/latest.crl"
+            with urllib.request.urlopen(url, timeout=10) as answer:
+                found.append(answer.read())
+        return found
 
     def stop(self) -> None:
         self._server.shutdown()

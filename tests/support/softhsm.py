@@ -45,7 +45,7 @@ class KeySpec:
     label: str
     key_id: bytes
     key_pem: Path
-    cert_ders: tuple[bytes, ...]  # signer first, then the CA certificates to store alongside
+    cert_der: bytes
     always_authenticate: bool = False
 
 
@@ -53,6 +53,7 @@ class KeySpec:
 class TokenSpec:
     label: str
     keys: tuple[KeySpec, ...]
+    ca_certs: tuple[bytes, ...] = ()  # stored alongside, as real tokens carry their chain
     pin: str = USER_PIN
 
 
@@ -102,10 +103,12 @@ def _fill(lib, spec: TokenSpec) -> None:
     with token.open(rw=True, user_pin=spec.pin) as session:
         for key in spec.keys:
             _store_key(session, key)
+        for index, der in enumerate(spec.ca_certs):
+            _store_certificate(session, der, label=f"CA {index + 1}", key_id=bytes([0xCA, index]))
 
 
 def _store_key(session, key: KeySpec) -> None:
-    from pkcs11 import Attribute, CertificateType, ObjectClass
+    from pkcs11 import Attribute, ObjectClass
 
     private = serialization.load_pem_private_key(key.key_pem.read_bytes(), password=None)
     attrs = {
@@ -122,18 +125,24 @@ def _store_key(session, key: KeySpec) -> None:
     if key.always_authenticate:
         attrs[Attribute.ALWAYS_AUTHENTICATE] = True
     session.create_object(attrs)
-    for index, der in enumerate(key.cert_ders):
-        session.create_object(
-            {
-                Attribute.CLASS: ObjectClass.CERTIFICATE,
-                Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
-                Attribute.TOKEN: True,
-                Attribute.VALUE: der,
-                Attribute.LABEL: key.label if index == 0 else f"{key.label} CA {index}",
-                Attribute.ID: key.key_id if index == 0 else key.key_id + bytes([0xCA, index]),
-                Attribute.SUBJECT: _subject_der(der),
-            }
-        )
+    _store_certificate(session, key.cert_der, label=key.label, key_id=key.key_id)
+
+
+def _store_certificate(session, der: bytes, *, label: str, key_id: bytes) -> None:
+    from pkcs11 import Attribute, CertificateType, ObjectClass
+
+    session.create_object(
+        {
+            Attribute.CLASS: ObjectClass.CERTIFICATE,
+            Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+            Attribute.TOKEN: True,
+            Attribute.PRIVATE: False,
+            Attribute.VALUE: der,
+            Attribute.LABEL: label,
+            Attribute.ID: key_id,
+            Attribute.SUBJECT: _subject_der(der),
+        }
+    )
 
 
 def _subject_der(der: bytes) -> bytes:

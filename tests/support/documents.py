@@ -1,0 +1,128 @@
+"""Documents and images made at test time: Decree 30 style PDFs, broken ones, PNG stamps."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+__all__ = [
+    "decree30_pdf",
+    "encrypted_pdf",
+    "certified_pdf",
+    "truncated_pdf",
+    "signature_png",
+    "seal_png",
+    "SERIF",
+]
+
+SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
+SERIF_BOLD = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf"
+
+
+def decree30_pdf(
+    path: Path,
+    *,
+    organisation: str = "VIỆN KIỂM SÁT NHÂN DÂN TỐI CAO",
+    number: str = "Số: 15/QĐ-VKSTC",
+    title: str = "QUYẾT ĐỊNH",
+    body: str = "Về việc phân công Kiểm sát viên thực hành quyền công tố.",
+    signer_title: str = "VIỆN TRƯỞNG",
+    signer_name: str = "Nguyễn Văn An",
+    pages: int = 1,
+) -> Path:
+    """A one-or-more-page A4 document with the Decree 30 header and signature block."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_font("serif", "", SERIF)
+    pdf.add_font("serif", "B", SERIF_BOLD)
+    for page in range(pages):
+        pdf.add_page()
+        pdf.set_font("serif", "B", 13)
+        pdf.set_xy(57, 57)
+        pdf.cell(240, 16, organisation, align="C")
+        pdf.set_xy(300, 57)
+        pdf.cell(240, 16, "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
+        pdf.set_font("serif", "", 13)
+        pdf.set_xy(57, 80)
+        pdf.cell(240, 16, number, align="C")
+        pdf.set_font("serif", "B", 14)
+        pdf.set_xy(57, 140)
+        pdf.cell(480, 18, title, align="C")
+        pdf.set_font("serif", "", 13)
+        pdf.set_xy(85, 180)
+        pdf.multi_cell(440, 18, f"{body} (trang {page + 1})")
+        pdf.set_font("serif", "B", 13)
+        pdf.set_xy(330, 600)
+        pdf.cell(200, 16, signer_title, align="C")
+        pdf.set_xy(330, 720)
+        pdf.cell(200, 16, signer_name, align="C")
+    pdf.output(str(path))
+    return path
+
+
+def encrypted_pdf(source: Path, path: Path) -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.encrypt(user_password="", owner_password="chu-so-huu", algorithm="AES-128")
+    with open(path, "wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def certified_pdf(source: Path, path: Path, *, key_pem: Path, cert_der: bytes, chain: list[bytes]) -> Path:
+    """`source` certified by a software key with DocMDP level 1: no changes allowed."""
+    from asn1crypto import keys, x509
+    from cryptography.hazmat.primitives import serialization
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    private = serialization.load_pem_private_key(key_pem.read_bytes(), password=None)
+    der_key = private.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    signer = signers.SimpleSigner(
+        signing_cert=x509.Certificate.load(cert_der),
+        signing_key=keys.PrivateKeyInfo.load(der_key),
+        cert_registry=SimpleCertificateStore.from_certs([x509.Certificate.load(d) for d in chain]),
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name="Certification", certify=True, docmdp_permissions=fields.MDPPerm.NO_CHANGES
+    )
+    with open(source, "rb") as inp, open(path, "wb") as out:
+        signers.sign_pdf(IncrementalPdfFileWriter(inp), meta, signer=signer, output=out)
+    return path
+
+
+def truncated_pdf(source: Path, path: Path) -> Path:
+    data = source.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def signature_png(path: Path) -> Path:
+    """A blue handwritten-like stroke on a transparent background, 300 dpi, about 45×20 mm."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGBA", (530, 236), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    points = [(30 + x, 118 + 60 * math.sin(x / 35.0) * math.cos(x / 90.0)) for x in range(0, 470, 4)]
+    draw.line(points, fill=(20, 40, 200, 255), width=7)
+    img.save(path, dpi=(300, 300))
+    return path
+
+
+def seal_png(path: Path, *, diameter_mm: float = 36.0) -> Path:
+    """A red round seal on a transparent background at 300 dpi (real size diameter_mm)."""
+    from PIL import Image, ImageDraw
+
+    size = round(diameter_mm / 25.4 * 300)
+    img = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((6, 6, size - 6, size - 6), outline=(210, 20, 20, 255), width=12)
+    draw.ellipse((60, 60, size - 60, size - 60), outline=(210, 20, 20, 255), width=6)
+    draw.regular_polygon((size / 2, size / 2, size / 6), 5, fill=(210, 20, 20, 255))
+    img.save(path, dpi=(300, 300))
+    return path

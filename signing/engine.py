@@ -283,9 +283,9 @@ class _StampCache:
 
     def font(self):
         if self._font is None:
-            from .fonts import stamp_font_path
+            from .fonts import prepared_stamp_font
 
-            self._font = stamp_font_path()
+            self._font = prepared_stamp_font()
         return self._font
 
     def image(self):

@@ -54,3 +54,72 @@ def stamp_font_path() -> Path:
         if candidate and os.path.isfile(candidate) and covers_vietnamese(candidate):
             return Path(candidate)
     raise SigningError(SigningErrorCode.FONT_MISSING)
+
+
+# Latin, Latin-1, Latin Extended-A, the Vietnamese letters (ơ ư and U+1EA0–U+1EF9), combining
+# marks, punctuation and the đồng sign: everything a Decree 30 stamp can contain.
+_STAMP_CHARACTERS = (
+    list(range(0x20, 0x7F))
+    + list(range(0xA0, 0x180))
+    + [0x1A0, 0x1A1, 0x1AF, 0x1B0]
+    + list(range(0x300, 0x310))
+    + [0x323]
+    + list(range(0x1EA0, 0x1EFA))
+    + list(range(0x2010, 0x2027))
+    + [0x2030, 0x20AB, 0x2116]
+)
+
+
+@functools.lru_cache(maxsize=1)
+def prepared_stamp_font() -> Path:
+    """The stamp font, cut to the characters a stamp can use and scaled to 1000 units/em.
+
+    pyhanko writes glyph widths (/W) in the font's own units, which is only right for fonts
+    with 1000 units per em; Times New Roman and Liberation Serif have 2048, so text would be
+    spread out. Scaling the font once (cached on disk, ~35 KB) fixes that and also makes the
+    per-document subsetting quick.
+    """
+    import hashlib
+    import tempfile
+
+    source = stamp_font_path()
+    stat = source.stat()
+    key = hashlib.sha256(f"{source}:{stat.st_size}:{stat.st_mtime_ns}:1".encode()).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / f"kyso-fonts-{_user_tag()}"
+    target = folder / f"stamp-{key}.ttf"
+    if target.is_file():
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_prepared(source, target)
+    return target
+
+
+def _user_tag() -> str:
+    getuid = getattr(os, "getuid", None)
+    return str(getuid()) if getuid else (os.environ.get("USERNAME") or "user")
+
+
+def _write_prepared(source: Path, target: Path) -> None:
+    import logging
+    import tempfile
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    font = TTFont(str(source))
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.glyph_names = True
+    options.hinting = False
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=_STAMP_CHARACTERS)
+    subsetter.subset(font)
+    scale_upem(font, 1000)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    os.close(handle)
+    font.save(temporary)
+    os.replace(temporary, target)  # atomic: a concurrent kyso process sees old or new, whole

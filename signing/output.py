@@ -8,18 +8,22 @@ final name is never overwritten unless the caller asked for it.
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
 from .digest import PrefixDigests, copy_and_hash
 from .errors import SigningError, SigningErrorCode
 
-__all__ = ["AtomicOutput", "TEMP_PREFIX", "default_output_path"]
+__all__ = ["AtomicOutput", "TEMP_PREFIX", "default_output_path", "FAULT_ENV"]
 
 TEMP_PREFIX = ".~kyso-"
 TEMP_SUFFIX = ".part"
 SIGNED_SUFFIX = ".signed.pdf"
+STALE_AFTER_SECONDS = 24 * 3600
+FAULT_ENV = "KYSO_FAULT_POINT"  # test hook: the process kills itself at this named point
 
 
 def default_output_path(source: Path, *, out_dir: Path | None = None) -> Path:
@@ -42,6 +46,7 @@ class AtomicOutput:
         """Copy the input under a temporary name, hashing it on the way (one read of the
         input); the copy stays open for reading and writing as `self.stream`."""
         self._refuse_bad_target()
+        _remove_stale_temporaries(self.target.parent)
         try:
             handle, name = tempfile.mkstemp(
                 prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=self.target.parent
@@ -55,6 +60,7 @@ class AtomicOutput:
             with open(self.source, "rb") as source:
                 digests = copy_and_hash(source, self.stream, algorithms=hash_algorithms)
             self.stream.seek(0)
+            _fault_point("copied")
         except OSError as exc:
             self.abort()
             raise SigningError(SigningErrorCode.OUTPUT_NOT_WRITABLE, folder=self.target.parent) from exc
@@ -63,10 +69,12 @@ class AtomicOutput:
     def commit(self) -> Path:
         """Flush to disk, then give the file its final name (atomically)."""
         assert self.stream is not None and self._temp is not None
+        _fault_point("signed")
         self.stream.flush()
         os.fsync(self.stream.fileno())
         self.stream.close()
         self.stream = None
+        _fault_point("before-rename")
         try:
             self._rename()
         except FileExistsError:
@@ -123,6 +131,25 @@ class AtomicOutput:
             os.rename(self._temp, self.target)
             return
         os.unlink(self._temp)
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files left by a crash more than a day ago are removed (never recent ones:
+    another kyso process may be writing them right now)."""
+    limit = time.time() - STALE_AFTER_SECONDS
+    try:
+        for entry in os.scandir(folder):
+            if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
+                if entry.stat().st_mtime < limit:
+                    os.unlink(entry.path)
+    except OSError:
+        pass  # cleaning up is a courtesy; it never stops a signature
+
+
+def _fault_point(name: str) -> None:
+    """Crash here on purpose when the tests ask for it (KYSO_FAULT_POINT=name)."""
+    if os.environ.get(FAULT_ENV) == name:
+        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
 
 
 def _same_file(a: Path, b: Path) -> bool:

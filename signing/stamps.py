@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pyhanko.pdf_utils import generic, layout
-from pyhanko.pdf_utils.content import PdfContent, ResourceType
+from pyhanko.pdf_utils.content import AppearanceContent, ResourceType
 from pyhanko.pdf_utils.generic import pdf_name
 from pyhanko.stamp import TextStampStyle
 from pyhanko.stamp.base import BaseStampStyle
@@ -108,7 +108,7 @@ class ImageStampStyle(BaseStampStyle):
         return _ImageStamp(writer=writer, image=self.image, box=box)
 
 
-class _ImageStamp(PdfContent):
+class _ImageStamp(AppearanceContent):
     def __init__(self, *, writer, image: PreparedImage, box) -> None:
         super().__init__(writer=writer, box=box)
         self._image = image

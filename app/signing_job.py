@@ -105,13 +105,16 @@ class SignJob:
     async def _run(self) -> SignReport:
         request = self.request
         trust = TrustStore.load(extra_dirs=request.trust_dirs)
-        module = load_module(request.module_path, options=request.module_options)
+        module = load_module(request.module_path)
         report = None
         early = _certificate_before_login(module, request)
         if early is not None:
             report = await self._check(early[0], early[1], trust=trust)
         with TokenSession.open(
-            module=module, prompter=self._prompter, token_label=request.token_label
+            module=module,
+            prompter=self._prompter,
+            token_label=request.token_label,
+            options=request.module_options,
         ) as session:
             key = session.key(key_id=request.key_id)
             if report is None:

@@ -33,7 +33,6 @@ class Pkcs11Module:
     """A loaded module with the one thread that may call it."""
 
     path: str
-    options: ModuleOptions
     _lib: Any = field(repr=False)
     _executor: ThreadPoolExecutor = field(repr=False)
     _thread_ident: list[int] = field(default_factory=list, repr=False)
@@ -56,8 +55,11 @@ _modules: dict[str, Pkcs11Module] = {}
 _modules_lock = threading.Lock()
 
 
-def load_module(path: str, *, options: ModuleOptions | None = None) -> Pkcs11Module:
-    """Load a PKCS#11 module once per process (later calls return the same module)."""
+def load_module(path: str) -> Pkcs11Module:
+    """Load a PKCS#11 module once per process (later calls return the same module).
+
+    How kyso uses the module (its quirks, `ModuleOptions`) is given per session, not here.
+    """
     if not path:
         raise TokenError(TokenErrorCode.MODULE_NOT_CONFIGURED)
     real = os.path.realpath(path)
@@ -67,12 +69,12 @@ def load_module(path: str, *, options: ModuleOptions | None = None) -> Pkcs11Mod
             return module
         if not os.path.isfile(real):
             raise TokenError(TokenErrorCode.MODULE_NOT_FOUND, module=path)
-        module = _start_module(real, options or ModuleOptions())
+        module = _start_module(real)
         _modules[real] = module
         return module
 
 
-def _start_module(path: str, options: ModuleOptions) -> Pkcs11Module:
+def _start_module(path: str) -> Pkcs11Module:
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pkcs11")
     ident: list[int] = []
 
@@ -89,4 +91,4 @@ def _start_module(path: str, options: ModuleOptions) -> Pkcs11Module:
         raise TokenError(
             TokenErrorCode.MODULE_LOAD_FAILED, module=path, reason=type(exc).__name__
         ) from exc
-    return Pkcs11Module(path=path, options=options, _lib=lib, _executor=executor, _thread_ident=ident)
+    return Pkcs11Module(path=path, _lib=lib, _executor=executor, _thread_ident=ident)

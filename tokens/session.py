@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import TokenError, TokenErrorCode
 from .mechanisms import MechanismChoice, SignatureScheme, choose_mechanism
-from .module import Pkcs11Module
+from .module import ModuleOptions, Pkcs11Module
 from .pin import PinAnswer, PinPrompter, PinRequest, PinStatus
 from .translate import translated
 
@@ -63,7 +63,7 @@ class TokenKey:
                 scheme=scheme,
                 hash_name=hash_name,
                 available=self._session.mechanisms,
-                host_hash_only=self._session.module.options.host_hash,
+                host_hash_only=self._session.options.host_hash,
             )
             self._mechanisms[(scheme, hash_name)] = cached
         return cached
@@ -90,8 +90,17 @@ class TokenKey:
 class TokenSession:
     """A logged-in session on one token. Close it when the batch is done."""
 
-    def __init__(self, *, module: Pkcs11Module, info: TokenInfo, session: Any, mechanisms: set[int]):
+    def __init__(
+        self,
+        *,
+        module: Pkcs11Module,
+        info: TokenInfo,
+        session: Any,
+        mechanisms: set[int],
+        options: ModuleOptions,
+    ):
         self.module = module
+        self.options = options
         self.info = info
         self.mechanisms = mechanisms
         self._session = session
@@ -108,15 +117,17 @@ class TokenSession:
         module: Pkcs11Module,
         prompter: PinPrompter,
         token_label: str | None = None,
+        options: ModuleOptions | None = None,
     ) -> TokenSession:
         """Find the token, read its flags, ask for the PIN once, log in."""
+        options = options or ModuleOptions()
         info = find_token_info(module=module, token_label=token_label)
         request = _pin_request(info)
         if request.status is PinStatus.LOCKED:
             raise TokenError(TokenErrorCode.PIN_LOCKED, token=info.label)
         answer = _ask(prompter, request)
-        session, mechanisms = _login(module, info, answer)
-        opened = cls(module=module, info=info, session=session, mechanisms=mechanisms)
+        session, mechanisms = _login(module, info, answer, read_only=options.read_only_session)
+        opened = cls(module=module, info=info, session=session, mechanisms=mechanisms, options=options)
         opened._context_pin = answer.pin  # kept only for CKA_ALWAYS_AUTHENTICATE keys, see close()
         return opened
 
@@ -203,9 +214,11 @@ def _ask(prompter: PinPrompter, request: PinRequest) -> PinAnswer:
     return answer
 
 
-def _login(module: Pkcs11Module, info: TokenInfo, answer: PinAnswer) -> tuple[Any, set[int]]:
+def _login(
+    module: Pkcs11Module, info: TokenInfo, answer: PinAnswer, *, read_only: bool
+) -> tuple[Any, set[int]]:
     try:
-        return module.call(_open_session, info, answer.pin, module.options.read_only_session)
+        return module.call(_open_session, info, answer.pin, read_only)
     except TokenError as error:
         if error.code is TokenErrorCode.PIN_INCORRECT:
             after = _refresh(module, info)

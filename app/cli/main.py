@@ -42,12 +42,13 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser = _Parser(prog="kyso", description=t("CLI_DESCRIPTION"))
     parser.add_argument("--version", action="store_true", help=t("CLI_HELP_VERSION"))
     parser.add_argument("--lang", choices=("vi", "en"), help=t("CLI_HELP_LANG"))
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=t("CLI_HELP_LANG"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     from . import sign_cmd, tokens_cmd, verify_cmd
 
-    sign_cmd.add_parser(commands, t)
-    verify_cmd.add_parser(commands, t)
-    tokens_cmd.add_parser(commands, t)
+    for command in (sign_cmd, verify_cmd, tokens_cmd):
+        command.add_parser(commands, t, [common])
     return parser
 
 
@@ -84,7 +85,15 @@ def _run(args: argparse.Namespace, lang: str) -> int:
 
 
 def _start_desktop(parser: argparse.ArgumentParser) -> int:
+    """`kyso` alone opens the desktop application, or explains the CLI where there is no screen."""
+    import os
+
+    headless = sys.platform.startswith("linux") and not any(
+        os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    )
     try:
+        if headless:
+            raise ImportError("no display")
         from ui.main import run_desktop
     except ImportError:
         parser.print_help()

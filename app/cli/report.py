@@ -30,8 +30,8 @@ class Reporter:
         self.json_mode = json_mode
         self.command = command
 
-    def t(self, code: str, **params: Any) -> str:
-        return message(code, self.lang, **params)
+    def t(self, key: str, /, **params: Any) -> str:
+        return message(key, self.lang, **params)
 
     def line(self, text: str = "") -> None:
         """A human-readable line on stdout (suppressed in JSON mode)."""

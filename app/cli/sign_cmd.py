@@ -14,8 +14,8 @@ LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 KINDS = ("invisible", "personal", "organisation", "attachment", "copy")
 
 
-def add_parser(commands, t: Callable[[str], str]) -> None:
-    p = commands.add_parser("sign", help=t("CLI_HELP_SIGN"), description=t("CLI_HELP_SIGN"))
+def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
+    p = commands.add_parser("sign", help=t("CLI_HELP_SIGN"), description=t("CLI_HELP_SIGN"), parents=parents)
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=t("CLI_HELP_FILES"))
     p.add_argument("--out", type=Path, metavar="DIR", help=t("CLI_HELP_OUT"))
     p.add_argument("--force", action="store_true", help=t("CLI_HELP_FORCE"))

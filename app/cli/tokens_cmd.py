@@ -10,8 +10,8 @@ from .report import EXIT_OK, Reporter
 __all__ = ["add_parser", "handle"]
 
 
-def add_parser(commands, t: Callable[[str], str]) -> None:
-    p = commands.add_parser("tokens", help=t("CLI_HELP_TOKENS"), description=t("CLI_HELP_TOKENS"))
+def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
+    p = commands.add_parser("tokens", help=t("CLI_HELP_TOKENS"), description=t("CLI_HELP_TOKENS"), parents=parents)
     p.add_argument("--module", metavar="PATH", help=t("CLI_HELP_MODULE"))
     p.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
     p.set_defaults(handler=handle)

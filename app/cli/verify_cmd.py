@@ -12,8 +12,8 @@ from .report import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, Reporter
 __all__ = ["add_parser", "handle"]
 
 
-def add_parser(commands, t: Callable[[str], str]) -> None:
-    p = commands.add_parser("verify", help=t("CLI_HELP_VERIFY"), description=t("CLI_HELP_VERIFY"))
+def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
+    p = commands.add_parser("verify", help=t("CLI_HELP_VERIFY"), description=t("CLI_HELP_VERIFY"), parents=parents)
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help=t("CLI_HELP_FILES"))
     p.add_argument("--trust", type=Path, action="append", default=[], metavar="DIR", help=t("CLI_HELP_TRUST"))
     p.add_argument("--offline", action="store_true", help=t("CLI_HELP_OFFLINE"))

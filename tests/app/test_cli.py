@@ -1,0 +1,143 @@
+"""The `kyso` command as users and scripts run it: exit codes, JSON, languages, crashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from signing.output import TEMP_PREFIX
+from tests.support.documents import decree30_pdf, encrypted_pdf
+
+pytestmark = [pytest.mark.hsm, pytest.mark.pki]
+
+
+def _sign_args(hsm, trust_dir, *files, key="signer-rsa2048"):
+    return ("sign", *map(str, files), "--module", hsm.module, "--token", "KYSO-RSA",
+            "--key-id", hsm.key_id(key).hex(), "--pin-stdin", "--trust", str(trust_dir))
+
+
+def test_version(run_kyso):
+    result = run_kyso("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip().startswith("kyso ")
+
+
+def test_batch_with_one_bad_file_reports_each_and_exits_1(run_kyso, hsm, trust_dir, tmp_path, document):
+    broken = encrypted_pdf(document, tmp_path / "bi-ma-hoa.pdf")
+    other = decree30_pdf(tmp_path / "cong-van.pdf", title="CÔNG VĂN")
+    result = run_kyso(*_sign_args(hsm, trust_dir, document, broken, other), "--json", pin=hsm.pin)
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert report["command"] == "sign" and report["ok"] is False
+    assert report["summary"] == {"total": 3, "signed": 2, "failed": 1}
+    files = {entry["input"]: entry for entry in report["files"]}
+    assert files[str(broken)]["error"]["code"] == "PDF_ENCRYPTED"
+    assert "mã hoá" in files[str(broken)]["error"]["message"]
+    signed = files[str(document)]
+    assert signed["ok"] and signed["level"] == "B-B"
+    assert signed["output_sha256"] == hashlib.sha256(open(signed["output"], "rb").read()).hexdigest()
+    assert signed["signing_time"].endswith("+07:00")
+    assert "Traceback" not in result.stderr
+
+
+def test_human_output_in_vietnamese_and_english(run_kyso, hsm, trust_dir, tmp_path, document):
+    vietnamese = run_kyso(*_sign_args(hsm, trust_dir, document), pin=hsm.pin)
+    assert vietnamese.returncode == 0, vietnamese.stderr
+    assert "Đã ký 1/1 văn bản." in vietnamese.stdout
+    english = run_kyso(*_sign_args(hsm, trust_dir, document), "--force", "--lang", "en", pin=hsm.pin)
+    assert english.returncode == 0, english.stderr
+    assert "Signed 1 of 1 documents." in english.stdout
+
+
+def test_error_before_signing_is_one_line_with_a_code(run_kyso, hsm, trust_dir, document):
+    result = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-expired"), pin=hsm.pin)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [lines[0]] and lines[0].startswith("kyso: [CERT_EXPIRED] Chứng thư số đã hết hiệu lực")
+    assert "Traceback" not in result.stderr
+
+
+def test_wrong_pin_is_reported_without_the_pin(run_kyso, hsm, trust_dir, document, kyso_home):
+    result = run_kyso(*_sign_args(hsm, trust_dir, document), "--json", pin="97531864")
+    assert result.returncode == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "TOKEN_PIN_INCORRECT"
+    assert "97531864" not in result.stdout + result.stderr
+    # the next (correct) attempt is told that a wrong PIN was entered before
+    ok = run_kyso(*_sign_args(hsm, trust_dir, document), pin=hsm.pin)
+    assert ok.returncode == 0
+    assert "đã bị nhập sai ít nhất một lần" in ok.stderr
+
+
+def test_pin_never_reaches_output_logs_or_files(run_kyso, hsm, trust_dir, document, kyso_home):
+    result = run_kyso(*_sign_args(hsm, trust_dir, document), "--json", pin=hsm.pin)
+    assert result.returncode == 0
+    assert hsm.pin not in result.stdout + result.stderr
+    files = [p for p in kyso_home.rglob("*") if p.is_file()]
+    assert files, "the run writes its log into KYSO_HOME"
+    for path in files:
+        assert hsm.pin.encode() not in path.read_bytes(), path
+
+
+def test_usage_error_is_coded(run_kyso):
+    result = run_kyso("sign", "--level", "B-X", "a.pdf")
+    assert result.returncode == 2
+    assert "[APP_USAGE]" in result.stderr
+
+
+def test_unknown_revocation_needs_accept_warnings(run_kyso, hsm, trust_dir, document):
+    refused = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-norev"), pin=hsm.pin)
+    assert refused.returncode == 2
+    assert "[SIGN_WARNINGS_NOT_ACCEPTED]" in refused.stderr
+    accepted = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-norev"), "--accept-warnings",
+                        pin=hsm.pin)
+    assert accepted.returncode == 0, accepted.stderr
+
+
+@pytest.mark.parametrize("point", ["copied", "signed", "before-rename"])
+def test_killed_mid_write_leaves_no_partial_output(point, run_kyso, hsm, trust_dir, document):
+    before = hashlib.sha256(document.read_bytes()).hexdigest()
+    result = run_kyso(*_sign_args(hsm, trust_dir, document), pin=hsm.pin, env={"KYSO_FAULT_POINT": point})
+    assert result.returncode == -9
+    assert not document.with_name("quyet-dinh.signed.pdf").exists()
+    assert hashlib.sha256(document.read_bytes()).hexdigest() == before
+    leftovers = [p for p in document.parent.iterdir() if p.name.startswith(TEMP_PREFIX)]
+    assert len(leftovers) == 1  # hidden, never taken for a signed document
+    again = run_kyso(*_sign_args(hsm, trust_dir, document), pin=hsm.pin)
+    assert again.returncode == 0
+    assert document.with_name("quyet-dinh.signed.pdf").exists()
+
+
+def test_tokens_lists_certificates_with_cka_id(run_kyso, hsm):
+    result = run_kyso("tokens", "--module", hsm.module, "--json")
+    assert result.returncode == 0, result.stderr
+    modules = json.loads(result.stdout)["modules"]
+    tokens = {token["label"]: token for token in modules[0]["tokens"]}
+    ids = {cert["key_id"] for cert in tokens["KYSO-EC"]["certificates"]}
+    assert {hsm.key_id("signer-ec256").hex(), hsm.key_id("signer-ec384").hex()} <= ids
+    human = run_kyso("tokens", "--module", hsm.module)
+    assert "Phạm Minh Đức" in human.stdout
+
+
+def test_verify_exit_codes(run_kyso, hsm, trust_dir, tmp_path, document):
+    signed = run_kyso(*_sign_args(hsm, trust_dir, document), "--json", pin=hsm.pin)
+    output = json.loads(signed.stdout)["files"][0]["output"]
+    good = run_kyso("verify", output, "--trust", str(trust_dir), "--json")
+    assert good.returncode == 0, good.stdout + good.stderr
+    signature = json.loads(good.stdout)["files"][0]["signatures"][0]
+    assert signature["verdict"] == "valid" and signature["signer"] == "Nguyễn Văn An"
+    assert signature["issuer"] == "Kyso Test Issuing CA"
+    tampered = tmp_path / "bi-sua.pdf"
+    data = bytearray(open(output, "rb").read())
+    index = data.find(b"QUY") if data.find(b"QUY") > 0 else 200
+    data[index + 400] ^= 0x01
+    tampered.write_bytes(bytes(data))
+    bad = run_kyso("verify", str(tampered), "--trust", str(trust_dir), "--json")
+    assert bad.returncode == 1
+    assert "VERIFY_INTEGRITY_BROKEN" in json.loads(bad.stdout)["files"][0]["signatures"][0]["problems"]
+    untrusted = run_kyso("verify", output, "--json")  # no --trust: the test root is not trusted
+    assert untrusted.returncode == 1
+    missing = run_kyso("verify", str(tmp_path / "khong-co.pdf"))
+    assert missing.returncode == 2 and "[PDF_NOT_FOUND]" in missing.stdout

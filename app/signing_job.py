@@ -23,12 +23,14 @@ from signing.clock import now_vietnam
 from signing.engine import LevelDecision, SignedDocument, SigningBatch, SignOptions
 from signing.errors import SigningError, SigningErrorCode
 from signing.output import default_output_path
+from signing.revocation_cache import RevocationCache
 from signing.trust import TrustStore
 from tokens import ModuleOptions, PinPrompter, TokenError, TokenErrorCode, TokenInfo, TokenSession
 from tokens import load_module
 from tokens.listing import list_tokens
 
 from .errors import error_code, error_params
+from .paths import data_home
 
 __all__ = ["SignRequest", "SignJob", "FileOutcome", "SignReport", "WarningAcceptor"]
 
@@ -121,7 +123,12 @@ class SignJob:
                 report = await self._check(key.certificate, key.extra_certificates, trust=trust)
             chain = _embedded_chain(report, key.extra_certificates)
             batch = SigningBatch(
-                key=key, chain=chain, options=request.options, trust=trust, revocation=report.revocation
+                key=key,
+                chain=chain,
+                options=request.options,
+                trust=trust,
+                revocation=report.revocation,
+                evidence=(report.ocsps, report.crls),
             )
             try:
                 decision = await batch.prepare()
@@ -141,6 +148,7 @@ class SignJob:
             moment=now_vietnam(),
             key_bits=public_key.bit_size,
             key_type=public_key.algorithm,
+            cache=RevocationCache(data_home() / "cache" / "revocation"),
         )
         if report.errors:
             first = report.errors[0]

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Sequence
 
 from .errors import SigningErrorCode
+from .revocation_cache import RevocationCache
 from .trust import TrustStore
 
 __all__ = [
@@ -52,6 +53,8 @@ class CertificateReport:
     revocation: RevocationStatus
     findings: tuple[CertificateFinding, ...]
     path: tuple[bytes, ...] = ()  # signer → root, DER, when a path to an anchor was found
+    ocsps: tuple = ()  # the revocation evidence used (asn1crypto objects), for B-LT and the log
+    crls: tuple = ()
 
     @property
     def errors(self) -> tuple[CertificateFinding, ...]:
@@ -131,19 +134,50 @@ async def check_signer_certificate(
     moment: datetime,
     key_bits: int,
     key_type: str,
+    cache: RevocationCache | None = None,
 ) -> CertificateReport:
     """Every check of DOMAIN.md §4, with findings instead of exceptions."""
     info = describe_certificate(certificate)
     findings = list(_local_findings(certificate, moment=moment, key_bits=key_bits, key_type=key_type))
+    evidence = _Evidence(cache)
     revocation, path = RevocationStatus.NOT_CHECKED, ()
     if not any(f.code in _PERIOD_CODES for f in findings):
         revocation, path, path_findings = await _validate_path(
-            certificate, chain, trust=trust, moment=moment
+            certificate, chain, trust=trust, moment=moment, evidence=evidence
         )
         findings += path_findings
+    evidence.save()
     return CertificateReport(
-        revocation=revocation, findings=tuple(findings), path=path, **info  # type: ignore[arg-type]
+        revocation=revocation,
+        findings=tuple(findings),
+        path=path,
+        ocsps=tuple(evidence.ocsps),
+        crls=tuple(evidence.crls),
+        **info,  # type: ignore[arg-type]
     )
+
+
+class _Evidence:
+    """OCSP responses and CRLs: those cached and still fresh, plus those fetched now."""
+
+    def __init__(self, cache: RevocationCache | None) -> None:
+        self.cache = cache
+        self.ocsps, self.crls = cache.load() if cache is not None else ([], [])
+        self._from_cache = {item.dump() for item in (*self.ocsps, *self.crls)}
+
+    def absorb(self, context) -> None:
+        known_ocsp = {item.dump() for item in self.ocsps}
+        known_crl = {item.dump() for item in self.crls}
+        self.ocsps += [item for item in context.ocsps if item.dump() not in known_ocsp]
+        self.crls += [item for item in context.crls if item.dump() not in known_crl]
+
+    def save(self) -> None:
+        """Store what was fetched now (never re-store cached items: that would renew them)."""
+        if self.cache is not None:
+            self.cache.store(
+                ocsps=[item for item in self.ocsps if item.dump() not in self._from_cache],
+                crls=[item for item in self.crls if item.dump() not in self._from_cache],
+            )
 
 
 _PERIOD_CODES = {SigningErrorCode.CERT_EXPIRED, SigningErrorCode.CERT_NOT_YET_VALID}
@@ -171,11 +205,13 @@ def _local_findings(der: bytes, *, moment: datetime, key_bits: int, key_type: st
         yield CertificateFinding(SigningErrorCode.CERT_WEAK_KEY, False, {"bits": str(key_bits)})
 
 
-async def _validate_path(der: bytes, chain: Sequence[bytes], *, trust: TrustStore, moment: datetime):
+async def _validate_path(
+    der: bytes, chain: Sequence[bytes], *, trust: TrustStore, moment: datetime, evidence: _Evidence
+):
     from pyhanko_certvalidator import errors as cv_errors
 
     try:
-        path = await _run_validation(der, chain, trust=trust, moment=moment, strict=True)
+        path = await _run_validation(der, chain, trust=trust, moment=moment, strict=True, evidence=evidence)
         return RevocationStatus.GOOD, path, []
     except cv_errors.RevokedError as exc:
         finding = CertificateFinding(SigningErrorCode.CERT_REVOKED, False, _revoked_params(exc))
@@ -186,24 +222,30 @@ async def _validate_path(der: bytes, chain: Sequence[bytes], *, trust: TrustStor
         return RevocationStatus.NOT_CHECKED, (), [_path_failure(exc)]
     # The revocation status could not be learnt: is everything else in order?
     try:
-        path = await _run_validation(der, chain, trust=trust, moment=moment, strict=False)
+        path = await _run_validation(der, chain, trust=trust, moment=moment, strict=False, evidence=evidence)
     except (cv_errors.PathBuildingError, cv_errors.PathValidationError, cv_errors.ValidationError) as exc:
         return RevocationStatus.UNKNOWN, (), [_path_failure(exc)]
     return RevocationStatus.UNKNOWN, path, [CertificateFinding(SigningErrorCode.REVOCATION_UNKNOWN, True)]
 
 
-async def _run_validation(der, chain, *, trust, moment, strict: bool) -> tuple[bytes, ...]:
+async def _run_validation(der, chain, *, trust, moment, strict: bool, evidence: _Evidence):
     from asn1crypto import x509
     from pyhanko_certvalidator import CertificateValidator
 
     context = make_validation_context(
-        trust=trust, other_certs=chain, require_revocation=strict, moment=moment
+        trust=trust,
+        other_certs=chain,
+        require_revocation=strict,
+        moment=moment,
+        ocsps=evidence.ocsps,
+        crls=evidence.crls,
     )
     try:
         validator = CertificateValidator(x509.Certificate.load(der), validation_context=context)
         path = await validator.async_validate_path()
         return tuple(cert.dump() for cert in reversed(list(path)))
     finally:
+        evidence.absorb(context)
         await context.aclose()
 
 

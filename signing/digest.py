@@ -11,11 +11,22 @@ SHA-256 for the audit record without reading either file again.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import threading
 import types
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["CHUNK_SIZE", "PrefixDigests", "copy_and_hash", "install_prefix_digest", "finish_digest"]
+__all__ = [
+    "CHUNK_SIZE",
+    "InputChangedError",
+    "PrefixDigests",
+    "copy_and_hash",
+    "finish_digest",
+    "install_prefix_digest",
+]
 
 CHUNK_SIZE = 4 * 1024 * 1024
 
@@ -31,22 +42,53 @@ class PrefixDigests:
         return self.states[name].copy().hexdigest()  # type: ignore[attr-defined]
 
 
-def copy_and_hash(source: BinaryIO, target: BinaryIO, *, algorithms: tuple[str, ...]) -> PrefixDigests:
-    """Copy `source` to `target` in large chunks, hashing as it goes."""
+def copy_and_hash(source: Path, target: Path, *, algorithms: tuple[str, ...]) -> PrefixDigests:
+    """Copy `source` to `target` while hashing `source`, on two threads at once.
+
+    The copy is the operating system's (copy_file_range/sendfile where available); hashing
+    runs meanwhile and releases the GIL, so the pair costs about the longer of the two rather
+    than their sum. If the input changes while this runs (size or modification time), the
+    copy cannot be trusted to match the hash and the input is refused.
+    """
+    before = os.stat(source)
+    failure: list[BaseException] = []
+
+    def copy() -> None:
+        try:
+            shutil.copyfile(source, target)
+        except BaseException as exc:  # handed back to the calling thread
+            failure.append(exc)
+
+    copier = threading.Thread(target=copy, name="kyso-copy")
+    copier.start()
+    try:
+        states, length = _hash_file(source, algorithms)
+    finally:
+        copier.join()
+    if failure:
+        raise failure[0]
+    after = os.stat(source)
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or length != after.st_size:
+        raise InputChangedError(str(source))
+    return PrefixDigests(length=length, states=states)
+
+
+class InputChangedError(OSError):
+    """The input file changed while it was being copied."""
+
+
+def _hash_file(path: Path, algorithms: tuple[str, ...]) -> tuple[dict, int]:
     states = {name: hashlib.new(name) for name in dict.fromkeys(algorithms)}
     buffer = bytearray(CHUNK_SIZE)
     view = memoryview(buffer)
     length = 0
-    while True:
-        count = source.readinto(buffer)
-        if not count:
-            break
-        chunk = view[:count]
-        for state in states.values():
-            state.update(chunk)
-        target.write(chunk)
-        length += count
-    return PrefixDigests(length=length, states=states)
+    with open(path, "rb", buffering=0) as handle:
+        while count := handle.readinto(buffer):
+            chunk = view[:count]
+            for state in states.values():
+                state.update(chunk)
+            length += count
+    return states, length
 
 
 def finish_digest(prefix: PrefixDigests, stream: BinaryIO, *, name: str = "sha256") -> str:

@@ -73,6 +73,7 @@ class SigningBatch:
         options: SignOptions,
         trust: TrustStore,
         revocation: RevocationStatus,
+        evidence: tuple[Sequence, Sequence] = ((), ()),
     ) -> None:
         options.appearance.validate()
         self.options = options
@@ -80,6 +81,7 @@ class SigningBatch:
         self._chain = tuple(chain)
         self._trust = trust
         self._revocation = revocation
+        self._evidence = evidence  # (OCSP responses, CRLs) learnt while checking the certificate
         self._timestamper: Any = None
         self._timestamp_size = 0
         self._validation_context: Any = None
@@ -104,6 +106,8 @@ class SigningBatch:
                 other_certs=self._chain,
                 require_revocation=True,
                 timeout=self.options.network_timeout,
+                ocsps=self._evidence[0],
+                crls=self._evidence[1],
             )
         self.decision = LevelDecision(wanted, reached, tuple(shortfalls))
         return self.decision

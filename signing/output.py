@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
-from .digest import PrefixDigests, copy_and_hash
+from .digest import InputChangedError, PrefixDigests, copy_and_hash
 from .errors import SigningError, SigningErrorCode
 
 __all__ = ["AtomicOutput", "TEMP_PREFIX", "default_output_path", "FAULT_ENV"]
@@ -56,11 +56,12 @@ class AtomicOutput:
             raise SigningError(SigningErrorCode.OUTPUT_NOT_WRITABLE, folder=self.target.parent) from exc
         self._temp = Path(name)
         try:
+            digests = copy_and_hash(self.source, self._temp, algorithms=hash_algorithms)
             self.stream = open(self._temp, "r+b")  # noqa: SIM115 - closed in commit/abort
-            with open(self.source, "rb") as source:
-                digests = copy_and_hash(source, self.stream, algorithms=hash_algorithms)
-            self.stream.seek(0)
             _fault_point("copied")
+        except InputChangedError as exc:
+            self.abort()
+            raise SigningError(SigningErrorCode.INPUT_CHANGED, file=self.source) from exc
         except OSError as exc:
             self.abort()
             raise SigningError(SigningErrorCode.OUTPUT_NOT_WRITABLE, folder=self.target.parent) from exc
@@ -133,9 +134,15 @@ class AtomicOutput:
         os.unlink(self._temp)
 
 
+_cleaned_folders: set[Path] = set()
+
+
 def _remove_stale_temporaries(folder: Path) -> None:
     """Temporary files left by a crash more than a day ago are removed (never recent ones:
-    another kyso process may be writing them right now)."""
+    another kyso process may be writing them right now). Once per folder per process."""
+    if folder in _cleaned_folders:
+        return
+    _cleaned_folders.add(folder)
     limit = time.time() - STALE_AFTER_SECONDS
     try:
         for entry in os.scandir(folder):

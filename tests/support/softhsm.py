@@ -129,26 +129,15 @@ def _store_key(session, key: KeySpec) -> None:
 
 
 def _store_certificate(session, der: bytes, *, label: str, key_id: bytes) -> None:
-    from pkcs11 import Attribute, CertificateType, ObjectClass
+    """A certificate object as vendor tools write it: subject, issuer and serial included
+    (NSS, and so pdfsig, only lists certificates that carry them)."""
+    from pkcs11 import Attribute
+    from pkcs11.util.x509 import decode_x509_certificate
 
-    session.create_object(
-        {
-            Attribute.CLASS: ObjectClass.CERTIFICATE,
-            Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
-            Attribute.TOKEN: True,
-            Attribute.PRIVATE: False,
-            Attribute.VALUE: der,
-            Attribute.LABEL: label,
-            Attribute.ID: key_id,
-            Attribute.SUBJECT: _subject_der(der),
-        }
-    )
-
-
-def _subject_der(der: bytes) -> bytes:
-    from asn1crypto import x509
-
-    return x509.Certificate.load(der).subject.dump()
+    attrs = decode_x509_certificate(der)
+    attrs.update({Attribute.TOKEN: True, Attribute.PRIVATE: False, Attribute.LABEL: label,
+                  Attribute.ID: key_id})
+    session.create_object(attrs)
 
 
 def _private_key_attrs(private) -> dict:

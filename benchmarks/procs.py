@@ -1,0 +1,49 @@
+"""Running a command and measuring its wall time and peak memory (ru_maxrss via wait4)."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_mib: float
+    returncode: int
+    stderr: str
+
+
+def measure(command: list[str], *, env: dict[str, str], stdin: str | None = None) -> Run:
+    """Wall time and peak RSS of `command`, as GNU time reports them.
+
+    GNU time execs the command in a fresh process, so the peak is the command's own; the
+    ru_maxrss of a child forked from this (large) Python process would include the copy of
+    the parent made at fork time.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        start = time.perf_counter()
+        completed = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", report.name, *command],
+                                   env=env, input=stdin or "", stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True)
+        elapsed = time.perf_counter() - start
+        lines = [line for line in report.read().splitlines() if line.strip().isdigit()]
+    peak = int(lines[-1]) / 1024 if lines else float("nan")
+    return Run(elapsed, peak, completed.returncode, completed.stderr)
+
+
+def median_run(command: list[str], *, env: dict[str, str], stdin: str | None = None, rounds: int = 3,
+               before=None) -> Run:
+    runs = []
+    for _ in range(rounds):
+        if before is not None:
+            before()
+        runs.append(measure(command, env=env, stdin=stdin))
+    failed = [run for run in runs if run.returncode != 0]
+    if failed:
+        raise RuntimeError(f"{command[0]} failed: {failed[0].stderr[-500:]}")
+    runs.sort(key=lambda run: run.seconds)
+    middle = runs[len(runs) // 2]
+    return Run(middle.seconds, max(run.peak_mib for run in runs), 0, "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["AppErrorCode", "AppError", "error_code", "error_params"]
+__all__ = ["AppError", "AppErrorCode", "error_code", "error_params"]
 
 
 class AppErrorCode(StrEnum):

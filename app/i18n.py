@@ -13,9 +13,10 @@ import locale
 import os
 import string
 import tomllib
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-__all__ = ["LANGUAGES", "message", "resolve_language", "catalogue", "placeholders", "LANG_ENV"]
+__all__ = ["LANGUAGES", "LANG_ENV", "catalogue", "message", "placeholders", "resolve_language"]
 
 LANGUAGES = ("vi", "en")
 LANG_ENV = "KYSO_LANG"

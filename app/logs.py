@@ -6,7 +6,7 @@ import logging
 import logging.handlers
 from pathlib import Path
 
-__all__ = ["setup_logging", "log_file"]
+__all__ = ["log_file", "setup_logging"]
 
 _configured: list[Path] = []
 

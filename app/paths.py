@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["data_home", "log_dir", "HOME_ENV"]
+__all__ = ["HOME_ENV", "data_home", "log_dir"]
 
 HOME_ENV = "KYSO_HOME"
 

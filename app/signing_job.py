@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol, Sequence
+from typing import Protocol
 
 from signing.certcheck import CertificateFinding, CertificateReport, check_signer_certificate
 from signing.clock import now_vietnam
@@ -25,14 +26,21 @@ from signing.errors import SigningError, SigningErrorCode
 from signing.output import default_output_path
 from signing.revocation_cache import RevocationCache
 from signing.trust import TrustStore
-from tokens import ModuleOptions, PinPrompter, TokenError, TokenErrorCode, TokenInfo, TokenSession
-from tokens import load_module
+from tokens import (
+    ModuleOptions,
+    PinPrompter,
+    TokenError,
+    TokenErrorCode,
+    TokenInfo,
+    TokenSession,
+    load_module,
+)
 from tokens.listing import list_tokens
 
 from .errors import error_code, error_params
 from .paths import data_home
 
-__all__ = ["SignRequest", "SignJob", "FileOutcome", "SignReport", "WarningAcceptor"]
+__all__ = ["FileOutcome", "SignJob", "SignReport", "SignRequest", "WarningAcceptor"]
 
 log = logging.getLogger(__name__)
 

@@ -66,17 +66,19 @@ def pyhanko_round(env: BenchEnv, count: int, round_no: int) -> float:
     return count / module.call(run)
 
 
-def main(argv=None) -> dict:
+def main(argv=None, env: BenchEnv | None = None) -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    env = build_env()
+    owned = env is None
+    env = env or build_env()
     try:
         kyso = [kyso_round(env, args.count, r) for r in range(args.rounds)]
         peer = [pyhanko_round(env, args.count, r) for r in range(args.rounds)]
     finally:
-        env.pki.stop()
+        if owned:
+            env.pki.stop()
     result = {
         "count": args.count,
         "kyso_docs_per_s": statistics.median(kyso),
@@ -85,8 +87,8 @@ def main(argv=None) -> dict:
         "pyhanko_rounds": peer,
     }
     print(f"batch of {args.count} one-page PDFs, B-B, RSA-2048 on SoftHSM2 (median of {args.rounds})")
-    print(f"  kyso     {result['kyso_docs_per_s']:8.1f} docs/s   rounds {['%.1f' % v for v in kyso]}")
-    print(f"  pyhanko  {result['pyhanko_docs_per_s']:8.1f} docs/s   rounds {['%.1f' % v for v in peer]}")
+    print(f"  kyso     {result['kyso_docs_per_s']:8.1f} docs/s   rounds {[f'{v:.1f}' for v in kyso]}")
+    print(f"  pyhanko  {result['pyhanko_docs_per_s']:8.1f} docs/s   rounds {[f'{v:.1f}' for v in peer]}")
     return result
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.documents import decree30_pdf  # noqa: E402
-from tests.support.pki import TestPki, build_pki  # noqa: E402
-from tests.support.softhsm import USER_PIN, KeySpec, SoftHsm, TokenSpec  # noqa: E402
+from tests.support.documents import decree30_pdf
+from tests.support.pki import TestPki, build_pki
+from tests.support.softhsm import USER_PIN, KeySpec, SoftHsm, TokenSpec
 
 WORK = ROOT / "benchmarks" / "work"
 TOKEN = "KYSO-BENCH"

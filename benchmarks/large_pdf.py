@@ -57,7 +57,6 @@ def write_large_pdf(path: Path, *, target_bytes: int, distinct_images: int = 6) 
         xref = out.tell()
         count = len(offsets) + 1
         out.write(b"xref\n0 %d\n0000000000 65535 f \n" % count)
-        for offset in offsets:
-            out.write(b"%010d 00000 n \n" % offset)
+        out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
         out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (count, xref))
     return pages

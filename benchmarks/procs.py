@@ -35,15 +35,17 @@ def measure(command: list[str], *, env: dict[str, str], stdin: str | None = None
 
 
 def median_run(command: list[str], *, env: dict[str, str], stdin: str | None = None, rounds: int = 3,
-               before=None) -> Run:
+               before=None, succeeded=None) -> Run:
+    """Median of `rounds` runs; `succeeded(run)` decides success (default: exit status 0)."""
+    check = succeeded or (lambda run: run.returncode == 0)
     runs = []
     for _ in range(rounds):
         if before is not None:
             before()
-        runs.append(measure(command, env=env, stdin=stdin))
-    failed = [run for run in runs if run.returncode != 0]
-    if failed:
-        raise RuntimeError(f"{command[0]} failed: {failed[0].stderr[-500:]}")
+        run = measure(command, env=env, stdin=stdin)
+        if not check(run):
+            raise RuntimeError(f"{command[0]} failed ({run.returncode}): {run.stderr[-500:]}")
+        runs.append(run)
     runs.sort(key=lambda run: run.seconds)
     middle = runs[len(runs) // 2]
     return Run(middle.seconds, max(run.peak_mib for run in runs), 0, "")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import SigningError, SigningErrorCode
 
-__all__ = ["AppearanceKind", "AppearanceSpec", "Box", "COPY_FORMS"]
+__all__ = ["COPY_FORMS", "AppearanceKind", "AppearanceSpec", "Box"]
 
 COPY_FORMS = ("SAO Y", "SAO LỤC", "TRÍCH SAO")
 

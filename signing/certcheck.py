@@ -9,10 +9,10 @@ status that cannot be learnt is a warning the signer must accept explicitly.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Sequence
 
 from .errors import SigningErrorCode
 from .revocation_cache import RevocationCache
@@ -23,8 +23,8 @@ __all__ = [
     "CertificateReport",
     "RevocationStatus",
     "check_signer_certificate",
-    "make_validation_context",
     "describe_certificate",
+    "make_validation_context",
 ]
 
 

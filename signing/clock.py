@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-__all__ = ["VIETNAM", "now_vietnam", "iso_vietnam"]
+__all__ = ["VIETNAM", "iso_vietnam", "now_vietnam"]
 
 VIETNAM = timezone(timedelta(hours=7), "ICT")
 

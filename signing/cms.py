@@ -14,8 +14,8 @@ is in the signature dictionary's /M); the signature timestamp as an unsigned att
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 __all__ = ["CmsTemplate", "der_length", "der_tlv"]
 

@@ -35,7 +35,7 @@ def open_reader(stream: BinaryIO, *, name: Path):
     try:
         reader = PdfFileReader(stream, strict=False)
         reader.root  # the catalogue must be reachable  # noqa: B018
-        reader.root["/Pages"]["/Count"]  # noqa: B018
+        reader.root["/Pages"]["/Count"]
     except (PdfError, KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
         raise SigningError(SigningErrorCode.DAMAGED, file=name) from exc
     return reader

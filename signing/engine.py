@@ -9,10 +9,11 @@ copied to a temporary file, signed there in place and renamed into place only wh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .appearance import AppearanceKind, AppearanceSpec
 from .certcheck import RevocationStatus, make_validation_context
@@ -26,7 +27,7 @@ from .placement import resolve_placement
 from .signer import SigningKey, TemplateSigner
 from .trust import TrustStore
 
-__all__ = ["SignOptions", "LevelDecision", "SignedDocument", "SigningBatch"]
+__all__ = ["LevelDecision", "SignOptions", "SignedDocument", "SigningBatch"]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["SigningErrorCode", "SigningError"]
+__all__ = ["SigningError", "SigningErrorCode"]
 
 
 class SigningErrorCode(StrEnum):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import SigningError, SigningErrorCode
 
-__all__ = ["stamp_font_path", "covers_vietnamese", "VIETNAMESE_SAMPLE"]
+__all__ = ["VIETNAMESE_SAMPLE", "covers_vietnamese", "stamp_font_path"]
 
 FONT_ENV = "KYSO_STAMP_FONT"
 VIETNAMESE_SAMPLE = "ĂÂĐÊÔƠƯăâđêôơư ệắộẫỹữựờởẻẽẹỉĩịọỏõụủũỳỷỵ ÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆỐỒỔỖỘỚỜỞỠỢỨỪỬỮỰ"

@@ -17,7 +17,7 @@ from typing import BinaryIO
 from .digest import InputChangedError, PrefixDigests, copy_and_hash
 from .errors import SigningError, SigningErrorCode
 
-__all__ = ["AtomicOutput", "TEMP_PREFIX", "default_output_path", "FAULT_ENV"]
+__all__ = ["FAULT_ENV", "TEMP_PREFIX", "AtomicOutput", "default_output_path"]
 
 TEMP_PREFIX = ".~kyso-"
 TEMP_SUFFIX = ".part"
@@ -146,9 +146,9 @@ def _remove_stale_temporaries(folder: Path) -> None:
     limit = time.time() - STALE_AFTER_SECONDS
     try:
         for entry in os.scandir(folder):
-            if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
-                if entry.stat().st_mtime < limit:
-                    os.unlink(entry.path)
+            ours = entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX)
+            if ours and entry.stat().st_mtime < limit:
+                os.unlink(entry.path)
     except OSError:
         pass  # cleaning up is a courtesy; it never stops a signature
 

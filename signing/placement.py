@@ -8,7 +8,7 @@ from .appearance import AppearanceKind, AppearanceSpec, Box
 from .errors import SigningError, SigningErrorCode
 from .stamps import STAMP_LEADING, text_width
 
-__all__ = ["Placement", "resolve_placement", "personal_signature_widget", "PERSONAL_FIELD_PREFIX"]
+__all__ = ["PERSONAL_FIELD_PREFIX", "Placement", "personal_signature_widget", "resolve_placement"]
 
 PERSONAL_FIELD_PREFIX = "kyso-personal"
 _MM = 72 / 25.4
@@ -108,7 +108,7 @@ def personal_signature_widget(reader) -> tuple[int, Box] | None:
     from pyhanko.sign.fields import enumerate_sig_fields
 
     candidates = []
-    for name, value, field_ref in enumerate_sig_fields(reader, filled_status=True):
+    for name, _value, field_ref in enumerate_sig_fields(reader, filled_status=True):
         field = field_ref.get_object()
         rect = _widget_rect(field)
         if rect is None:

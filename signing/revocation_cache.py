@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Iterable
 
 __all__ = ["RevocationCache"]
 
@@ -30,7 +30,7 @@ class RevocationCache:
 
     def load(self, *, now: datetime | None = None) -> tuple[list, list]:
         """Fresh cached (OCSP responses, CRLs) as asn1crypto objects; stale files are removed."""
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         return self._load("ocsp", now, self._ocsp_fresh), self._load("crl", now, self._crl_fresh)
 
     def store(self, *, ocsps: Iterable, crls: Iterable) -> None:
@@ -89,9 +89,9 @@ class RevocationCache:
 
 def _fetched_at(path: Path) -> datetime:
     try:
-        return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
     except OSError:
-        return datetime.fromtimestamp(0, timezone.utc)
+        return datetime.fromtimestamp(0, UTC)
 
 
 def _der(item) -> bytes:

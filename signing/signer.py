@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Sequence
 from concurrent.futures import Future
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 from pyhanko.sign.signers.pdf_cms import Signer
 

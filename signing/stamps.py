@@ -20,7 +20,7 @@ from pyhanko.stamp.base import BaseStampStyle
 
 from .errors import SigningError, SigningErrorCode
 
-__all__ = ["PreparedImage", "ImageStampStyle", "text_stamp_style", "text_width", "STAMP_FONT_SIZE"]
+__all__ = ["STAMP_FONT_SIZE", "ImageStampStyle", "PreparedImage", "text_stamp_style", "text_width"]
 
 STAMP_FONT_SIZE = 10
 STAMP_LEADING = 12

@@ -7,9 +7,9 @@ one call. Neither national root is in Adobe's list: kyso verifies against its ow
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from .errors import SigningError, SigningErrorCode
 

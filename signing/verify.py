@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from .errors import SigningError, SigningErrorCode
 from .levels import PadesLevel
 from .trust import TrustStore
 
-__all__ = ["Verdict", "SignatureVerification", "DocumentVerification", "verify_document"]
+__all__ = ["DocumentVerification", "SignatureVerification", "Verdict", "verify_document"]
 
 
 class Verdict(Enum):
@@ -32,7 +32,7 @@ class Verdict(Enum):
     INVALID = "invalid"
 
 
-class Problem(str, Enum):
+class Problem(StrEnum):
     INTEGRITY = "VERIFY_INTEGRITY_BROKEN"
     UNTRUSTED = "VERIFY_UNTRUSTED"
     REVOKED = "VERIFY_REVOKED"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["TokenErrorCode", "TokenError"]
+__all__ = ["TokenError", "TokenErrorCode"]
 
 
 class TokenErrorCode(StrEnum):

@@ -14,11 +14,11 @@ from enum import Enum
 from .errors import TokenError, TokenErrorCode
 
 __all__ = [
-    "SignatureScheme",
+    "CKM",
     "MechanismChoice",
+    "SignatureScheme",
     "choose_mechanism",
     "digest_info",
-    "CKM",
 ]
 
 

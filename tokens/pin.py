@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-__all__ = ["PinStatus", "PinRequest", "PinPrompter", "PinAnswer"]
+__all__ = ["PinAnswer", "PinPrompter", "PinRequest", "PinStatus"]
 
 
 class PinStatus(Enum):

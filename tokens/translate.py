@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .errors import TokenError, TokenErrorCode
 
-__all__ = ["translated", "translate_exception"]
+__all__ = ["translate_exception", "translated"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

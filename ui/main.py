@@ -8,7 +8,7 @@ command line, so the one set-up command always ends with something on screen.
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 __all__ = ["run_desktop"]
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from tokens import PinAnswer, PinRequest, PinStatus
 
 from .report import Reporter
 
-__all__ = ["TerminalPrompter", "StdinPrompter", "CliAcceptor"]
+__all__ = ["CliAcceptor", "StdinPrompter", "TerminalPrompter"]
 
 
 class _Base:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from app.errors import error_code, error_params
 from app.i18n import message
 
-__all__ = ["Reporter", "EXIT_OK", "EXIT_SOME_FAILED", "EXIT_ERROR"]
+__all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_SOME_FAILED", "Reporter"]
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1

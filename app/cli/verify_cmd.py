@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .report import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, Reporter
 

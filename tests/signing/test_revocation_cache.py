@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -32,7 +32,7 @@ def test_evidence_is_stored_and_offered_while_fresh(pki, trust_dir, tmp_path):
     assert "ocsp" in stored and "crl" in stored
     ocsps, crls = cache.load()
     assert {c.dump() for c in crls} >= {c.dump() for c in first.crls}
-    later = datetime.now(timezone.utc) + timedelta(minutes=11)
+    later = datetime.now(UTC) + timedelta(minutes=11)
     stale_ocsps, _ = cache.load(now=later)
     assert stale_ocsps == []  # an OCSP answer older than ten minutes is not reused
     assert list((tmp_path / "cache" / "ocsp").glob("*.der")) == []

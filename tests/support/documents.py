@@ -6,13 +6,13 @@ import math
 from pathlib import Path
 
 __all__ = [
+    "SERIF",
+    "certified_pdf",
     "decree30_pdf",
     "encrypted_pdf",
-    "certified_pdf",
-    "truncated_pdf",
-    "signature_png",
     "seal_png",
-    "SERIF",
+    "signature_png",
+    "truncated_pdf",
 ]
 
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"

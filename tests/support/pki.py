@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-__all__ = ["SIGNERS", "TestPki", "build_pki", "SignerSpec"]
+__all__ = ["SIGNERS", "SignerSpec", "TestPki", "build_pki"]
 
 
 @dataclass(frozen=True)
@@ -332,7 +332,7 @@ def build_pki(directory: Path) -> TestPki:
     app = _LateBoundApp()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     config = CertomancerConfig(_config(now, base_url), key_search_dir=str(key_dir))
     arch = config.get_pki_arch(ARCH)
     app.target = Animator(AnimatorArchStore({ARCH: arch}), with_web_ui=False)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from app.signing_job import SignJob, SignReport, SignRequest
 from signing.engine import SignOptions
 from tokens import ModuleOptions, PinAnswer, PinRequest
 
-__all__ = ["FixedPin", "AcceptAll", "RefuseAll", "sign_files"]
+__all__ = ["AcceptAll", "FixedPin", "RefuseAll", "sign_files"]
 
 
 @dataclass

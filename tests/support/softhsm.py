@@ -18,7 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-__all__ = ["SoftHsm", "TokenSpec", "KeySpec", "find_softhsm_module", "USER_PIN", "SO_PIN"]
+__all__ = ["SO_PIN", "USER_PIN", "KeySpec", "SoftHsm", "TokenSpec", "find_softhsm_module"]
 
 USER_PIN = "246810"
 SO_PIN = "13572468"

@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["NssTrust", "PdfsigSignature", "pdfsig", "pyhanko_validate", "extract_text"]
+__all__ = ["NssTrust", "PdfsigSignature", "extract_text", "pdfsig", "pyhanko_validate"]
 
 
 class NssTrust:
@@ -61,13 +61,13 @@ def pdfsig(path: Path, trust: NssTrust) -> list[PdfsigSignature]:
     result = subprocess.run(
         ["pdfsig", "-nssdir", trust.nssdir, str(path)], capture_output=True, text=True, timeout=60
     )
-    blocks = re.split(r"^Signature #\d+:\s*$", result.stdout, flags=re.M)[1:]
+    blocks = re.split(r"^Signature #\d+:\s*$", result.stdout, flags=re.MULTILINE)[1:]
     return [_parse_block(block) for block in blocks]
 
 
 def _parse_block(block: str) -> PdfsigSignature:
     def field(name: str) -> str:
-        match = re.search(rf"- {re.escape(name)}: (.*)$", block, flags=re.M)
+        match = re.search(rf"- {re.escape(name)}: (.*)$", block, flags=re.MULTILINE)
         return match.group(1).strip() if match else ""
 
     return PdfsigSignature(

@@ -27,7 +27,7 @@ EC_TOKEN = "KYSO-EC"
 ALWAYS_TOKEN = "KYSO-ALWAYS"
 _TOKENS = {
     RSA_TOKEN: ("signer-rsa2048", "signer-rsa3072", "org-seal", "signer-expired", "signer-revoked",
-                "signer-norev", "signer-nosign", "signer-ocsp", "signer-crl"),
+                "signer-norev", "signer-nosign", "signer-ocsp", "signer-crl", "signer-future"),
     EC_TOKEN: ("signer-ec256", "signer-ec384"),
     ALWAYS_TOKEN: ("signer-rsa2048",),
 }

@@ -15,6 +15,7 @@ pytestmark = [pytest.mark.hsm, pytest.mark.pki]
     ("key", "code"),
     [
         ("signer-expired", SigningErrorCode.CERT_EXPIRED),
+        ("signer-future", SigningErrorCode.CERT_NOT_YET_VALID),
         ("signer-revoked", SigningErrorCode.CERT_REVOKED),
         ("signer-nosign", SigningErrorCode.CERT_KEY_USAGE),
     ],

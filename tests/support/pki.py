@@ -30,6 +30,7 @@ class SignerSpec:
     common_name: str
     key: str  # "rsa2048", "rsa3072", "ec256", "ec384"
     expired: bool = False
+    not_yet_valid: bool = False
     revoked: bool = False
     revinfo: str = "both"  # "both", "ocsp", "crl" or "none": pointers in the certificate
     key_usage: tuple[str, ...] = ("digital_signature", "non_repudiation")
@@ -45,6 +46,7 @@ SIGNERS: tuple[SignerSpec, ...] = (
         "org-seal", "Viện kiểm sát nhân dân thành phố Hà Nội", "rsa2048", organisation=True
     ),
     SignerSpec("signer-expired", "Võ Văn Hết Hạn", "rsa2048", expired=True),
+    SignerSpec("signer-future", "Đỗ Thị Chưa Tới", "rsa2048", not_yet_valid=True),
     SignerSpec("signer-revoked", "Đặng Thị Thu Hồi", "rsa2048", revoked=True),
     SignerSpec("signer-norev", "Bùi Văn Không Rõ", "rsa2048", revinfo="none"),
     SignerSpec("signer-nosign", "Hồ Thị Mã Hoá", "rsa2048", key_usage=("key_encipherment",)),
@@ -91,6 +93,8 @@ def _key_usage(*names: str, critical: bool = True) -> dict:
 def _signer_cert(spec: SignerSpec, now: datetime, serial: int) -> dict:
     if spec.expired:
         validity = _validity(now - timedelta(days=730), now - timedelta(days=30))
+    elif spec.not_yet_valid:
+        validity = _validity(now + timedelta(days=30), now + timedelta(days=730))
     else:
         validity = _validity(now - timedelta(days=365), now + timedelta(days=730))
     extensions: list[dict] = [_key_usage(*spec.key_usage)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -29,13 +29,16 @@ from signing.trust import TrustStore
 from tokens import (
     ModuleOptions,
     PinPrompter,
+    Pkcs11Module,
     TokenError,
     TokenErrorCode,
     TokenInfo,
     TokenSession,
-    load_module,
 )
+from tokens.discovery import discover, load_candidates
 from tokens.listing import list_tokens
+from tokens.registry import ModuleRegistry
+from tokens.slots import token_infos
 
 from .errors import error_code, error_params
 from .paths import data_home
@@ -48,7 +51,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class SignRequest:
     files: tuple[Path, ...]
-    module_path: str
+    module_path: str | None  # None: the first known module with a token present
     options: SignOptions
     out_dir: Path | None = None
     token_label: str | None = None
@@ -115,16 +118,17 @@ class SignJob:
     async def _run(self) -> SignReport:
         request = self.request
         trust = TrustStore.load(extra_dirs=request.trust_dirs)
-        module = load_module(request.module_path)
+        module, options = pick_module(request)
         report = None
-        early = _certificate_before_login(module, request)
+        early = _certificate_before_login(module, request, options)
         if early is not None:
-            report = await self._check(early[0], early[1], trust=trust)
+            report = await self._check(early.der, early.chain, trust=trust)
         with TokenSession.open(
             module=module,
             prompter=self._prompter,
             token_label=request.token_label,
-            options=request.module_options,
+            options=options,
+            issuer=early.issuer_ca if early is not None else "",
         ) as session:
             key = session.key(key_id=request.key_id)
             if report is None:
@@ -201,17 +205,54 @@ def _not_done(files: Sequence[Path], *, code: str) -> list[FileOutcome]:
     return [FileOutcome(path, None, error_code=code) for path in files]
 
 
-def _certificate_before_login(module, request: SignRequest) -> tuple[bytes, list[bytes]] | None:
+@dataclass(frozen=True)
+class _EarlyCertificate:
+    der: bytes
+    chain: list[bytes]
+    issuer_ca: str
+
+
+def pick_module(request: SignRequest) -> tuple[Pkcs11Module, ModuleOptions]:
+    """The module named in the request, else the first known one with a matching token present;
+    its quirks come from the module registry, plus what the request forces."""
+    configured = [request.module_path] if request.module_path else []
+    candidates = load_candidates(discover(configured=configured, registry=ModuleRegistry.load(
+        extra_files=[data_home() / "modules.toml"])))
+    if configured:
+        chosen = candidates[0]
+        if chosen.module is None:
+            raise chosen.error or TokenError(TokenErrorCode.MODULE_NOT_FOUND, module=request.module_path)
+        return chosen.module, _merged(chosen.options, request.module_options)
+    for candidate in candidates:
+        if candidate.module is not None and _has_token(candidate.module, request.token_label):
+            return candidate.module, _merged(candidate.options, request.module_options)
+    if not candidates:
+        raise TokenError(TokenErrorCode.MODULE_NOT_CONFIGURED)
+    raise TokenError(TokenErrorCode.NO_TOKEN, module=", ".join(c.path for c in candidates))
+
+
+def _has_token(module: Pkcs11Module, label: str | None) -> bool:
+    try:
+        return any(label is None or info.label == label for info in token_infos(module))
+    except TokenError:
+        return False
+
+
+def _merged(registry: ModuleOptions, forced: ModuleOptions) -> ModuleOptions:
+    return replace(registry, host_hash=registry.host_hash or forced.host_hash)
+
+
+def _certificate_before_login(module, request: SignRequest, options: ModuleOptions) -> _EarlyCertificate | None:
     """The signer's certificate read from public objects, when it can be identified."""
     try:
         listings = [
             listing
-            for listing in list_tokens(module)
+            for listing in list_tokens(module, options=options)
             if request.token_label is None or listing.info.label == request.token_label
         ]
     except TokenError:
         return None
-    if len(listings) != 1:
+    if len(listings) != 1 or listings[0].needs_login:
         return None
     certificates = listings[0].certificates
     others = [entry.der for entry in certificates if entry.is_ca]
@@ -221,7 +262,7 @@ def _certificate_before_login(module, request: SignRequest) -> tuple[bytes, list
         chosen = [entry for entry in certificates if not entry.is_ca]
     if len(chosen) != 1:
         return None
-    return chosen[0].der, others
+    return _EarlyCertificate(chosen[0].der, others, chosen[0].issuer_ca)
 
 
 def _embedded_chain(report: CertificateReport, token_certificates: Sequence[bytes]) -> list[bytes]:

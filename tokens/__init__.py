@@ -10,7 +10,8 @@ from .errors import TokenError, TokenErrorCode
 from .mechanisms import SignatureScheme
 from .module import ModuleOptions, Pkcs11Module, load_module
 from .pin import PinAnswer, PinPrompter, PinRequest, PinStatus
-from .session import TokenInfo, TokenKey, TokenSession
+from .session import TokenKey, TokenSession
+from .slots import TokenInfo
 
 __all__ = [
     "ModuleOptions",

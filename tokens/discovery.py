@@ -1,43 +1,96 @@
-"""Which PKCS#11 module to use when none is named (grows into the module registry)."""
+"""Finding the PKCS#11 modules on this machine: configured ones first, then known ones present.
+
+Every module is reported with what happened to it — found, missing, built for the wrong
+architecture, loaded, failed (and why) — so an administrator can see why a token is not seen;
+a module that fails never stops the others.
+"""
 
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
-__all__ = ["MODULE_ENV", "module_candidates"]
+from .binary import BinaryKind, check_loadable, read_binary_kind
+from .errors import TokenError, TokenErrorCode
+from .module import ModuleOptions, Pkcs11Module, load_module
+from .registry import ModuleEntry, ModuleRegistry
+
+__all__ = ["MODULE_ENV", "ModuleCandidate", "discover", "load_candidates", "module_candidates"]
 
 MODULE_ENV = "KYSO_PKCS11_MODULE"
 
-_LINUX = (
-    "/usr/lib/softhsm/libsofthsm2.so",
-    "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-    "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
-    "/usr/lib/viettel-ca_v6.so",
-    "/usr/lib/fptca_v4.so",
-)
-_WINDOWS = (
-    "bit4xpki.dll",
-    "eTPKCS11.dll",
-    "vnptca_p11_v8.dll",
-    "viettel-ca_v6.dll",
-    "fptca_v4.dll",
-    "BkavCA.dll",
-    "CA2_csp11.dll",
-    "eps2003csp11v2.dll",
-)
+
+@dataclass(frozen=True)
+class ModuleCandidate:
+    path: str
+    source: str  # "configured", "environment" or "known"
+    entry: ModuleEntry | None
+    status: str  # "present", "missing", "wrong_architecture", "loaded", "failed"
+    kind: BinaryKind | None = None
+    error: TokenError | None = field(default=None, compare=False)
+    module: Pkcs11Module | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def options(self) -> ModuleOptions:
+        return self.entry.options if self.entry is not None else ModuleOptions()
+
+    @property
+    def usable(self) -> bool:
+        return self.status in ("present", "loaded")
+
+
+def discover(
+    *, configured: Sequence[str] = (), registry: ModuleRegistry | None = None, include_missing: bool = False
+) -> list[ModuleCandidate]:
+    """Candidate modules in the order kyso tries them (nothing is loaded yet)."""
+    registry = registry or ModuleRegistry.load()
+    found: dict[str, ModuleCandidate] = {}
+    sources = [(path, "configured") for path in configured]
+    if os.environ.get(MODULE_ENV):
+        sources.append((os.environ[MODULE_ENV], "environment"))
+    for path, source in sources:
+        candidate = _examine(Path(path), source, registry.entry_for(path))
+        found.setdefault(_key(path), candidate)
+    for entry in registry.entries:
+        for path in entry.candidate_paths():
+            if path.is_file() or include_missing:
+                found.setdefault(_key(str(path)), _examine(path, "known", entry))
+    return list(found.values())
+
+
+def load_candidates(candidates: Sequence[ModuleCandidate]) -> list[ModuleCandidate]:
+    """Load every usable candidate; failures are kept with their reason, never raised."""
+    loaded = []
+    for candidate in candidates:
+        if not candidate.usable:
+            loaded.append(candidate)
+            continue
+        try:
+            module = load_module(candidate.path, options=candidate.options)
+            loaded.append(replace(candidate, status="loaded", module=module))
+        except TokenError as error:
+            loaded.append(replace(candidate, status="failed", error=error))
+    return loaded
 
 
 def module_candidates(explicit: str | None = None) -> list[str]:
-    """The module named on the command line, else KYSO_PKCS11_MODULE, else known ones present."""
-    if explicit:
-        return [explicit]
-    from_env = os.environ.get(MODULE_ENV)
-    if from_env:
-        return [from_env]
-    if sys.platform == "win32":
-        system32 = os.path.join(os.environ.get("WINDIR", r"C:\Windows"), "System32")
-        paths = [os.path.join(system32, name) for name in _WINDOWS]
-    else:
-        paths = list(_LINUX)
-    return [path for path in paths if os.path.isfile(path)]
+    """Paths to try, in order (the simple view the CLI uses to pick a signing module)."""
+    configured = [explicit] if explicit else []
+    return [c.path for c in discover(configured=configured) if c.usable or c.source != "known"]
+
+
+def _examine(path: Path, source: str, entry: ModuleEntry | None) -> ModuleCandidate:
+    if not path.is_file():
+        error = TokenError(TokenErrorCode.MODULE_NOT_FOUND, module=str(path))
+        return ModuleCandidate(str(path), source, entry, "missing", error=error)
+    try:
+        kind = check_loadable(path)
+    except TokenError as error:
+        return ModuleCandidate(str(path), source, entry, "wrong_architecture", read_binary_kind(path), error)
+    return ModuleCandidate(str(path), source, entry, "present", kind)
+
+
+def _key(path: str) -> str:
+    return os.path.normcase(os.path.realpath(path))

@@ -1,4 +1,8 @@
-"""What is on a module's tokens, read without logging in (public objects only)."""
+"""What is on a module's tokens, read without logging in (public objects only).
+
+For drivers that must not be searched before login (`login_before_search`), the listing says
+so instead of searching.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import TokenError
-from .module import Pkcs11Module
-from .session import TokenInfo, _token_infos
+from .module import ModuleOptions, Pkcs11Module
+from .objects import read_certificates
+from .slots import TokenInfo, token_infos
 from .translate import translated
 
-__all__ = ["CertificateEntry", "TokenListing", "list_tokens"]
+__all__ = ["CertificateEntry", "TokenListing", "list_tokens", "describe"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,7 @@ class CertificateEntry:
     der: bytes
     subject: str
     issuer: str
+    issuer_ca: str  # the CA's name, from the chain (not the token's manufacturer)
     serial: str
     not_before: str
     not_after: str
@@ -35,36 +41,44 @@ class TokenListing:
     certificates: tuple[CertificateEntry, ...]
     mechanisms: tuple[int, ...]
     error: str | None = None  # error code when the token could not be read
+    needs_login: bool = False  # objects not read: this driver must not be searched before login
 
 
-def list_tokens(module: Pkcs11Module) -> list[TokenListing]:
+def list_tokens(module: Pkcs11Module, *, options: ModuleOptions | None = None) -> list[TokenListing]:
     """Every initialised token on the module, with its public certificates and mechanisms."""
+    options = options or ModuleOptions()
     listings = []
-    for info in module.call(_token_infos):
+    for info in token_infos(module):
         try:
-            certificates, mechanisms = module.call(_read_public, info.slot_id)
-            listings.append(TokenListing(info, tuple(certificates), tuple(sorted(mechanisms))))
+            certificates, mechanisms = module.call(
+                _read_public, info.slot_id, module.path, options.fixed_attribute_buffers,
+                not options.login_before_search,
+            )
         except TokenError as error:
             listings.append(TokenListing(info, (), (), error=error.code.value))
+            continue
+        listings.append(
+            TokenListing(info, tuple(certificates), tuple(sorted(mechanisms)), needs_login=options.login_before_search)
+        )
     return listings
 
 
 @translated
-def _read_public(lib: Any, slot_id: int) -> tuple[list[CertificateEntry], set[int]]:
-    from pkcs11 import Attribute, ObjectClass
-
+def _read_public(lib: Any, slot_id: int, module_path: str, fixed_buffers: bool, search: bool):
     slot = next(s for s in lib.get_slots(token_present=True) if int(s.slot_id) == slot_id)
     mechanisms = {int(m) for m in slot.get_mechanisms()}
-    entries = []
+    if not search:
+        return [], mechanisms
     with slot.get_token().open() as session:
-        for cert in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}):
-            der = bytes(cert[Attribute.VALUE])
-            entries.append(describe(bytes(cert[Attribute.ID]), str(cert[Attribute.LABEL]), der))
-    return entries, mechanisms
+        objects = read_certificates(session, module_path=module_path, fixed_buffers=fixed_buffers)
+    chain = [obj.der for obj in objects]
+    return [describe(obj.key_id, obj.label, obj.der, chain) for obj in objects], mechanisms
 
 
-def describe(key_id: bytes, label: str, der: bytes) -> CertificateEntry:
+def describe(key_id: bytes, label: str, der: bytes, chain: list[bytes] = ()) -> CertificateEntry:
     from asn1crypto import x509
+
+    from .issuers import issuer_name
 
     cert = x509.Certificate.load(der)
     usage = cert.key_usage_value
@@ -75,6 +89,7 @@ def describe(key_id: bytes, label: str, der: bytes) -> CertificateEntry:
         der=der,
         subject=cert.subject.human_friendly,
         issuer=cert.issuer.human_friendly,
+        issuer_ca=issuer_name(der, [c for c in chain if c != der]),
         serial=format(cert.serial_number, "x"),
         not_before=cert.not_valid_before.isoformat(),
         not_after=cert.not_valid_after.isoformat(),

@@ -27,6 +27,9 @@ class ModuleOptions:
 
     host_hash: bool = False  # never use combined hash-and-sign mechanisms; hash on the host
     read_only_session: bool = True  # signing never needs a read-write session
+    login_before_search: bool = False  # never search objects before C_Login (some drivers hang)
+    fixed_attribute_buffers: bool = False  # attribute size queries return 0: read into fixed buffers
+    no_finalize_at_exit: bool = False  # the driver deadlocks in C_Finalize at process exit
 
 
 @dataclass
@@ -56,10 +59,12 @@ _modules: dict[str, Pkcs11Module] = {}
 _modules_lock = threading.Lock()
 
 
-def load_module(path: str) -> Pkcs11Module:
+def load_module(path: str, *, options: ModuleOptions | None = None) -> Pkcs11Module:
     """Load a PKCS#11 module once per process (later calls return the same module).
 
-    How kyso uses the module (its quirks, `ModuleOptions`) is given per session, not here.
+    Its header is read first: a library built for another architecture is refused with a clear
+    error instead of the loader's bare failure. Of `options`, only `no_finalize_at_exit`
+    matters here; the others are given to each session.
     """
     if not path:
         raise TokenError(TokenErrorCode.MODULE_NOT_CONFIGURED)
@@ -70,12 +75,17 @@ def load_module(path: str) -> Pkcs11Module:
             return module
         if not os.path.isfile(real):
             raise TokenError(TokenErrorCode.MODULE_NOT_FOUND, module=path)
-        module = _start_module(real)
+        from pathlib import Path
+
+        from .binary import check_loadable
+
+        check_loadable(Path(real))
+        module = _start_module(real, keep_at_exit=bool(options and options.no_finalize_at_exit))
         _modules[real] = module
         return module
 
 
-def _start_module(path: str) -> Pkcs11Module:
+def _start_module(path: str, *, keep_at_exit: bool) -> Pkcs11Module:
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pkcs11")
     ident: list[int] = []
 
@@ -92,4 +102,22 @@ def _start_module(path: str) -> Pkcs11Module:
         raise TokenError(
             TokenErrorCode.MODULE_LOAD_FAILED, module=path, reason=type(exc).__name__
         ) from exc
+    if keep_at_exit:
+        _never_finalize(lib)
     return Pkcs11Module(path=path, _lib=lib, _executor=executor, _thread_ident=ident)
+
+
+_kept_alive: list[Any] = []
+
+
+def _never_finalize(lib: Any) -> None:
+    """Keep the library object alive past interpreter shutdown, so C_Finalize is never called.
+
+    python-pkcs11 finalises the module when its `lib` object is destroyed; for drivers that
+    deadlock in C_Finalize at exit, one extra reference that is never released (held by the
+    interpreter itself, not by a Python container cleared at shutdown) prevents that.
+    """
+    import ctypes
+
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(lib))
+    _kept_alive.append(lib)

@@ -1,12 +1,15 @@
 """A logged-in token and the signing keys on it.
 
-Flags are read before the PIN is asked for; a PIN is sent once per answer, never retried; a
-wrong PIN is followed by a fresh read of the flags so the caller can say what is now at stake.
-Every PKCS#11 call runs on the module's thread; the prompter runs on the caller's thread.
+Flags are read before the PIN is asked for; a locked token is never asked; the PIN's length is
+checked against the token's limits before anything is sent; a PIN is sent once per answer and
+never retried; a wrong PIN is followed by a fresh read of the flags so the caller can say what
+is now at stake. One signing session at a time per token. Every PKCS#11 call runs on the
+module's thread; the prompter runs on the caller's thread.
 """
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,28 +17,15 @@ from typing import Any
 from .errors import TokenError, TokenErrorCode
 from .mechanisms import MechanismChoice, SignatureScheme, choose_mechanism
 from .module import ModuleOptions, Pkcs11Module
+from .objects import always_authenticate, read_certificates, read_private_keys
 from .pin import PinAnswer, PinPrompter, PinRequest, PinStatus
+from .slots import TokenInfo, find_token_info, token_present
 from .translate import translated
 
 __all__ = ["TokenInfo", "TokenKey", "TokenSession", "find_token_info"]
 
-
-@dataclass(frozen=True)
-class TokenInfo:
-    label: str
-    serial: str
-    manufacturer: str
-    model: str
-    flags: int
-    slot_id: int
-
-    @property
-    def pin_status(self) -> PinStatus:
-        return PinStatus.from_flags(self.flags)
-
-    @property
-    def pin_pad(self) -> bool:
-        return bool(self.flags & 0x00000100)  # CKF_PROTECTED_AUTHENTICATION_PATH
+_busy_lock = threading.Lock()
+_busy_tokens: set[tuple[str, str]] = set()
 
 
 @dataclass
@@ -51,9 +41,7 @@ class TokenKey:
     always_authenticate: bool
     _session: TokenSession = field(repr=False)
     _handle: Any = field(repr=False)
-    _mechanisms: dict[tuple[SignatureScheme, str], MechanismChoice] = field(
-        default_factory=dict, repr=False
-    )
+    _mechanisms: dict[tuple[SignatureScheme, str], MechanismChoice] = field(default_factory=dict, repr=False)
 
     def mechanism(self, *, scheme: SignatureScheme, hash_name: str) -> MechanismChoice:
         """The mechanism this token will use (raises if the token offers none)."""
@@ -72,18 +60,19 @@ class TokenKey:
         """Sign `data` (hashing it as `hash_name`); blocks until the token answers."""
         return self.sign_async(data, scheme=scheme, hash_name=hash_name).result()
 
-    def sign_async(
-        self, data: bytes, *, scheme: SignatureScheme, hash_name: str
-    ) -> Future[bytes]:
+    def sign_async(self, data: bytes, *, scheme: SignatureScheme, hash_name: str) -> Future[bytes]:
         """Start a signature on the module thread; the future carries bytes or a TokenError.
 
-        An ECDSA signature comes back DER-encoded (SEQUENCE of r and s), as CMS wants it.
+        An ECDSA signature comes back DER-encoded (SEQUENCE of r and s), as CMS wants it. A
+        failure that leaves the token unreadable is reported as TOKEN_REMOVED.
         """
         choice = self.mechanism(scheme=scheme, hash_name=hash_name)
         payload = choice.prepare(data, scheme=scheme, hash_name=hash_name)
         pin = self._session.context_pin() if self.always_authenticate else None
-        return self._session.module.submit(
-            _sign_on_thread, self._handle, payload, choice, scheme == SignatureScheme.ECDSA, pin
+        session = self._session
+        return session.module.submit(
+            _sign_checked, session.module, session.info, self._handle, payload, choice,
+            scheme == SignatureScheme.ECDSA, pin,
         )
 
 
@@ -91,17 +80,11 @@ class TokenSession:
     """A logged-in session on one token. Close it when the batch is done."""
 
     def __init__(
-        self,
-        *,
-        module: Pkcs11Module,
-        info: TokenInfo,
-        session: Any,
-        mechanisms: set[int],
-        options: ModuleOptions,
-    ):
+        self, *, module: Pkcs11Module, info: TokenInfo, session: Any, mechanisms: set[int], options: ModuleOptions
+    ) -> None:
         self.module = module
-        self.options = options
         self.info = info
+        self.options = options
         self.mechanisms = mechanisms
         self._session = session
         self._context_pin: str | None = None
@@ -118,26 +101,34 @@ class TokenSession:
         prompter: PinPrompter,
         token_label: str | None = None,
         options: ModuleOptions | None = None,
+        issuer: str = "",
     ) -> TokenSession:
-        """Find the token, read its flags, ask for the PIN once, log in."""
+        """Find the token, read its flags, ask for the PIN once, log in.
+
+        `issuer` names the CA that can unlock a locked token (from the certificate chain).
+        """
         options = options or ModuleOptions()
         info = find_token_info(module=module, token_label=token_label)
-        request = _pin_request(info)
-        if request.status is PinStatus.LOCKED:
-            raise TokenError(TokenErrorCode.PIN_LOCKED, token=info.label)
-        answer = _ask(prompter, request)
-        session, mechanisms = _login(module, info, answer, read_only=options.read_only_session)
+        if info.pin_status is PinStatus.LOCKED:
+            raise TokenError(TokenErrorCode.PIN_LOCKED, token=info.label, issuer=issuer or "-")
+        _reserve(module, info)
+        try:
+            answer = _ask(prompter, _pin_request(info))
+            session, mechanisms = _login(module, info, answer, read_only=options.read_only_session)
+        except BaseException:
+            _release(module, info)
+            raise
         opened = cls(module=module, info=info, session=session, mechanisms=mechanisms, options=options)
-        opened._context_pin = answer.pin  # kept only for CKA_ALWAYS_AUTHENTICATE keys, see close()
+        opened._context_pin = answer.pin  # kept only for CKA_ALWAYS_AUTHENTICATE keys, see keys()
         return opened
 
     def keys(self) -> list[TokenKey]:
         """Every private key on the token that has a matching certificate."""
         if self._keys is None:
-            found = self.module.call(_find_keys, self._session)
+            found = self.module.call(_find_keys, self._session, self.module.path, self.options.fixed_attribute_buffers)
             self._keys = [TokenKey(**entry, _session=self) for entry in found]
             if not any(key.always_authenticate for key in self._keys):
-                self._context_pin = None
+                self._context_pin = None  # no key needs it: forget the PIN now
         return self._keys
 
     def key(self, *, key_id: bytes | None = None) -> TokenKey:
@@ -151,9 +142,7 @@ class TokenSession:
         if not keys:
             raise TokenError(TokenErrorCode.KEY_NOT_FOUND, key_id="-")
         if len(keys) > 1:
-            raise TokenError(
-                TokenErrorCode.KEY_AMBIGUOUS, keys=", ".join(k.key_id.hex() for k in keys)
-            )
+            raise TokenError(TokenErrorCode.KEY_AMBIGUOUS, keys=", ".join(k.key_id.hex() for k in keys))
         return keys[0]
 
     def context_pin(self) -> str:
@@ -162,13 +151,17 @@ class TokenSession:
         return self._context_pin
 
     def close(self) -> None:
+        """Log out and close; a token already pulled out has nothing left to close."""
         self._context_pin = None
         session, self._session = self._session, None
-        if session is not None:
-            try:
-                self.module.call(_close, session)
-            except TokenError:
-                pass  # a removed token has no session left to close
+        if session is None:
+            return
+        try:
+            self.module.call(_close, session)
+        except TokenError:
+            pass
+        finally:
+            _release(self.module, self.info)
 
     def __enter__(self) -> TokenSession:
         return self
@@ -177,21 +170,17 @@ class TokenSession:
         self.close()
 
 
-def find_token_info(*, module: Pkcs11Module, token_label: str | None) -> TokenInfo:
-    """The token to use: by label, or the only one present."""
-    infos = module.call(_token_infos)
-    if not infos:
-        raise TokenError(TokenErrorCode.NO_TOKEN, module=module.path)
-    if token_label is not None:
-        matching = [info for info in infos if info.label == token_label]
-        if not matching:
-            raise TokenError(TokenErrorCode.TOKEN_NOT_FOUND, token=token_label)
-        return matching[0]
-    if len(infos) > 1:
-        raise TokenError(
-            TokenErrorCode.TOKEN_AMBIGUOUS, tokens=", ".join(info.label for info in infos)
-        )
-    return infos[0]
+def _reserve(module: Pkcs11Module, info: TokenInfo) -> None:
+    """One signing session at a time per token (another job gets TOKEN_BUSY, not a mix-up)."""
+    with _busy_lock:
+        if (module.path, info.serial) in _busy_tokens:
+            raise TokenError(TokenErrorCode.TOKEN_BUSY, token=info.label)
+        _busy_tokens.add((module.path, info.serial))
+
+
+def _release(module: Pkcs11Module, info: TokenInfo) -> None:
+    with _busy_lock:
+        _busy_tokens.discard((module.path, info.serial))
 
 
 def _pin_request(info: TokenInfo) -> PinRequest:
@@ -200,6 +189,8 @@ def _pin_request(info: TokenInfo) -> PinRequest:
         token_serial=info.serial,
         status=info.pin_status,
         pin_pad=info.pin_pad,
+        min_length=info.min_pin,
+        max_length=info.max_pin,
     )
 
 
@@ -209,22 +200,31 @@ def _ask(prompter: PinPrompter, request: PinRequest) -> PinAnswer:
         raise TokenError(TokenErrorCode.PIN_CANCELLED)
     if request.status is PinStatus.FINAL_TRY and not answer.final_try_confirmed:
         raise TokenError(TokenErrorCode.PIN_FINAL_TRY_NOT_CONFIRMED, token=request.token_label)
-    if not request.pin_pad and not answer.pin:
+    if request.pin_pad:
+        return PinAnswer(pin=None, final_try_confirmed=answer.final_try_confirmed)
+    if not answer.pin:
         raise TokenError(TokenErrorCode.PIN_CANCELLED)
+    _check_length(answer.pin, request)
     return answer
 
 
-def _login(
-    module: Pkcs11Module, info: TokenInfo, answer: PinAnswer, *, read_only: bool
-) -> tuple[Any, set[int]]:
+def _check_length(pin: str, request: PinRequest) -> None:
+    """A PIN the token cannot accept is refused here: sending it would cost a try."""
+    too_short = request.min_length and len(pin) < request.min_length
+    too_long = request.max_length and len(pin) > request.max_length
+    if too_short or too_long:
+        raise TokenError(
+            TokenErrorCode.PIN_LENGTH, min=request.min_length or "-", max=request.max_length or "-"
+        )
+
+
+def _login(module: Pkcs11Module, info: TokenInfo, answer: PinAnswer, *, read_only: bool) -> tuple[Any, set[int]]:
     try:
         return module.call(_open_session, info, answer.pin, read_only)
     except TokenError as error:
         if error.code is TokenErrorCode.PIN_INCORRECT:
             after = _refresh(module, info)
-            raise TokenError(
-                TokenErrorCode.PIN_INCORRECT, token=info.label, status=after.pin_status.value
-            ) from None
+            raise TokenError(TokenErrorCode.PIN_INCORRECT, token=info.label, status=after.pin_status.value) from None
         raise
 
 
@@ -237,26 +237,6 @@ def _refresh(module: Pkcs11Module, info: TokenInfo) -> TokenInfo:
 
 
 # --- functions below run on the module thread --------------------------------------------
-
-
-@translated
-def _token_infos(lib: Any) -> list[TokenInfo]:
-    infos = []
-    for slot in lib.get_slots(token_present=True):
-        token = slot.get_token()
-        if not int(token.flags) & 0x00000400:  # CKF_TOKEN_INITIALIZED: skip blank tokens
-            continue
-        infos.append(
-            TokenInfo(
-                label=token.label.strip(),
-                serial=_text(token.serial),
-                manufacturer=token.manufacturer_id.strip(),
-                model=token.model.strip(),
-                flags=int(token.flags),
-                slot_id=int(slot.slot_id),
-            )
-        )
-    return infos
 
 
 @translated
@@ -277,64 +257,45 @@ def _close(lib: Any, session: Any) -> None:
 
 
 @translated
-def _find_keys(lib: Any, session: Any) -> list[dict]:
-    from pkcs11 import Attribute, ObjectClass
-
-    certificates: dict[bytes, tuple[str, bytes]] = {}
-    for cert in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}):
-        certificates[bytes(cert[Attribute.ID])] = (str(cert[Attribute.LABEL]), bytes(cert[Attribute.VALUE]))
-    found = []
-    used: set[bytes] = set()
-    for key in session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY}):
-        key_id = bytes(key[Attribute.ID])
+def _find_keys(lib: Any, session: Any, module_path: str, fixed_buffers: bool) -> list[dict]:
+    certificates = {c.key_id: c for c in read_certificates(session, module_path=module_path, fixed_buffers=fixed_buffers)}
+    found, used = [], set()
+    for key_id, key in read_private_keys(session, module_path=module_path, fixed_buffers=fixed_buffers):
         if key_id not in certificates:
             continue
         used.add(key_id)
-        label, der = certificates[key_id]
-        key_type, bits = _public_key_shape(der)
+        cert = certificates[key_id]
+        key_type, bits = _public_key_shape(cert.der)
         found.append(
-            dict(
-                key_id=key_id,
-                label=label,
-                certificate=der,
-                key_type=key_type,
-                key_bits=bits,
-                always_authenticate=_always_authenticate(key),
-                _handle=key,
-            )
+            dict(key_id=key_id, label=cert.label, certificate=cert.der, key_type=key_type, key_bits=bits,
+                 always_authenticate=always_authenticate(key), _handle=key)
         )
-    extras = tuple(der for cid, (_, der) in certificates.items() if cid not in used)
+    extras = tuple(c.der for cid, c in certificates.items() if cid not in used)
     for entry in found:
         entry["extra_certificates"] = extras
     return found
-
-
-def _always_authenticate(key: Any) -> bool:
-    from pkcs11 import Attribute
-    from pkcs11.exceptions import PKCS11Error
-
-    try:
-        return bool(key[Attribute.ALWAYS_AUTHENTICATE])
-    except PKCS11Error:
-        return False
 
 
 def _public_key_shape(der: bytes) -> tuple[str, int]:
     from asn1crypto import x509
 
     public_key = x509.Certificate.load(der).public_key
-    algorithm = public_key.algorithm
-    if algorithm == "rsa":
-        return "rsa", public_key.bit_size
-    if algorithm == "ec":
-        return "ec", public_key.bit_size
-    return algorithm, public_key.bit_size
+    return public_key.algorithm, public_key.bit_size
+
+
+def _sign_checked(lib: Any, module: Pkcs11Module, info: TokenInfo, handle: Any, payload: bytes,
+                  choice: MechanismChoice, ecdsa: bool, pin: str | None) -> bytes:
+    """Sign; if it fails and the token is no longer there, say so (TOKEN_REMOVED)."""
+    try:
+        return _sign_on_thread(lib, handle, payload, choice, ecdsa, pin)
+    except TokenError as error:
+        if error.code is not TokenErrorCode.TOKEN_REMOVED and not token_present(module, info):
+            raise TokenError(TokenErrorCode.TOKEN_REMOVED, token=info.label) from error
+        raise
 
 
 @translated
-def _sign_on_thread(
-    lib: Any, handle: Any, payload: bytes, choice: MechanismChoice, ecdsa: bool, pin: str | None
-) -> bytes:
+def _sign_on_thread(lib: Any, handle: Any, payload: bytes, choice: MechanismChoice, ecdsa: bool, pin: str | None) -> bytes:
     import pkcs11
 
     kwargs: dict[str, Any] = {"mechanism": pkcs11.Mechanism(choice.mechanism)}
@@ -349,9 +310,3 @@ def _sign_on_thread(
 
         return encode_ecdsa_signature(signature)
     return signature
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, bytes):
-        return value.decode("ascii", "replace").strip()
-    return str(value).strip()

@@ -69,8 +69,7 @@ def _request(args: argparse.Namespace):
     from signing.appearance import AppearanceKind, AppearanceSpec, Box
     from signing.engine import SignOptions
     from signing.levels import PadesLevel
-    from tokens import ModuleOptions, TokenError, TokenErrorCode
-    from tokens.discovery import module_candidates
+    from tokens import ModuleOptions
 
     if args.out is not None and not args.out.is_dir():
         raise AppError(AppErrorCode.OUT_DIR_MISSING, folder=args.out)
@@ -84,9 +83,6 @@ def _request(args: argparse.Namespace):
         organisation=args.organisation,
     )
     appearance.validate()
-    modules = module_candidates(args.module)
-    if not modules:
-        raise TokenError(TokenErrorCode.MODULE_NOT_CONFIGURED)
     options = SignOptions(
         level=PadesLevel.parse(args.level),
         tsa_url=args.tsa,
@@ -97,7 +93,7 @@ def _request(args: argparse.Namespace):
     )
     return SignRequest(
         files=tuple(args.files),
-        module_path=modules[0],
+        module_path=args.module,
         options=options,
         out_dir=args.out,
         token_label=args.token,

@@ -16,11 +16,11 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from signing.certcheck import CertificateFinding, CertificateReport, check_signer_certificate
-from signing.clock import now_vietnam
 from signing.engine import LevelDecision, SignedDocument, SigningBatch, SignOptions
 from signing.errors import SigningError, SigningErrorCode
 from signing.output import default_output_path
@@ -104,8 +104,10 @@ class SignJob:
         acceptor: WarningAcceptor,
         progress: Progress | None = None,
         cancelled: Callable[[], bool] | None = None,
+        picker: Callable[[SignRequest], tuple[Pkcs11Module, ModuleOptions]] | None = None,
     ) -> None:
         self.request = request
+        self._picker = picker or pick_module
         self._prompter = prompter
         self._acceptor = acceptor
         self._progress = progress or (lambda done, total, path: None)
@@ -118,7 +120,7 @@ class SignJob:
     async def _run(self) -> SignReport:
         request = self.request
         trust = TrustStore.load(extra_dirs=request.trust_dirs)
-        module, options = pick_module(request)
+        module, options = self._picker(request)
         report = None
         early = _certificate_before_login(module, request, options)
         if early is not None:
@@ -157,7 +159,7 @@ class SignJob:
             certificate=certificate,
             chain=chain,
             trust=trust,
-            moment=now_vietnam(),
+            moment=datetime.now(UTC),
             key_bits=public_key.bit_size,
             key_type=public_key.algorithm,
             cache=RevocationCache(data_home() / "cache" / "revocation"),

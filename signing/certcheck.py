@@ -142,9 +142,7 @@ async def check_signer_certificate(
     evidence = _Evidence(cache)
     revocation, path = RevocationStatus.NOT_CHECKED, ()
     if not any(f.code in _PERIOD_CODES for f in findings):
-        revocation, path, path_findings = await _validate_path(
-            certificate, chain, trust=trust, moment=moment, evidence=evidence
-        )
+        revocation, path, path_findings = await _validate_path(certificate, chain, trust=trust, evidence=evidence)
         findings += path_findings
     evidence.save()
     return CertificateReport(
@@ -205,13 +203,11 @@ def _local_findings(der: bytes, *, moment: datetime, key_bits: int, key_type: st
         yield CertificateFinding(SigningErrorCode.CERT_WEAK_KEY, False, {"bits": str(key_bits)})
 
 
-async def _validate_path(
-    der: bytes, chain: Sequence[bytes], *, trust: TrustStore, moment: datetime, evidence: _Evidence
-):
+async def _validate_path(der: bytes, chain: Sequence[bytes], *, trust: TrustStore, evidence: _Evidence):
     from pyhanko_certvalidator import errors as cv_errors
 
     try:
-        path = await _run_validation(der, chain, trust=trust, moment=moment, strict=True, evidence=evidence)
+        path = await _run_validation(der, chain, trust=trust, strict=True, evidence=evidence)
         return RevocationStatus.GOOD, path, []
     except cv_errors.RevokedError as exc:
         finding = CertificateFinding(SigningErrorCode.CERT_REVOKED, False, _revoked_params(exc))
@@ -222,21 +218,22 @@ async def _validate_path(
         return RevocationStatus.NOT_CHECKED, (), [_path_failure(exc)]
     # The revocation status could not be learnt: is everything else in order?
     try:
-        path = await _run_validation(der, chain, trust=trust, moment=moment, strict=False, evidence=evidence)
+        path = await _run_validation(der, chain, trust=trust, strict=False, evidence=evidence)
     except (cv_errors.PathBuildingError, cv_errors.PathValidationError, cv_errors.ValidationError) as exc:
         return RevocationStatus.UNKNOWN, (), [_path_failure(exc)]
     return RevocationStatus.UNKNOWN, path, [CertificateFinding(SigningErrorCode.REVOCATION_UNKNOWN, True)]
 
 
-async def _run_validation(der, chain, *, trust, moment, strict: bool, evidence: _Evidence):
+async def _run_validation(der, chain, *, trust, strict: bool, evidence: _Evidence):
     from asn1crypto import x509
     from pyhanko_certvalidator import CertificateValidator
 
+    # Validated "now" as the validator reads its clock: a moment computed before the network
+    # round trips would be older than fresh OCSP answers and make them look not yet valid.
     context = make_validation_context(
         trust=trust,
         other_certs=chain,
         require_revocation=strict,
-        moment=moment,
         ocsps=evidence.ocsps,
         crls=evidence.crls,
     )

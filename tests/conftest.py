@@ -25,11 +25,13 @@ KEY_IDS = {spec.label: bytes([index + 1]) for index, spec in enumerate(SIGNERS)}
 RSA_TOKEN = "KYSO-RSA"
 EC_TOKEN = "KYSO-EC"
 ALWAYS_TOKEN = "KYSO-ALWAYS"
+REMOVABLE_TOKENS = ("KYSO-PULL-1", "KYSO-PULL-2", "KYSO-PULL-3")  # pulled out (folder deleted) by removal tests
 _TOKENS = {
     RSA_TOKEN: ("signer-rsa2048", "signer-rsa3072", "org-seal", "signer-expired", "signer-revoked",
                 "signer-norev", "signer-nosign", "signer-ocsp", "signer-crl", "signer-future"),
     EC_TOKEN: ("signer-ec256", "signer-ec384"),
     ALWAYS_TOKEN: ("signer-rsa2048",),
+    **{label: ("signer-rsa2048",) for label in REMOVABLE_TOKENS},
 }
 
 
@@ -40,6 +42,7 @@ class Hsm:
     module: str
     conf: Path
     pin: str
+    softhsm: SoftHsm
 
     @staticmethod
     def key_id(label: str) -> bytes:
@@ -76,7 +79,7 @@ def hsm(tmp_path_factory, pki) -> Hsm:
             for signer in signers
         )
         softhsm.fill_token(TokenSpec(label, keys, ca_certs=ca))
-    return Hsm(module=softhsm.module, conf=softhsm.conf, pin=USER_PIN)
+    return Hsm(module=softhsm.module, conf=softhsm.conf, pin=USER_PIN, softhsm=softhsm)
 
 
 @pytest.fixture(scope="session")

@@ -115,3 +115,13 @@ def choose_mechanism(
 def _pss_params(hash_name: str) -> tuple[int, int, int]:
     hash_mech, mgf = _PSS_HASH[hash_name]
     return (hash_mech, mgf, _DIGEST_SIZE[hash_name])
+
+
+def mechanism_name(value: int) -> str:
+    """CKM_… name of a mechanism number, for diagnostics (hex when python-pkcs11 has no name)."""
+    try:
+        from pkcs11 import Mechanism
+
+        return "CKM_" + Mechanism(value).name
+    except (ValueError, ImportError):
+        return f"0x{value:08x}"

@@ -62,11 +62,11 @@ class SoftHsm:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.token_dir = directory / "tokens"
-        self.token_dir.mkdir(parents=True, exist_ok=True)
+        self.tokens_root = directory / "tokens"
+        self.tokens_root.mkdir(parents=True, exist_ok=True)
         self.conf = directory / "softhsm2.conf"
         self.conf.write_text(
-            f"directories.tokendir = {self.token_dir}\n"
+            f"directories.tokendir = {self.tokens_root}\n"
             "objectstore.backend = file\n"
             "log.level = ERROR\n"
             "slots.removable = false\n"
@@ -88,6 +88,15 @@ class SoftHsm:
             capture_output=True,
             env={**os.environ, **self.env},
         )
+
+    def token_dir(self, label: str) -> Path:
+        """The folder SoftHSM keeps a token in (deleting it pulls the token out for good)."""
+        padded = label.encode().ljust(32)
+        for folder in self.tokens_root.iterdir():
+            info = folder / "token.object"
+            if info.is_file() and padded in info.read_bytes():
+                return folder
+        raise FileNotFoundError(label)
 
     def fill_token(self, spec: TokenSpec) -> None:
         """Store keys and certificates on an initialised token through PKCS#11."""

@@ -73,7 +73,9 @@ def _run(args: argparse.Namespace, lang: str) -> int:
 
     from .report import Reporter
 
-    setup_logging()
+    import os
+
+    setup_logging(verbose=os.environ.get("KYSO_DEBUG") == "1")
     reporter = Reporter(lang=lang, json_mode=getattr(args, "json", False), command=args.command)
     try:
         return args.handler(args, reporter)

@@ -72,14 +72,21 @@ def test_wrong_pin_is_reported_without_the_pin(run_kyso, hsm, trust_dir, documen
     assert "đã bị nhập sai ít nhất một lần" in ok.stderr
 
 
-def test_pin_never_reaches_output_logs_or_files(run_kyso, hsm, trust_dir, document, kyso_home):
-    result = run_kyso(*_sign_args(hsm, trust_dir, document), "--json", pin=hsm.pin)
-    assert result.returncode == 0
-    assert hsm.pin not in result.stdout + result.stderr
-    files = [p for p in kyso_home.rglob("*") if p.is_file()]
-    assert files, "the run writes its log into KYSO_HOME"
-    for path in files:
-        assert hsm.pin.encode() not in path.read_bytes(), path
+def test_pin_never_reaches_output_logs_or_files(run_kyso, hsm, trust_dir, document, kyso_home, tmp_path):
+    debug = {"KYSO_DEBUG": "1"}  # the most talkative log level
+    wrong = run_kyso(*_sign_args(hsm, trust_dir, document), "--json", pin="86420975", env=debug)
+    signed = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-rsa3072"), "--json", "--level", "B-LT",
+                      "--allow-lower-level", pin=hsm.pin, env=debug)
+    verified = run_kyso("verify", str(document.with_name("quyet-dinh.signed.pdf")), "--trust", str(trust_dir),
+                        env=debug)
+    assert signed.returncode == 0 and verified.returncode == 0
+    outputs = "".join(r.stdout + r.stderr for r in (wrong, signed, verified))
+    files = [p for p in [*kyso_home.rglob("*"), *tmp_path.rglob("*")] if p.is_file()]
+    assert any(p.name == "kyso.log" for p in files), "the runs write their log into KYSO_HOME"
+    for pin in (hsm.pin, "86420975"):
+        assert pin not in outputs
+        for path in files:
+            assert pin.encode() not in path.read_bytes(), path
 
 
 def test_usage_error_is_coded(run_kyso):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["HOME_ENV", "data_home", "log_dir"]
+__all__ = ["HOME_ENV", "POLICY_ENV", "data_home", "log_dir", "policy_dir"]
 
 HOME_ENV = "KYSO_HOME"
+POLICY_ENV = "KYSO_POLICY_DIR"
 
 
 def data_home() -> Path:
@@ -27,3 +28,16 @@ def log_dir() -> Path:
     path = data_home() / "logs"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def policy_dir() -> Path:
+    """Where an administrator deploys machine-wide files (catalogue, policy): read-only to kyso.
+
+    %ProgramData%\\kyso on Windows, /etc/kyso elsewhere; KYSO_POLICY_DIR overrides it.
+    """
+    override = os.environ.get(POLICY_ENV)
+    if override:
+        return Path(override).expanduser()
+    if os.name == "nt":
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "kyso"
+    return Path("/etc/kyso")

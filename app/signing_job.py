@@ -1,11 +1,15 @@
 """A signing job: the files, the token, the options — and the order things happen in.
 
-1. Find the token and its certificate *before* asking for the PIN where the token allows it,
+1. Preflight every file against the catalogue (when the request carries one): type, secret
+   marks, file rules, role, what is already signed; a blocked file is reported and never
+   reaches the token; warnings must be accepted. If nothing can be signed, no PIN is asked.
+2. Find the token and its certificate *before* asking for the PIN where the token allows it,
    so an expired or revoked certificate never costs a PIN try.
-2. Check the certificate (validity, key usage, chain, revocation). Errors stop the job;
+3. Check the certificate (validity, key usage, chain, revocation). Errors stop the job;
    warnings must be accepted by the user (the `WarningAcceptor` asks).
-3. Log in once (the `PinPrompter` asks), decide the reachable PAdES level, sign every file.
-   One failed file does not stop the others; a removed token stops the rest cleanly.
+4. Log in once (the `PinPrompter` asks), decide the reachable PAdES level, sign every file
+   with its own appearance. One failed file does not stop the others; a removed token stops
+   the rest cleanly.
 
 The job never prompts by itself: the CLI and the UI pass in their prompter and acceptor.
 """
@@ -26,24 +30,15 @@ from signing.errors import SigningError, SigningErrorCode
 from signing.output import default_output_path
 from signing.revocation_cache import RevocationCache
 from signing.trust import TrustStore
-from tokens import (
-    ModuleOptions,
-    PinPrompter,
-    Pkcs11Module,
-    TokenError,
-    TokenErrorCode,
-    TokenInfo,
-    TokenSession,
-)
-from tokens.discovery import discover, load_candidates
-from tokens.listing import list_tokens
-from tokens.registry import ModuleRegistry
-from tokens.slots import token_infos
+from tokens import ModuleOptions, PinPrompter, Pkcs11Module, TokenError, TokenErrorCode, TokenInfo, TokenSession
 
 from .errors import error_code, error_params
+from .module_choice import certificate_before_login, pick_module
 from .paths import data_home
+from .preflight import Finding
+from .sign_plan import FilePlan, PreflightOptions, job_level, plan_files
 
-__all__ = ["FileOutcome", "SignJob", "SignReport", "SignRequest", "WarningAcceptor"]
+__all__ = ["SignRequest", "SignJob", "FileOutcome", "SignReport", "WarningAcceptor"]
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +53,18 @@ class SignRequest:
     key_id: bytes | None = None
     trust_dirs: tuple[Path, ...] = ()
     module_options: ModuleOptions = field(default_factory=ModuleOptions)
+    preflight: PreflightOptions | None = None  # None: no catalogue check (library use, tests)
+    explicit_appearance: bool = True  # False: each file's appearance comes from its plan
+    explicit_level: bool = True  # False: the level comes from the catalogue
 
 
 class WarningAcceptor(Protocol):
     def accept(self, findings: Sequence[CertificateFinding], report: CertificateReport) -> bool:
-        """True when the user explicitly accepts these warnings."""
+        """True when the user explicitly accepts these certificate warnings."""
+        ...
+
+    def accept_preflight(self, items: Sequence[tuple[Path, Sequence[Finding]]]) -> bool:
+        """True when the user explicitly accepts these documents' preflight warnings."""
         ...
 
 
@@ -73,6 +75,7 @@ class FileOutcome:
     signed: SignedDocument | None = None
     error_code: str | None = None
     error_params: dict[str, str] = field(default_factory=dict)
+    plan: FilePlan | None = None
 
     @property
     def ok(self) -> bool:
@@ -81,10 +84,10 @@ class FileOutcome:
 
 @dataclass(frozen=True)
 class SignReport:
-    token: TokenInfo
-    key_id: bytes
-    certificate: CertificateReport
-    decision: LevelDecision
+    token: TokenInfo | None  # None when nothing could be signed and the token was never used
+    key_id: bytes | None
+    certificate: CertificateReport | None
+    decision: LevelDecision | None
     outcomes: tuple[FileOutcome, ...]
 
     @property
@@ -93,6 +96,7 @@ class SignReport:
 
 
 Progress = Callable[[int, int, Path], None]
+Picker = Callable[["SignRequest"], tuple[Pkcs11Module, ModuleOptions]]
 
 
 class SignJob:
@@ -104,10 +108,10 @@ class SignJob:
         acceptor: WarningAcceptor,
         progress: Progress | None = None,
         cancelled: Callable[[], bool] | None = None,
-        picker: Callable[[SignRequest], tuple[Pkcs11Module, ModuleOptions]] | None = None,
+        picker: Picker | None = None,
     ) -> None:
         self.request = request
-        self._picker = picker or pick_module
+        self._picker = picker or (lambda r: pick_module(r.module_path, r.token_label, r.module_options))
         self._prompter = prompter
         self._acceptor = acceptor
         self._progress = progress or (lambda done, total, path: None)
@@ -118,38 +122,54 @@ class SignJob:
         return asyncio.run(self._run())
 
     async def _run(self) -> SignReport:
+        plans = self._plans()
+        if not any(plan.signable for plan in plans):
+            return SignReport(None, None, None, None, tuple(_not_signed(plan) for plan in plans))
         request = self.request
         trust = TrustStore.load(extra_dirs=request.trust_dirs)
         module, options = self._picker(request)
         report = None
-        early = _certificate_before_login(module, request, options)
+        early = certificate_before_login(module, request.token_label, request.key_id, options)
         if early is not None:
             report = await self._check(early.der, early.chain, trust=trust)
         with TokenSession.open(
-            module=module,
-            prompter=self._prompter,
-            token_label=request.token_label,
-            options=options,
+            module=module, prompter=self._prompter, token_label=request.token_label, options=options,
             issuer=early.issuer_ca if early is not None else "",
         ) as session:
             key = session.key(key_id=request.key_id)
             if report is None:
                 report = await self._check(key.certificate, key.extra_certificates, trust=trust)
-            chain = _embedded_chain(report, key.extra_certificates)
             batch = SigningBatch(
-                key=key,
-                chain=chain,
-                options=request.options,
-                trust=trust,
-                revocation=report.revocation,
-                evidence=(report.ocsps, report.crls),
+                key=key, chain=_embedded_chain(report, key.extra_certificates), options=self._options(plans),
+                trust=trust, revocation=report.revocation, evidence=(report.ocsps, report.crls),
             )
             try:
                 decision = await batch.prepare()
-                outcomes = await self._sign_all(batch)
+                outcomes = await self._sign_all(batch, plans)
             finally:
                 await batch.aclose()
             return SignReport(session.info, key.key_id, report, decision, tuple(outcomes))
+
+    def _plans(self) -> list[FilePlan]:
+        request = self.request
+        if request.preflight is None:
+            return [FilePlan(path, appearance=request.options.appearance) for path in request.files]
+        requested = request.options.appearance if request.explicit_appearance else None
+        plans = plan_files(request.files, request.preflight, requested=requested)
+        warned = [(p.source, p.preflight.warnings) for p in plans if p.signable and p.preflight.warnings]
+        if warned and not self._acceptor.accept_preflight(warned):
+            refused = {source for source, _ in warned}
+            plans = [
+                replace(p, appearance=None, error_code="PREFLIGHT_WARNINGS_NOT_ACCEPTED") if p.source in refused else p
+                for p in plans
+            ]
+        return plans
+
+    def _options(self, plans: Sequence[FilePlan]) -> SignOptions:
+        options = self.request.options
+        if self.request.explicit_level or self.request.preflight is None:
+            return options
+        return replace(options, level=job_level(plans, options.level))
 
     async def _check(self, certificate: bytes, chain: Sequence[bytes], *, trust: TrustStore) -> CertificateReport:
         from asn1crypto import x509
@@ -174,97 +194,41 @@ class SignJob:
             )
         return report
 
-    async def _sign_all(self, batch: SigningBatch) -> list[FileOutcome]:
-        files = self.request.files
+    async def _sign_all(self, batch: SigningBatch, plans: Sequence[FilePlan]) -> list[FileOutcome]:
         outcomes: list[FileOutcome] = []
-        for index, source in enumerate(files):
+        for index, plan in enumerate(plans):
             if self._cancelled():
-                outcomes += _not_done(files[index:], code="APP_CANCELLED")
+                outcomes += _not_done(plans[index:], code="APP_CANCELLED")
                 break
-            self._progress(index, len(files), source)
-            outcome = await self._sign_one(batch, source)
+            self._progress(index, len(plans), plan.source)
+            outcome = await self._sign_one(batch, plan) if plan.signable else _not_signed(plan)
             outcomes.append(outcome)
             if outcome.error_code == TokenErrorCode.TOKEN_REMOVED.value:
-                outcomes += _not_done(files[index + 1 :], code=TokenErrorCode.TOKEN_REMOVED.value)
+                outcomes += _not_done(plans[index + 1 :], code=TokenErrorCode.TOKEN_REMOVED.value)
                 break
-        self._progress(len(files), len(files), files[-1] if files else Path())
+        self._progress(len(plans), len(plans), plans[-1].source if plans else Path())
         return outcomes
 
-    async def _sign_one(self, batch: SigningBatch, source: Path) -> FileOutcome:
+    async def _sign_one(self, batch: SigningBatch, plan: FilePlan) -> FileOutcome:
+        source = plan.source
         target = default_output_path(source, out_dir=self.request.out_dir)
         try:
-            signed = await batch.sign_document(source=source, target=target)
+            signed = await batch.sign_document(source=source, target=target, appearance=plan.appearance)
         except (SigningError, TokenError) as exc:
             log.info("signing %s failed: %s", source, exc, exc_info=exc.__cause__ is not None)
-            return FileOutcome(source, None, error_code=error_code(exc), error_params=error_params(exc))
+            return FileOutcome(source, None, error_code=error_code(exc), error_params=error_params(exc), plan=plan)
         except Exception:
             log.exception("unexpected failure while signing %s", source)
-            return FileOutcome(source, None, error_code=SigningErrorCode.INTERNAL.value)
-        return FileOutcome(source, signed.output, signed=signed)
+            return FileOutcome(source, None, error_code=SigningErrorCode.INTERNAL.value, plan=plan)
+        return FileOutcome(source, signed.output, signed=signed, plan=plan)
 
 
-def _not_done(files: Sequence[Path], *, code: str) -> list[FileOutcome]:
-    return [FileOutcome(path, None, error_code=code) for path in files]
+def _not_signed(plan: FilePlan) -> FileOutcome:
+    return FileOutcome(plan.source, None, error_code=plan.error_code, error_params=plan.error_params, plan=plan)
 
 
-@dataclass(frozen=True)
-class _EarlyCertificate:
-    der: bytes
-    chain: list[bytes]
-    issuer_ca: str
-
-
-def pick_module(request: SignRequest) -> tuple[Pkcs11Module, ModuleOptions]:
-    """The module named in the request, else the first known one with a matching token present;
-    its quirks come from the module registry, plus what the request forces."""
-    configured = [request.module_path] if request.module_path else []
-    candidates = load_candidates(discover(configured=configured, registry=ModuleRegistry.load(
-        extra_files=[data_home() / "modules.toml"])))
-    if configured:
-        chosen = candidates[0]
-        if chosen.module is None:
-            raise chosen.error or TokenError(TokenErrorCode.MODULE_NOT_FOUND, module=request.module_path)
-        return chosen.module, _merged(chosen.options, request.module_options)
-    for candidate in candidates:
-        if candidate.module is not None and _has_token(candidate.module, request.token_label):
-            return candidate.module, _merged(candidate.options, request.module_options)
-    if not candidates:
-        raise TokenError(TokenErrorCode.MODULE_NOT_CONFIGURED)
-    raise TokenError(TokenErrorCode.NO_TOKEN, module=", ".join(c.path for c in candidates))
-
-
-def _has_token(module: Pkcs11Module, label: str | None) -> bool:
-    try:
-        return any(label is None or info.label == label for info in token_infos(module))
-    except TokenError:
-        return False
-
-
-def _merged(registry: ModuleOptions, forced: ModuleOptions) -> ModuleOptions:
-    return replace(registry, host_hash=registry.host_hash or forced.host_hash)
-
-
-def _certificate_before_login(module, request: SignRequest, options: ModuleOptions) -> _EarlyCertificate | None:
-    """The signer's certificate read from public objects, when it can be identified."""
-    try:
-        listings = [
-            listing
-            for listing in list_tokens(module, options=options)
-            if request.token_label is None or listing.info.label == request.token_label
-        ]
-    except TokenError:
-        return None
-    if len(listings) != 1 or listings[0].needs_login:
-        return None
-    certificates = listings[0].certificates
-    others = [entry.der for entry in certificates if entry.is_ca]
-    if request.key_id is not None:
-        chosen = [entry for entry in certificates if entry.key_id == request.key_id]
-    else:
-        chosen = [entry for entry in certificates if not entry.is_ca]
-    if len(chosen) != 1:
-        return None
-    return _EarlyCertificate(chosen[0].der, others, chosen[0].issuer_ca)
+def _not_done(plans: Sequence[FilePlan], *, code: str) -> list[FileOutcome]:
+    return [FileOutcome(plan.source, None, error_code=code, plan=plan) for plan in plans]
 
 
 def _embedded_chain(report: CertificateReport, token_certificates: Sequence[bytes]) -> list[bytes]:

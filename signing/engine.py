@@ -86,7 +86,7 @@ class SigningBatch:
         self._timestamper: Any = None
         self._timestamp_size = 0
         self._validation_context: Any = None
-        self._stamps = _StampCache(options.appearance)
+        self._stamps: dict[AppearanceSpec, _StampCache] = {}
         self.decision = LevelDecision(options.level, options.level)
 
     async def prepare(self) -> LevelDecision:
@@ -113,14 +113,19 @@ class SigningBatch:
         self.decision = LevelDecision(wanted, reached, tuple(shortfalls))
         return self.decision
 
-    async def sign_document(self, *, source: Path, target: Path) -> SignedDocument:
-        """Sign one file into `target`; on any failure no output file exists."""
+    async def sign_document(
+        self, *, source: Path, target: Path, appearance: AppearanceSpec | None = None
+    ) -> SignedDocument:
+        """Sign one file into `target` (with its own appearance, if given); on any failure no
+        output file exists."""
+        spec = appearance or self.options.appearance
+        spec.validate()
         size = check_header(source)
         output = AtomicOutput(source=source, target=target, overwrite=self.options.overwrite)
         try:
             algorithms = tuple(dict.fromkeys(("sha256", self.signer.hash_name)))
             prefix = output.open(hash_algorithms=algorithms)
-            signed = await self._sign_open_copy(output, source=source, prefix=prefix)
+            signed = await self._sign_open_copy(output, source=source, prefix=prefix, spec=spec)
             output_sha256 = finish_digest(prefix, output.stream)
             output_size = output.stream.seek(0, 2)
             final = output.commit()
@@ -142,16 +147,18 @@ class SigningBatch:
 
     # --- one document ------------------------------------------------------------------
 
-    async def _sign_open_copy(self, output: AtomicOutput, *, source: Path, prefix) -> SignedDocument:
+    async def _sign_open_copy(
+        self, output: AtomicOutput, *, source: Path, prefix, spec: AppearanceSpec
+    ) -> SignedDocument:
         from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
         reader = open_reader(output.stream, name=source)
         refuse_unsignable(reader, name=source)
         signing_time = now_vietnam()
         writer = IncrementalPdfFileWriter.from_reader(reader)
-        field_name = _new_field_name(reader, self.options.appearance.kind)
-        lines = self.options.appearance.text_lines(signing_time=iso_vietnam(signing_time))
-        pdf_signer = self._pdf_signer(reader, field_name=field_name, lines=lines)
+        field_name = _new_field_name(reader, spec.kind)
+        lines = spec.text_lines(signing_time=iso_vietnam(signing_time))
+        pdf_signer = self._pdf_signer(reader, field_name=field_name, lines=lines, spec=spec)
         await _run_pyhanko(
             pdf_signer, writer, signing_time=signing_time, lines=lines, prefix=prefix,
             reserve=self._reserve(),
@@ -168,7 +175,7 @@ class SigningBatch:
             output_size=0,
         )
 
-    def _pdf_signer(self, reader, *, field_name: str, lines: tuple[str, ...]):
+    def _pdf_signer(self, reader, *, field_name: str, lines: tuple[str, ...], spec: AppearanceSpec):
         from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
         from pyhanko.sign.signers import PdfSignatureMetadata, PdfSigner
 
@@ -183,7 +190,8 @@ class SigningBatch:
             reason=self.options.reason,
             location=self.options.location,
         )
-        placement = self._stamps.placement(reader, lines=lines)
+        stamps = self._stamps.setdefault(spec, _StampCache(spec))
+        placement = stamps.placement(reader, lines=lines)
         spec = SigFieldSpec(
             sig_field_name=field_name,
             on_page=placement.page_index if placement else 0,
@@ -193,7 +201,7 @@ class SigningBatch:
             meta,
             self.signer,
             timestamper=self._timestamper if level.needs_timestamp else None,
-            stamp_style=self._stamps.style(),
+            stamp_style=stamps.style(),
             new_field_spec=spec,
         )
 

@@ -95,6 +95,17 @@ class CliAcceptor:
             return False
         return _ask_yes_no(self.reporter, self.reporter.t("CLI_ACCEPT_WARNINGS"))
 
+    def accept_preflight(self, items) -> bool:
+        for path, findings in items:
+            for finding in findings:
+                text = self.reporter.t(finding.code.value, **finding.params)
+                self.reporter.note(self.reporter.t("CLI_PREFLIGHT_WARNING", file=path.name, message=text))
+        if self.accept_all:
+            return True
+        if not (self.may_ask and sys.stdin.isatty()):
+            return False
+        return _ask_yes_no(self.reporter, self.reporter.t("CLI_ACCEPT_WARNINGS"))
+
 
 def _ask_yes_no(reporter: Reporter, question: str) -> bool:
     try:

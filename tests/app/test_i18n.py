@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.errors import AppErrorCode
+from app.preflight.findings import FindingCode
 from app.i18n import LANGUAGES, catalogue, message, placeholders, resolve_language
 from signing.errors import SigningErrorCode
 from signing.verify import Problem
@@ -22,10 +23,10 @@ def test_both_languages_have_the_same_keys_and_placeholders():
     for key in vi:
         assert placeholders(vi[key]) == placeholders(en[key]), key
         assert vi[key] != en[key] or key in {"CLI_SIGN_FILE_OK", "CLI_SIGN_FILE_FAILED",
-                                              "CLI_VERIFY_FILE_ERROR"}, key
+                                              "CLI_VERIFY_FILE_ERROR", "CLI_PREFLIGHT_WARNING"}, key
 
 
-@pytest.mark.parametrize("codes", [TokenErrorCode, SigningErrorCode, AppErrorCode, Problem])
+@pytest.mark.parametrize("codes", [TokenErrorCode, SigningErrorCode, AppErrorCode, Problem, FindingCode])
 def test_every_error_code_has_a_message(codes):
     for lang in LANGUAGES:
         missing = [code.value for code in codes if code.value not in catalogue(lang)]

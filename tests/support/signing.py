@@ -31,15 +31,24 @@ class FixedPin:
 class AcceptAll:
     def __init__(self) -> None:
         self.seen: list = []
+        self.preflight: list = []
 
     def accept(self, findings, report) -> bool:
         self.seen.extend(findings)
+        return True
+
+    def accept_preflight(self, items) -> bool:
+        self.preflight.extend(items)
         return True
 
 
 class RefuseAll(AcceptAll):
     def accept(self, findings, report) -> bool:
         self.seen.extend(findings)
+        return False
+
+    def accept_preflight(self, items) -> bool:
+        self.preflight.extend(items)
         return False
 
 

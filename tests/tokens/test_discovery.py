@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.signing_job import SignRequest, pick_module
-from signing.engine import SignOptions
+from app.module_choice import pick_module
+from tokens import ModuleOptions
 from tokens import TokenError, TokenErrorCode
 from tokens.binary import process_bits
 from tokens.discovery import discover, load_candidates
@@ -60,13 +60,12 @@ def test_environment_variable_counts_as_configured(hsm, monkeypatch):
     assert (first.path, first.source) == (hsm.module, "environment")
 
 
-def test_signing_picks_the_first_module_with_the_token(hsm, document):
-    request = SignRequest(files=(document,), module_path=None, options=SignOptions(), token_label="KYSO-EC")
-    module, options = pick_module(request)
+def test_signing_picks_the_first_module_with_the_token(hsm):
+    module, options = pick_module(None, "KYSO-EC", ModuleOptions())
     assert module.path.endswith("libsofthsm2.so")
     assert not options.login_before_search
     with pytest.raises(TokenError) as caught:
-        pick_module(SignRequest(files=(document,), module_path=None, options=SignOptions(), token_label="KHONG-CO"))
+        pick_module(None, "KHONG-CO", ModuleOptions())
     assert caught.value.code is TokenErrorCode.NO_TOKEN
 
 

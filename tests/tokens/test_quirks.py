@@ -34,6 +34,9 @@ class Timeline:
         self.events.append("warning")
         return True
 
+    def accept_preflight(self, items):
+        return True
+
 
 def _job(hsm, trust_dir, document, options: ModuleOptions, timeline: Timeline, key="signer-norev"):
     module = load_module(hsm.module)

@@ -1,0 +1,101 @@
+"""The plan: which signature comes next, by which role, at which level, and where on the page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from signing.appearance import Box
+from signing.inspect import DocumentFacts, TextLine
+
+from ..catalogue.model import Catalogue, DocumentType, Placement, SignatureKind, SignatureStep
+from .text import fold
+
+__all__ = ["SignaturePlan", "next_step", "signer_block"]
+
+SIGNATURE_WIDTH = 150.0  # points (~53 mm): room for a handwritten signature image
+MIN_HEIGHT = 45.0
+_DELEGATION = ("kt.", "tl.", "tuq.", "q.", "tm.")
+
+
+@dataclass(frozen=True)
+class SignaturePlan:
+    step_index: int  # 0-based position in the type's signature sequence
+    kind: SignatureKind
+    roles: tuple[str, ...]  # role ids allowed to make this signature
+    level: str
+    placement: Placement
+    page: int  # 1-based
+    box: Box | None  # for the signer block; other placements are found when signing
+
+
+def next_step(doc_type: DocumentType, facts: DocumentFacts) -> tuple[int, SignatureStep] | None:
+    """The first signature of the type's sequence the document does not carry yet.
+
+    kyso's own fields say their kind; a signature made by other software counts as the next
+    step in order (its kind cannot be known for sure).
+    """
+    done_kinds = [s.kind for s in facts.signatures if s.kind is not None]
+    foreign = sum(1 for s in facts.signatures if s.kind is None)
+    for index, step in enumerate(doc_type.signatures):
+        if step.kind.value in done_kinds:
+            done_kinds.remove(step.kind.value)
+            continue
+        if foreign:
+            foreign -= 1
+            continue
+        return index, step
+    return None
+
+
+def signer_block(facts: DocumentFacts, catalogue: Catalogue, roles: tuple[str, ...]) -> Box | None:
+    """The space between the signer's title line(s) and name line on the last page."""
+    titles = {fold(t) for role_id in roles if (role := catalogue.roles.get(role_id)) for t in role.titles}
+    titles |= {fold(t) for role in catalogue.roles.values() for t in role.titles}
+    lines = list(facts.last_page)
+    width = facts.page_size[0] or 595.0
+    block = _title_lines(lines, titles, width)
+    if not block:
+        return None
+    lowest = min(block, key=lambda line: line.y)
+    name = _name_below(lines, lowest, block)
+    centre = sum((line.x + line.x2) / 2 for line in block) / len(block)
+    top = lowest.y - 4
+    bottom = (name.y + name.size + 4) if name is not None else top - 70
+    if top - bottom < MIN_HEIGHT:
+        bottom = top - MIN_HEIGHT
+    return Box(centre - SIGNATURE_WIDTH / 2, bottom, centre + SIGNATURE_WIDTH / 2, top)
+
+
+def _title_lines(lines: list[TextLine], titles: set[str], width: float) -> list[TextLine]:
+    """The signer's title line, plus the line under it for "KT. VIỆN TRƯỞNG / PHÓ VIỆN TRƯỞNG"."""
+    candidates = [
+        line for line in lines
+        if _is_title(line.text, titles) and (line.x + line.x2) / 2 > width * 0.35
+    ]
+    if not candidates:
+        return []
+    first = max(candidates, key=lambda line: line.y)  # the topmost one in the right-hand column
+    block = [first]
+    for line in sorted(candidates, key=lambda line: -line.y):
+        if line is not first and 0 < block[-1].y - line.y <= line.size * 2.2:
+            block.append(line)
+    return block
+
+
+def _is_title(text: str, titles: set[str]) -> bool:
+    folded = fold(text)
+    if folded in titles:
+        return True
+    for prefix in _DELEGATION:
+        if folded.startswith(prefix) and fold(folded[len(prefix):]) in titles:
+            return True
+    return False
+
+
+def _name_below(lines: list[TextLine], lowest: TextLine, block: list[TextLine]) -> TextLine | None:
+    centre = (lowest.x + lowest.x2) / 2
+    below = [
+        line for line in lines
+        if line.y < lowest.y - lowest.size and abs((line.x + line.x2) / 2 - centre) < 120 and line not in block
+    ]
+    return max(below, key=lambda line: line.y) if below else None

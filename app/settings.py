@@ -1,0 +1,105 @@
+"""User settings, declared in one typed place; an administrator's policy file can lock any of them.
+
+The user's values live in KYSO_HOME/settings.toml; the machine-wide policy (policy folder,
+policy.toml) may set defaults (`[defaults]`) and lock values (`[locked]`, with `locked_by`
+naming who did it). A locked value always wins and cannot be changed by the user.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .paths import data_home, policy_dir
+
+__all__ = ["Settings", "SettingsState", "load_settings", "save_settings", "SettingLocked"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    full_name: str = ""
+    role: str = ""  # a role id or name from the catalogue ("vien-truong", "Văn thư")
+    unit: str = ""
+    organisation_name: str = ""  # printed on copies (SAO Y…)
+    signature_image: str = ""  # PNG of the handwritten signature (personal)
+    seal_image: str = ""  # PNG of the organisation's seal (records office)
+    output_folder: str = ""  # empty: beside the input
+    default_level: str = "B-LT"
+    tsa_url: str = ""
+    pkcs11_modules: tuple[str, ...] = ()
+    language: str = "vi"
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+@dataclass(frozen=True)
+class SettingsState:
+    settings: Settings
+    locked: dict[str, str]  # setting name -> who locked it
+
+
+class SettingLocked(Exception):
+    def __init__(self, name: str, locked_by: str) -> None:
+        self.code = "SETTINGS_LOCKED"
+        self.params = {"name": name, "locked_by": locked_by}
+        super().__init__(f"{name} is locked by {locked_by}")
+
+
+def _settings_file() -> Path:
+    return data_home() / "settings.toml"
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}  # a damaged settings file gives defaults; the policy still applies
+
+
+def _coerce(values: dict[str, Any]) -> dict[str, Any]:
+    known = set(Settings.names())
+    clean = {key: value for key, value in values.items() if key in known}
+    if "pkcs11_modules" in clean:
+        clean["pkcs11_modules"] = tuple(clean["pkcs11_modules"])
+    return clean
+
+
+def load_settings() -> SettingsState:
+    policy = _read(policy_dir() / "policy.toml")
+    locked_by = str(policy.get("locked_by", "quản trị viên"))
+    defaults = _coerce(policy.get("defaults", {}))
+    locked = _coerce(policy.get("locked", {}))
+    user = _coerce(_read(_settings_file()))
+    merged = replace(Settings(), **{**defaults, **user, **locked})
+    return SettingsState(merged, {name: locked_by for name in locked})
+
+
+def save_settings(changes: dict[str, Any]) -> SettingsState:
+    """Save the user's changes (refusing locked ones) and return the new state."""
+    state = load_settings()
+    for name in changes:
+        if name in state.locked:
+            raise SettingLocked(name, state.locked[name])
+    current = _coerce(_read(_settings_file()))
+    current.update(_coerce(changes))
+    path = _settings_file()
+    text = "".join(f"{key} = {_toml_value(value)}\n" for key, value in sorted(current.items()))
+    temporary = path.with_suffix(".part")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+    return load_settings()
+
+
+def _toml_value(value: Any) -> str:
+    import json
+
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(json.dumps(str(item), ensure_ascii=False) for item in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)

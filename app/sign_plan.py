@@ -1,0 +1,92 @@
+"""Before a signing job touches the token: run preflight on every file and turn each plan into
+the appearance and level it will be signed with — or the reason it will not be signed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from signing.appearance import AppearanceKind, AppearanceSpec
+from signing.errors import SigningError
+from signing.levels import PadesLevel
+
+from .catalogue import Catalogue, SignatureKind
+from .errors import error_code, error_params
+from .preflight import Finding, PreflightResult, run_preflight
+
+__all__ = ["PreflightOptions", "FilePlan", "plan_files", "job_level"]
+
+
+@dataclass(frozen=True)
+class PreflightOptions:
+    catalogue: Catalogue
+    declared_type: str | None = None
+    role: str | None = None
+    overrides: frozenset[str] = frozenset()
+    signature_image: Path | None = None  # for a personal signature
+    seal_image: Path | None = None  # for the organisation's signature
+    organisation_name: str | None = None  # printed on copies
+    doc_number: str | None = None  # the main document's number, printed on attachments
+    certificate_subject: str | None = None
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    source: Path
+    preflight: PreflightResult | None = None
+    appearance: AppearanceSpec | None = None  # None: not signed
+    level: PadesLevel | None = None
+    error_code: str | None = None  # why it will not be signed
+    error_params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def signable(self) -> bool:
+        return self.appearance is not None
+
+
+def plan_files(
+    files: Sequence[Path], options: PreflightOptions, *, requested: AppearanceSpec | None
+) -> list[FilePlan]:
+    """A plan per file. `requested` is the appearance the user asked for explicitly (--kind)."""
+    return [_plan_file(path, options, requested) for path in files]
+
+
+def job_level(plans: Sequence[FilePlan], default: PadesLevel) -> PadesLevel:
+    """One level per job: the highest any signable file's catalogue entry requires."""
+    levels = [plan.level for plan in plans if plan.signable and plan.level is not None]
+    return max(levels, key=lambda level: level.rank) if levels else default
+
+
+def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec | None) -> FilePlan:
+    try:
+        result = run_preflight(
+            path,
+            catalogue=options.catalogue,
+            declared_type=options.declared_type,
+            role=options.role,
+            requested_kind=requested.kind.value if requested is not None else None,
+            certificate_subject=options.certificate_subject,
+        )
+    except SigningError as exc:  # not a PDF, damaged…: the file's own error
+        return FilePlan(path, error_code=error_code(exc), error_params=error_params(exc))
+    blocking = result.blocking(options.overrides)
+    if blocking:
+        first: Finding = blocking[0]
+        return FilePlan(path, result, error_code=first.code.value, error_params=dict(first.params))
+    if result.plan is None:
+        return FilePlan(path, result, error_code="PREFLIGHT_NO_PLAN")
+    appearance = requested if requested is not None else _appearance(result, options)
+    return FilePlan(path, result, appearance, PadesLevel.parse(result.plan.level))
+
+
+def _appearance(result: PreflightResult, options: PreflightOptions) -> AppearanceSpec:
+    plan = result.plan
+    if plan.kind is SignatureKind.PERSONAL:
+        return AppearanceSpec(AppearanceKind.PERSONAL, page=plan.page, box=plan.box, image=options.signature_image)
+    if plan.kind is SignatureKind.ORGANISATION:
+        return AppearanceSpec(AppearanceKind.ORGANISATION, image=options.seal_image)
+    if plan.kind is SignatureKind.ATTACHMENT:
+        return AppearanceSpec(AppearanceKind.ATTACHMENT, doc_number=options.doc_number)
+    copy_form = result.doc_type.copy_form if result.doc_type else None
+    return AppearanceSpec(AppearanceKind.COPY, copy_form=copy_form, organisation=options.organisation_name)

@@ -1,0 +1,216 @@
+"""What a PDF is, for preflight: pages, text lines with their positions, signatures already in
+it, whether it is a scan and at what resolution. Read-only, and only the pages needed are parsed
+(a 500 MB scan costs its cross-reference table and two pages, not 500 MB)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from .appearance import Box
+from .document import check_header
+from .errors import SigningError, SigningErrorCode
+
+__all__ = ["TextLine", "ExistingSignature", "DocumentFacts", "inspect_document"]
+
+_KYSO_FIELD = re.compile(r"^kyso-(personal|organisation|attachment|copy|invisible)-\d+$")
+
+
+@dataclass(frozen=True)
+class TextLine:
+    text: str  # NFC-normalised, whitespace collapsed
+    x: float  # left, in PDF points
+    y: float  # baseline, from the bottom of the page
+    x2: float  # right end (approximate)
+    size: float  # font size
+
+
+@dataclass(frozen=True)
+class ExistingSignature:
+    field: str
+    kind: str | None  # personal/organisation/attachment/copy for kyso's fields, else None
+    signer: str | None
+    page: int | None  # 0-based
+    rect: Box | None
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    path: Path
+    size: int
+    pdf_version: str
+    pages: int
+    page_size: tuple[float, float]  # page 1, points
+    encrypted: bool
+    certified_no_changes: bool
+    first_page: tuple[TextLine, ...]
+    second_page: tuple[TextLine, ...]
+    last_page: tuple[TextLine, ...]
+    signatures: tuple[ExistingSignature, ...]
+    scan_dpi: float | None  # page 1 is an image with no text: its resolution
+
+    @property
+    def has_text(self) -> bool:
+        return any(line.text.strip() for line in self.first_page)
+
+
+def inspect_document(path: Path) -> DocumentFacts:
+    size = check_header(path)
+    from pyhanko.pdf_utils.misc import PdfError
+
+    try:
+        return _inspect(path, size)
+    except SigningError:
+        raise
+    except (PdfError, KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+        raise SigningError(SigningErrorCode.DAMAGED, file=path) from exc
+
+
+def _inspect(path: Path, size: int) -> DocumentFacts:
+    from .document import open_reader
+
+    with open(path, "rb") as stream:
+        reader = open_reader(stream, name=path)
+        encrypted = bool(reader.encrypted)
+        certified = False if encrypted else _certified_no_changes(reader)
+        signatures = () if encrypted else tuple(_signatures(reader))
+    pages, page_size, lines, dpi, version = _pdf_text(path, encrypted)
+    return DocumentFacts(
+        path=path, size=size, pdf_version=version, pages=pages, page_size=page_size,
+        encrypted=encrypted, certified_no_changes=certified,
+        first_page=lines[0], second_page=lines[1], last_page=lines[2],
+        signatures=signatures, scan_dpi=dpi,
+    )
+
+
+def _certified_no_changes(reader) -> bool:
+    from pyhanko.sign.fields import MDPPerm
+    from pyhanko.sign.validation.pdf_embedded import read_certification_data
+
+    try:
+        info = read_certification_data(reader)
+    except Exception:  # noqa: BLE001 - a broken /Perms entry: treat as locked, never as open
+        return True
+    return info is not None and info.permission == MDPPerm.NO_CHANGES
+
+
+def _signatures(reader):
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    from .placement import _widget_page, _widget_rect
+
+    for name, value, ref in enumerate_sig_fields(reader):
+        if value is None:
+            continue
+        field = ref.get_object()
+        match = _KYSO_FIELD.match(str(name))
+        rect = _widget_rect(field)
+        yield ExistingSignature(
+            field=str(name),
+            kind=match.group(1) if match else None,
+            signer=_signer_name(value),
+            page=_widget_page(reader, field) if rect else None,
+            rect=rect,
+        )
+
+
+def _signer_name(value) -> str | None:
+    try:
+        from asn1crypto import cms
+
+        contents = value.get_object()["/Contents"]
+        signed = cms.ContentInfo.load(bytes(contents))["content"]
+        sid = signed["signer_infos"][0]["sid"].chosen
+        for cert in signed["certificates"]:
+            if cert.chosen.serial_number == sid["serial_number"].native:
+                return cert.chosen.subject.native.get("common_name")
+    except Exception:  # noqa: BLE001 - a signature we cannot parse still counts as present
+        return None
+    return None
+
+
+def _pdf_text(path: Path, encrypted: bool):
+    """Page count, page-1 size, text lines of pages 1, 2 and the last, scan resolution, version."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path), strict=False)
+    version = reader.pdf_header.replace("%PDF-", "")
+    if encrypted:
+        return len(reader.pages), (0.0, 0.0), ((), (), ()), None, version
+    count = len(reader.pages)
+    first = reader.pages[0]
+    box = first.mediabox
+    page_size = (float(box.width), float(box.height))
+    wanted = [0, 1 if count > 1 else None, count - 1]
+    cache: dict[int, tuple[TextLine, ...]] = {}
+    lines = []
+    for index in wanted:
+        if index is None:
+            lines.append(())
+            continue
+        if index not in cache:
+            cache[index] = _lines(reader.pages[index])
+        lines.append(cache[index])
+    dpi = None if any(line.text for line in lines[0]) else _scan_dpi(first, page_size)
+    return count, page_size, tuple(lines), dpi, version
+
+
+def _lines(page) -> tuple[TextLine, ...]:
+    pieces: list[tuple[float, float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if not text or not text.strip():
+            return
+        x = cm[0] * tm[4] + cm[2] * tm[5] + cm[4]
+        y = cm[1] * tm[4] + cm[3] * tm[5] + cm[5]
+        scale = abs(tm[0] * cm[0]) or 1
+        pieces.append((y, x, (size or 10) * scale, text))
+
+    try:
+        page.extract_text(visitor_text=visit)
+    except Exception:  # noqa: BLE001 - a page whose text cannot be read has no usable text
+        return ()
+    return _group(pieces)
+
+
+def _group(pieces) -> tuple[TextLine, ...]:
+    """Fragments on the same baseline (±2 pt) become one line, read left to right."""
+    lines: list[list] = []
+    for y, x, size, text in sorted(pieces, key=lambda p: (-round(p[0]), p[1])):
+        if lines and abs(lines[-1][0] - y) <= 2:
+            lines[-1][1].append((x, size, text))
+        else:
+            lines.append([y, [(x, size, text)]])
+    result = []
+    for y, fragments in lines:
+        fragments.sort()
+        text = _normalise(" ".join(fragment[2] for fragment in fragments))
+        if text:
+            x = fragments[0][0]
+            size = max(fragment[1] for fragment in fragments)
+            width = sum(len(fragment[2]) for fragment in fragments) * size * 0.5
+            result.append(TextLine(text=text, x=x, y=y, x2=x + width, size=size))
+    return tuple(result)
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+def _scan_dpi(page, page_size: tuple[float, float]) -> float | None:
+    """Resolution of the largest image on an image-only page, assuming it covers the page."""
+    try:
+        resources = page.get("/Resources") or {}
+        objects = resources.get("/XObject") or {}
+        widths = [
+            int(obj.get_object().get("/Width", 0))
+            for obj in objects.values()
+            if obj.get_object().get("/Subtype") == "/Image"
+        ]
+    except Exception:  # noqa: BLE001
+        return None
+    if not widths or not page_size[0]:
+        return None
+    return max(widths) / (page_size[0] / 72.0)

@@ -45,9 +45,9 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=t("CLI_HELP_LANG"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    from . import sign_cmd, tokens_cmd, verify_cmd
+    from . import catalogue_cmd, check_cmd, sign_cmd, tokens_cmd, verify_cmd
 
-    for command in (sign_cmd, verify_cmd, tokens_cmd):
+    for command in (sign_cmd, check_cmd, verify_cmd, tokens_cmd, catalogue_cmd):
         command.add_parser(commands, t, [common])
     return parser
 
@@ -79,6 +79,11 @@ def _run(args: argparse.Namespace, lang: str) -> int:
     reporter = Reporter(lang=lang, json_mode=getattr(args, "json", False), command=args.command)
     try:
         return args.handler(args, reporter)
+    except BrokenPipeError:  # `kyso … | head`: the reader went away; not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         reporter.fail_code("APP_CANCELLED", {})
         return 130

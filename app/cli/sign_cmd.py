@@ -24,10 +24,10 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     p.add_argument("--token", metavar="LABEL", help=t("CLI_HELP_TOKEN"))
     p.add_argument("--key-id", metavar="HEX", help=t("CLI_HELP_KEY_ID"))
     p.add_argument("--pin-stdin", action="store_true", help=t("CLI_HELP_PIN_STDIN"))
-    p.add_argument("--level", choices=LEVELS, default="B-B", help=t("CLI_HELP_LEVEL"))
+    p.add_argument("--level", choices=LEVELS, help=t("CLI_HELP_LEVEL"))
     p.add_argument("--allow-lower-level", action="store_true", help=t("CLI_HELP_ALLOW_LOWER"))
     p.add_argument("--tsa", metavar="URL", help=t("CLI_HELP_TSA"))
-    p.add_argument("--kind", choices=KINDS, default="invisible", help=t("CLI_HELP_KIND"))
+    p.add_argument("--kind", choices=KINDS, help=t("CLI_HELP_KIND"))
     p.add_argument("--image", type=Path, metavar="PNG", help=t("CLI_HELP_IMAGE"))
     p.add_argument("--page", type=int, default=1, metavar="N", help=t("CLI_HELP_PAGE"))
     p.add_argument("--box", metavar="X1,Y1,X2,Y2", help=t("CLI_HELP_BOX"))
@@ -38,6 +38,10 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     p.add_argument("--accept-warnings", action="store_true", help=t("CLI_HELP_ACCEPT_WARNINGS"))
     p.add_argument("--pss", action="store_true", help=t("CLI_HELP_PSS"))
     p.add_argument("--host-hash", action="store_true", help=t("CLI_HELP_HOST_HASH"))
+    p.add_argument("--type", metavar="NAME", help=t("CLI_HELP_TYPE"))
+    p.add_argument("--role", metavar="NAME", help=t("CLI_HELP_ROLE"))
+    p.add_argument("--catalogue", type=Path, metavar="FILE", help=t("CLI_HELP_CATALOGUE"))
+    p.add_argument("--override", action="append", default=[], metavar="CODE", help=t("CLI_HELP_OVERRIDE"))
     p.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
     p.set_defaults(handler=handle)
 
@@ -65,41 +69,74 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
 
 def _request(args: argparse.Namespace):
     from app.errors import AppError, AppErrorCode
+    from app.settings import load_settings
     from app.signing_job import SignRequest
     from signing.appearance import AppearanceKind, AppearanceSpec, Box
     from signing.engine import SignOptions
     from signing.levels import PadesLevel
     from tokens import ModuleOptions
 
+    settings = load_settings().settings
     if args.out is not None and not args.out.is_dir():
         raise AppError(AppErrorCode.OUT_DIR_MISSING, folder=args.out)
-    appearance = AppearanceSpec(
-        kind=AppearanceKind(args.kind),
-        page=args.page,
-        box=Box.parse(args.box) if args.box else None,
-        image=args.image,
-        doc_number=args.doc_number,
-        copy_form=args.copy_form,
-        organisation=args.organisation,
-    )
-    appearance.validate()
+    appearance = AppearanceSpec()
+    if args.kind is not None:
+        appearance = AppearanceSpec(
+            kind=AppearanceKind(args.kind),
+            page=args.page,
+            box=Box.parse(args.box) if args.box else None,
+            image=args.image or _settings_image(settings, args.kind),
+            doc_number=args.doc_number,
+            copy_form=args.copy_form,
+            organisation=args.organisation or settings.organisation_name or None,
+        )
+        appearance.validate()
+    level = args.level or settings.default_level or "B-LT"
     options = SignOptions(
-        level=PadesLevel.parse(args.level),
-        tsa_url=args.tsa,
+        level=PadesLevel.parse(level),
+        tsa_url=args.tsa or settings.tsa_url or None,
         allow_lower_level=args.allow_lower_level,
         appearance=appearance,
         use_pss=args.pss,
         overwrite=args.force,
     )
+    out_dir = args.out or (Path(settings.output_folder) if settings.output_folder else None)
     return SignRequest(
         files=tuple(args.files),
         module_path=args.module,
         options=options,
-        out_dir=args.out,
+        out_dir=out_dir,
         token_label=args.token,
         key_id=_key_id(args.key_id),
         trust_dirs=tuple(args.trust),
         module_options=ModuleOptions(host_hash=args.host_hash),
+        preflight=_preflight_options(args, settings),
+        explicit_appearance=args.kind is not None,
+        explicit_level=args.level is not None,
+    )
+
+
+def _settings_image(settings, kind: str) -> Path | None:
+    if kind == "personal" and settings.signature_image:
+        return Path(settings.signature_image)
+    if kind == "organisation" and settings.seal_image:
+        return Path(settings.seal_image)
+    return None
+
+
+def _preflight_options(args: argparse.Namespace, settings):
+    from app.catalogue import load_catalogue
+    from app.sign_plan import PreflightOptions
+
+    return PreflightOptions(
+        catalogue=load_catalogue(args.catalogue).catalogue,
+        declared_type=args.type,
+        role=args.role or settings.role or None,
+        overrides=frozenset(code.strip().upper() for code in args.override),
+        signature_image=args.image or _settings_image(settings, "personal"),
+        seal_image=args.image or _settings_image(settings, "organisation"),
+        organisation_name=args.organisation or settings.organisation_name or None,
+        doc_number=args.doc_number,
     )
 
 
@@ -122,9 +159,10 @@ def _progress(reporter: Reporter, done: int, total: int, path: Path) -> None:
 def _print_report(report, reporter: Reporter) -> None:
     cert = report.certificate
     decision = report.decision
-    reporter.line(reporter.t("CLI_SIGN_CERTIFICATE", subject=cert.subject, issuer=cert.issuer,
-                             not_after=cert.not_after.date().isoformat()))
-    if decision.reached is not decision.requested:
+    if cert is not None:
+        reporter.line(reporter.t("CLI_SIGN_CERTIFICATE", subject=cert.subject, issuer=cert.issuer,
+                                 not_after=cert.not_after.date().isoformat()))
+    if decision is not None and decision.reached is not decision.requested:
         reason = ", ".join(code.value for code in decision.shortfalls)
         reporter.note(reporter.t("CLI_SIGN_LEVEL_LOWER", requested=decision.requested.value,
                                  reached=decision.reached.value, reason=reason))
@@ -146,9 +184,9 @@ def _json(report, reporter: Reporter, signed: int) -> dict[str, Any]:
     cert = report.certificate
     return {
         "ok": report.all_ok,
-        "token": {"label": report.token.label, "serial": report.token.serial},
-        "key_id": report.key_id.hex(),
-        "certificate": {
+        "token": {"label": report.token.label, "serial": report.token.serial} if report.token else None,
+        "key_id": report.key_id.hex() if report.key_id else None,
+        "certificate": None if cert is None else {
             "subject": cert.subject,
             "issuer": cert.issuer,
             "serial": cert.serial,
@@ -158,7 +196,7 @@ def _json(report, reporter: Reporter, signed: int) -> dict[str, Any]:
             "revocation": cert.revocation.value,
             "warnings": [f.code.value for f in cert.warnings],
         },
-        "level": {
+        "level": None if report.decision is None else {
             "requested": report.decision.requested.value,
             "reached": report.decision.reached.value,
             "shortfalls": [code.value for code in report.decision.shortfalls],
@@ -170,6 +208,9 @@ def _json(report, reporter: Reporter, signed: int) -> dict[str, Any]:
 
 
 def _json_outcome(outcome, reporter: Reporter) -> dict[str, Any]:
+    from .check_cmd import preflight_json
+
+    preflight = preflight_json(outcome.plan.preflight, reporter) if outcome.plan and outcome.plan.preflight else None
     if not outcome.ok:
         code = outcome.error_code or "APP_INTERNAL"
         return {
@@ -177,16 +218,19 @@ def _json_outcome(outcome, reporter: Reporter) -> dict[str, Any]:
             "ok": False,
             "error": {"code": code, "message": reporter.t(code, **outcome.error_params),
                       "params": outcome.error_params},
+            "preflight": preflight,
         }
     doc = outcome.signed
     return {
         "input": str(outcome.source),
         "ok": True,
+        "preflight": preflight,
         "output": str(doc.output),
         "level": doc.level.value,
         "field": doc.field_name,
         "signing_time": doc.signing_time.isoformat(),
         "input_sha256": doc.input_sha256,
         "output_sha256": doc.output_sha256,
+        "kind": (outcome.plan.appearance.kind.value if outcome.plan and outcome.plan.appearance else None),
     }
 

@@ -16,7 +16,8 @@ pytestmark = [pytest.mark.hsm, pytest.mark.pki]
 
 def _sign_args(hsm, trust_dir, *files, key="signer-rsa2048"):
     return ("sign", *map(str, files), "--module", hsm.module, "--token", "KYSO-RSA",
-            "--key-id", hsm.key_id(key).hex(), "--pin-stdin", "--trust", str(trust_dir))
+            "--key-id", hsm.key_id(key).hex(), "--pin-stdin", "--trust", str(trust_dir),
+            "--kind", "invisible", "--role", "vien-truong", "--level", "B-B")
 
 
 def test_version(run_kyso):
@@ -27,14 +28,14 @@ def test_version(run_kyso):
 
 def test_batch_with_one_bad_file_reports_each_and_exits_1(run_kyso, hsm, trust_dir, tmp_path, document):
     broken = encrypted_pdf(document, tmp_path / "bi-ma-hoa.pdf")
-    other = decree30_pdf(tmp_path / "cong-van.pdf", title="CÔNG VĂN")
+    other = decree30_pdf(tmp_path / "thong-bao.pdf", title="THÔNG BÁO", number="Số: 07/TB-VKSTC")
     result = run_kyso(*_sign_args(hsm, trust_dir, document, broken, other), "--json", pin=hsm.pin)
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert report["command"] == "sign" and report["ok"] is False
     assert report["summary"] == {"total": 3, "signed": 2, "failed": 1}
     files = {entry["input"]: entry for entry in report["files"]}
-    assert files[str(broken)]["error"]["code"] == "PDF_ENCRYPTED"
+    assert files[str(broken)]["error"]["code"] == "PREFLIGHT_ENCRYPTED"  # found by preflight, before the token
     assert "mã hoá" in files[str(broken)]["error"]["message"]
     signed = files[str(document)]
     assert signed["ok"] and signed["level"] == "B-B"

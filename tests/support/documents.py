@@ -13,6 +13,7 @@ __all__ = [
     "seal_png",
     "signature_png",
     "truncated_pdf",
+    "scan_pdf",
 ]
 
 SERIF = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
@@ -29,8 +30,17 @@ def decree30_pdf(
     signer_title: str = "VIỆN TRƯỞNG",
     signer_name: str = "Nguyễn Văn An",
     pages: int = 1,
+    subtitle: str | None = None,
+    summary: str | None = None,
+    secret: str | None = None,
+    secret_place: str = "under-number",
 ) -> Path:
-    """A one-or-more-page A4 document with the Decree 30 header and signature block."""
+    """A one-or-more-page A4 document with the Decree 30 header and signature block.
+
+    `subtitle` is the line under the title ("Phê chuẩn lệnh tạm giam"); `summary` the "V/v …"
+    line of a công văn; `secret` a secret mark ("MẬT"…) placed under the number, at the top
+    right, or on page 2.
+    """
     from fpdf import FPDF
 
     pdf = FPDF(format="A4", unit="pt")
@@ -38,6 +48,7 @@ def decree30_pdf(
     pdf.add_font("serif", "B", SERIF_BOLD)
     for page in range(pages):
         pdf.add_page()
+        _marks(pdf, page, secret, secret_place, summary, subtitle)
         pdf.set_font("serif", "B", 12)
         pdf.set_xy(40, 62)
         pdf.cell(230, 16, organisation, align="C")
@@ -49,10 +60,11 @@ def decree30_pdf(
         pdf.set_xy(40, 84)
         pdf.cell(230, 16, number, align="C")
         pdf.set_font("serif", "B", 14)
-        pdf.set_xy(57, 140)
-        pdf.cell(480, 18, title, align="C")
+        if title:
+            pdf.set_xy(57, 140)
+            pdf.cell(480, 18, title, align="C")
         pdf.set_font("serif", "", 13)
-        pdf.set_xy(85, 180)
+        pdf.set_xy(85, 190)
         pdf.multi_cell(440, 18, f"{body} (trang {page + 1})")
         pdf.set_font("serif", "B", 13)
         pdf.set_xy(330, 600)
@@ -60,6 +72,43 @@ def decree30_pdf(
         pdf.set_xy(330, 720)
         pdf.cell(200, 16, signer_name, align="C")
     pdf.output(str(path))
+    return path
+
+
+def _marks(pdf, page: int, secret, place: str, summary, subtitle) -> None:
+    pdf.set_font("serif", "B", 13)
+    if secret and ((place == "page-2" and page == 1) or (place != "page-2" and page == 0)):
+        x, y = (60, 104) if place == "under-number" else (440, 30)
+        pdf.set_xy(x, y)
+        pdf.cell(120, 16, secret, border=1, align="C")
+    pdf.set_font("serif", "", 12)
+    if summary and page == 0:
+        pdf.set_xy(40, 104)
+        pdf.cell(230, 16, summary, align="C")
+    if subtitle and page == 0:
+        pdf.set_font("serif", "B", 13)
+        pdf.set_xy(57, 160)
+        pdf.cell(480, 16, subtitle, align="C")
+
+
+def scan_pdf(path: Path, *, dpi: int = 300) -> Path:
+    """An image-only A4 page (a scan without text layer) at `dpi`."""
+    from fpdf import FPDF
+    from PIL import Image, ImageDraw
+
+    size = (round(8.27 * dpi), round(11.69 * dpi))
+    image = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(image)
+    for row in range(10, 60):
+        y = row * size[1] // 64
+        draw.line((size[0] // 8, y, size[0] * 7 // 8, y), fill=40, width=max(1, dpi // 100))
+    picture = path.with_suffix(".png")
+    image.save(picture, dpi=(dpi, dpi))
+    pdf = FPDF(format="A4", unit="pt")
+    pdf.add_page()
+    pdf.image(str(picture), x=0, y=0, w=595.28, h=841.89)
+    pdf.output(str(path))
+    picture.unlink()
     return path
 
 

@@ -4,7 +4,7 @@ the appearance and level it will be signed with — or the reason it will not be
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from signing.appearance import AppearanceKind, AppearanceSpec
@@ -15,7 +15,7 @@ from .catalogue import Catalogue, SignatureKind
 from .errors import error_code, error_params
 from .preflight import Finding, PreflightResult, run_preflight
 
-__all__ = ["PreflightOptions", "FilePlan", "plan_files", "job_level"]
+__all__ = ["PreflightOptions", "FilePlan", "plan_files", "job_level", "with_certificate_title"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,6 @@ class PreflightOptions:
     seal_image: Path | None = None  # for the organisation's signature
     organisation_name: str | None = None  # printed on copies
     doc_number: str | None = None  # the main document's number, printed on attachments
-    certificate_subject: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +51,18 @@ def plan_files(
     return [_plan_file(path, options, requested) for path in files]
 
 
+def with_certificate_title(
+    plans: Sequence[FilePlan], options: PreflightOptions, title: str | None
+) -> list[FilePlan]:
+    """Plans once the signer's certificate is read: a position that differs from the
+    certificate's title becomes a warning on every file that would be signed."""
+    return [
+        replace(plan, preflight=plan.preflight.with_certificate_title(options.catalogue, role=options.role, title=title))
+        if plan.signable and plan.preflight is not None else plan
+        for plan in plans
+    ]
+
+
 def job_level(plans: Sequence[FilePlan], default: PadesLevel) -> PadesLevel:
     """One level per job: the highest any signable file's catalogue entry requires."""
     levels = [plan.level for plan in plans if plan.signable and plan.level is not None]
@@ -66,7 +77,6 @@ def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec 
             declared_type=options.declared_type,
             role=options.role,
             requested_kind=requested.kind.value if requested is not None else None,
-            certificate_subject=options.certificate_subject,
         )
     except SigningError as exc:  # not a PDF, damaged…: the file's own error
         return FilePlan(path, error_code=error_code(exc), error_params=error_params(exc))
@@ -77,6 +87,10 @@ def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec 
     if result.plan is None:
         return FilePlan(path, result, error_code="PREFLIGHT_NO_PLAN")
     appearance = requested if requested is not None else _appearance(result, options)
+    try:  # what the appearance lacks (no signature image set…) is known before the PIN
+        appearance.validate()
+    except SigningError as exc:
+        return FilePlan(path, result, error_code=error_code(exc), error_params=error_params(exc))
     return FilePlan(path, result, appearance, PadesLevel.parse(result.plan.level))
 
 

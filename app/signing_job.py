@@ -30,13 +30,21 @@ from signing.errors import SigningError, SigningErrorCode
 from signing.output import default_output_path
 from signing.revocation_cache import RevocationCache
 from signing.trust import TrustStore
-from tokens import ModuleOptions, PinPrompter, Pkcs11Module, TokenError, TokenErrorCode, TokenInfo, TokenSession
+from tokens import (
+    ModuleOptions,
+    PinPrompter,
+    Pkcs11Module,
+    TokenError,
+    TokenErrorCode,
+    TokenInfo,
+    TokenSession,
+)
 
 from .errors import error_code, error_params
-from .module_choice import certificate_before_login, pick_module
+from .module_choice import EarlyCertificate, certificate_before_login, pick_module
 from .paths import data_home
 from .preflight import Finding
-from .sign_plan import FilePlan, PreflightOptions, job_level, plan_files
+from .sign_plan import FilePlan, PreflightOptions, job_level, plan_files, with_certificate_title
 
 __all__ = ["SignRequest", "SignJob", "FileOutcome", "SignReport", "WarningAcceptor"]
 
@@ -122,14 +130,19 @@ class SignJob:
         return asyncio.run(self._run())
 
     async def _run(self) -> SignReport:
+        request = self.request
         plans = self._plans()
         if not any(plan.signable for plan in plans):
             return SignReport(None, None, None, None, tuple(_not_signed(plan) for plan in plans))
-        request = self.request
-        trust = TrustStore.load(extra_dirs=request.trust_dirs)
         module, options = self._picker(request)
-        report = None
         early = certificate_before_login(module, request.token_label, request.key_id, options)
+        if request.preflight is not None:
+            plans = with_certificate_title(plans, request.preflight, _title(early))
+        plans = self._accepted(plans)
+        if not any(plan.signable for plan in plans):
+            return SignReport(None, None, None, None, tuple(_not_signed(plan) for plan in plans))
+        trust = TrustStore.load(extra_dirs=request.trust_dirs)
+        report = None
         if early is not None:
             report = await self._check(early.der, early.chain, trust=trust)
         with TokenSession.open(
@@ -155,15 +168,18 @@ class SignJob:
         if request.preflight is None:
             return [FilePlan(path, appearance=request.options.appearance) for path in request.files]
         requested = request.options.appearance if request.explicit_appearance else None
-        plans = plan_files(request.files, request.preflight, requested=requested)
-        warned = [(p.source, p.preflight.warnings) for p in plans if p.signable and p.preflight.warnings]
-        if warned and not self._acceptor.accept_preflight(warned):
-            refused = {source for source, _ in warned}
-            plans = [
-                replace(p, appearance=None, error_code="PREFLIGHT_WARNINGS_NOT_ACCEPTED") if p.source in refused else p
-                for p in plans
-            ]
-        return plans
+        return plan_files(request.files, request.preflight, requested=requested)
+
+    def _accepted(self, plans: list[FilePlan]) -> list[FilePlan]:
+        """Plans whose preflight warnings the user accepted; the others are not signed."""
+        warned = [(p.source, p.preflight.warnings) for p in plans if p.signable and p.preflight and p.preflight.warnings]
+        if not warned or self._acceptor.accept_preflight(warned):
+            return plans
+        refused = {source for source, _ in warned}
+        return [
+            replace(p, appearance=None, error_code="PREFLIGHT_WARNINGS_NOT_ACCEPTED") if p.source in refused else p
+            for p in plans
+        ]
 
     def _options(self, plans: Sequence[FilePlan]) -> SignOptions:
         options = self.request.options
@@ -238,3 +254,16 @@ def _embedded_chain(report: CertificateReport, token_certificates: Sequence[byte
     from asn1crypto import x509
 
     return [der for der in token_certificates if x509.Certificate.load(der).self_signed == "no"]
+
+
+def _title(early: EarlyCertificate | None) -> str | None:
+    """The certificate subject's title attribute (2.5.4.12), e.g. "Kiểm sát viên"."""
+    if early is None:
+        return None
+    from asn1crypto import x509
+
+    try:
+        title = x509.Certificate.load(early.der).subject.native.get("title")
+    except ValueError:
+        return None
+    return title if isinstance(title, str) and title.strip() else None

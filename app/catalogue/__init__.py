@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
-from .loader import CatalogueInvalid, CatalogueProblem, LoadedCatalogue, load_catalogue, parse_catalogue
-from .model import Catalogue, DocumentGroup, DocumentType, Placement, Role, SignatureKind, SignatureStep
+from .loader import (
+    CatalogueInvalid,
+    CatalogueProblem,
+    LoadedCatalogue,
+    load_catalogue,
+    parse_catalogue,
+)
+from .model import (
+    Catalogue,
+    DocumentGroup,
+    DocumentType,
+    Placement,
+    Role,
+    SignatureKind,
+    SignatureStep,
+)
 
 __all__ = [
     "Catalogue",

@@ -46,7 +46,7 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
             worst = EXIT_ERROR
             continue
         documents.append({"file": str(path), **preflight_json(result, reporter)})
-        _print(result, reporter)
+        _print(result, reporter, catalogue)
         if not result.signable and worst == EXIT_OK:
             worst = EXIT_SOME_FAILED
     reporter.emit_json({"ok": worst == EXIT_OK, "catalogue": _catalogue_json(loaded, reporter), "files": documents})
@@ -96,7 +96,7 @@ def preflight_json(result, reporter: Reporter) -> dict[str, Any]:
     }
 
 
-def _print(result, reporter: Reporter) -> None:
+def _print(result, reporter: Reporter, catalogue) -> None:
     t = reporter.t
     type_name = result.doc_type.name if result.doc_type else t("CLI_CHECK_NO_TYPE")
     reporter.line(t("CLI_CHECK_FILE", file=result.path, type=type_name,
@@ -108,5 +108,6 @@ def _print(result, reporter: Reporter) -> None:
     plan = result.plan
     if plan is not None:
         reporter.line("  " + t("CLI_CHECK_PLAN", step=plan.step_index + 1, kind=t("KIND_" + plan.kind.value.upper()),
-                               roles=", ".join(plan.roles), level=plan.level,
+                               roles=", ".join(catalogue.roles[r].name if r in catalogue.roles else r for r in plan.roles),
+                               level=plan.level,
                                where=str(plan.box) if plan.box else t("PLACEMENT_" + plan.placement.name)))

@@ -69,11 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, lang: str) -> int:
+    import os
+
     from app.logs import setup_logging
 
     from .report import Reporter
-
-    import os
 
     setup_logging(verbose=os.environ.get("KYSO_DEBUG") == "1")
     reporter = Reporter(lang=lang, json_mode=getattr(args, "json", False), command=args.command)

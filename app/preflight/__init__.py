@@ -8,20 +8,21 @@ which role, with which appearance, at which level, where — or say why none can
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from signing.inspect import DocumentFacts, inspect_document
 
-from ..catalogue.model import Catalogue, CatalogueInfo, DocumentType, Placement, SignatureKind
+from ..catalogue.model import Catalogue, CatalogueInfo, DocumentType, Placement, Role, SignatureKind
 from .findings import Finding, FindingCode, Severity
 from .number import DocumentNumber, find_number
 from .plan import SignaturePlan, next_step, signer_block
 from .recognise import Recognition, recognise
 from .secrets import secret_mark
-from .text import fold
+from .text import strip_marks
 
-__all__ = ["PreflightResult", "run_preflight", "Finding", "FindingCode", "Severity", "SignaturePlan"]
+__all__ = ["PreflightResult", "run_preflight", "role_in_certificate", "Finding", "FindingCode", "Severity", "SignaturePlan"]
 
 _PAGE_SIZES_MM = {"A4": (210, 297), "A3": (297, 420), "A5": (148, 210)}
 
@@ -53,6 +54,15 @@ class PreflightResult:
     def signable(self) -> bool:
         return not self.blocking() and self.plan is not None
 
+    def with_certificate_title(self, catalogue: Catalogue, *, role: str | None, title: str | None) -> PreflightResult:
+        """This result once the signer's certificate is known: the position given is compared
+        with the certificate's title (a warning when they differ; it never blocks)."""
+        resolved = catalogue.role(role) if role else None
+        if self.plan is None or resolved is None or not title:
+            return self
+        extra = tuple(_certificate_findings(catalogue, resolved, title))
+        return replace(self, findings=self.findings + extra) if extra else self
+
 
 def run_preflight(
     path: Path,
@@ -61,7 +71,7 @@ def run_preflight(
     declared_type: str | None = None,
     role: str | None = None,
     requested_kind: str | None = None,
-    certificate_subject: str | None = None,
+    certificate_title: str | None = None,
 ) -> PreflightResult:
     facts = inspect_document(path)
     findings: list[Finding] = list(_file_findings(facts, catalogue))
@@ -78,7 +88,7 @@ def run_preflight(
         plan, plan_findings = _plan(doc_type, facts, catalogue, requested_kind, role)
         findings += plan_findings
         findings += _number_findings(doc_type, number, catalogue, plan)
-        findings += _role_findings(catalogue, role, plan, certificate_subject)
+        findings += _role_findings(catalogue, role, plan, certificate_title)
     return PreflightResult(path, catalogue.info, recognition, doc_type, declared_type is not None, number,
                            facts, tuple(findings), plan)
 
@@ -136,7 +146,7 @@ def _decide_type(catalogue: Catalogue, recognition: Recognition, declared: str |
     if recognition.type is None and not recognition.candidates:
         return None, [Finding(FindingCode.TYPE_UNKNOWN, Severity.BLOCK)]
     if recognition.type is None:
-        return None, [Finding(FindingCode.TYPE_UNKNOWN, Severity.BLOCK,
+        return None, [Finding(FindingCode.TYPE_AMBIGUOUS, Severity.BLOCK,
                               {"candidates": ", ".join(recognition.candidates)})]
     if recognition.confidence != "high":
         return recognition.type, [Finding(FindingCode.TYPE_LOW_CONFIDENCE, Severity.WARN,
@@ -197,7 +207,7 @@ def _number_findings(doc_type: DocumentType, number: DocumentNumber | None, cata
                       {"found": first, "expected": "-", "type": doc_type.name})
 
 
-def _role_findings(catalogue: Catalogue, role: str | None, plan: SignaturePlan | None, subject: str | None):
+def _role_findings(catalogue: Catalogue, role: str | None, plan: SignaturePlan | None, certificate_title: str | None):
     if plan is None:
         return
     allowed = ", ".join(catalogue.roles[r].name for r in plan.roles if r in catalogue.roles)
@@ -207,8 +217,34 @@ def _role_findings(catalogue: Catalogue, role: str | None, plan: SignaturePlan |
         return
     if resolved.id not in plan.roles:
         yield Finding(FindingCode.ROLE_NOT_ALLOWED, Severity.BLOCK, {"role": resolved.name, "allowed": allowed})
-    if subject:
-        named = [r for r in catalogue.roles.values() if fold(r.name) in fold(subject)]
-        if named and resolved not in named:
-            yield Finding(FindingCode.ROLE_CERTIFICATE_MISMATCH, Severity.WARN,
-                          {"role": resolved.name, "certificate": named[0].name})
+    yield from _certificate_findings(catalogue, resolved, certificate_title)
+
+
+def _certificate_findings(catalogue: Catalogue, resolved: Role, certificate_title: str | None):
+    named = role_in_certificate(catalogue, certificate_title) if certificate_title else None
+    if named is not None and named is not resolved:
+        yield Finding(FindingCode.ROLE_CERTIFICATE_MISMATCH, Severity.WARN,
+                      {"role": resolved.name, "certificate": certificate_title or named.name})
+
+
+_DELEGATION = re.compile(r"^(kt|tl|tuq|tm|q)\.\s*")
+
+
+def role_in_certificate(catalogue: Catalogue, title: str) -> Role | None:
+    """The catalogue role a certificate's title attribute (2.5.4.12) names, if any. The longest
+    match wins, so "Phó Viện trưởng" is not read as "Viện trưởng"; marks are ignored because
+    many CAs issue subjects without Vietnamese diacritics."""
+    wanted = strip_marks(title)
+    best: tuple[int, Role] | None = None
+    for role in catalogue.roles.values():
+        for term in (role.name, *role.titles):
+            folded = strip_marks(term)
+            if _DELEGATION.match(folded) or not folded or not _contains_words(wanted, folded):
+                continue
+            if best is None or len(folded) > best[0]:
+                best = (len(folded), role)
+    return best[1] if best is not None else None
+
+
+def _contains_words(text: str, term: str) -> bool:
+    return re.search(rf"(^|\W){re.escape(term)}($|\W)", text) is not None

@@ -16,6 +16,7 @@ class Severity(Enum):
 
 class FindingCode(StrEnum):
     TYPE_UNKNOWN = "PREFLIGHT_TYPE_UNKNOWN"
+    TYPE_AMBIGUOUS = "PREFLIGHT_TYPE_AMBIGUOUS"
     TYPE_LOW_CONFIDENCE = "PREFLIGHT_TYPE_LOW_CONFIDENCE"
     TYPE_DECLARED_DIFFERS = "PREFLIGHT_TYPE_DECLARED_DIFFERS"
     NUMBER_MISSING = "PREFLIGHT_NUMBER_MISSING"
@@ -45,7 +46,7 @@ class FindingCode(StrEnum):
 # only over a personal signature: Decree 30 art. 14) or what cannot be signed at all.
 NOT_OVERRIDABLE = frozenset(
     {FindingCode.STATE_SECRET, FindingCode.ORGANISATION_BEFORE_PERSONAL, FindingCode.ENCRYPTED,
-     FindingCode.LOCKED, FindingCode.TYPE_UNKNOWN}
+     FindingCode.LOCKED, FindingCode.TYPE_UNKNOWN, FindingCode.TYPE_AMBIGUOUS}
 )
 
 

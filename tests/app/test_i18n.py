@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from app.errors import AppErrorCode
-from app.preflight.findings import FindingCode
 from app.i18n import LANGUAGES, catalogue, message, placeholders, resolve_language
+from app.preflight.findings import FindingCode
 from signing.errors import SigningErrorCode
 from signing.verify import Problem
 from tokens import TokenErrorCode

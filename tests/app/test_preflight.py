@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.catalogue import DocumentGroup, load_catalogue
-from app.preflight import FindingCode, Severity, run_preflight
+from app.preflight import FindingCode, Severity, role_in_certificate, run_preflight
 from tests.support.catalogue_docs import NEUTRAL_BODY, sample_for
 from tests.support.documents import decree30_pdf, scan_pdf
 
@@ -44,6 +44,9 @@ def test_ct_without_a_title_is_never_guessed(tmp_path):
     result = run_preflight(path, catalogue=CATALOGUE, role="vien-truong")
     assert result.doc_type is None
     assert set(result.recognition.candidates) == {"Chỉ thị", "Cáo trạng"}
+    (ambiguous,) = result.blocking()
+    assert ambiguous.code is FindingCode.TYPE_AMBIGUOUS and not ambiguous.overridable
+    assert set(ambiguous.params["candidates"].split(", ")) == {"Chỉ thị", "Cáo trạng"}
     assert not result.signable
 
 
@@ -143,3 +146,50 @@ def test_title_without_diacritics_is_flagged_not_trusted(tmp_path):
     assert result.doc_type.name == "Quyết định"
     assert result.recognition.confidence == "low"
     assert FindingCode.TYPE_LOW_CONFIDENCE.value in _codes(result)
+
+
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("Phó Viện trưởng", "pho-vien-truong"),
+        ("Pho Vien truong", "pho-vien-truong"),  # subjects issued without diacritics
+        ("VIỆN TRƯỞNG", "vien-truong"),
+        ("Kiểm sát viên trung cấp", "kiem-sat-vien"),
+        ("Vụ trưởng Vụ 7", "truong-phong"),
+        ("Chuyên viên", None),
+        ("Kiểm sát", None),  # a part of a title names no role
+    ],
+)
+def test_role_named_in_a_certificate_title(title, expected):
+    found = role_in_certificate(CATALOGUE, title)
+    assert (found.id if found else None) == expected
+
+
+def test_position_differing_from_the_certificate_title_is_a_warning(tmp_path):
+    document = decree30_pdf(tmp_path / "qd.pdf", title="QUYẾT ĐỊNH", body=NEUTRAL_BODY)
+    plain = run_preflight(document, catalogue=CATALOGUE, role="vien-truong")
+    differing = plain.with_certificate_title(CATALOGUE, role="vien-truong", title="Phó Viện trưởng")
+    same = plain.with_certificate_title(CATALOGUE, role="pho-vien-truong", title="Phó Viện trưởng")
+    added = differing.findings[len(plain.findings):]
+    assert differing.findings[: len(plain.findings)] == plain.findings
+    assert [(f.code, f.severity) for f in added] == [(FindingCode.ROLE_CERTIFICATE_MISMATCH, Severity.WARN)]
+    assert differing.signable
+    assert same.findings == plain.findings
+
+
+def test_file_rules_of_the_catalogue(tmp_path):
+    from dataclasses import replace
+
+    strict = replace(CATALOGUE, file_rules=replace(CATALOGUE.file_rules, max_size_mb=0.001))
+    document = decree30_pdf(tmp_path / "qd.pdf", body=NEUTRAL_BODY)
+    result = run_preflight(document, catalogue=strict, role="vien-truong")
+    (too_large,) = result.blocking()
+    assert too_large.code is FindingCode.TOO_LARGE and too_large.overridable
+    assert too_large.params["max"] == "0.001"
+    assert result.blocking(frozenset({FindingCode.TOO_LARGE.value})) == ()
+    assert run_preflight(document, catalogue=CATALOGUE, role="vien-truong").signable
+
+    letter = decree30_pdf(tmp_path / "letter.pdf", body=NEUTRAL_BODY, page_format="Letter")
+    wrong_size = run_preflight(letter, catalogue=CATALOGUE, role="vien-truong")
+    assert FindingCode.PAGE_SIZE.value in {f.code.value for f in wrong_size.warnings}
+    assert wrong_size.signable  # a warning the user confirms, not a block

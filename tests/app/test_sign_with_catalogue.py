@@ -13,7 +13,7 @@ from signing.engine import SignOptions
 from signing.levels import PadesLevel
 from tests.support.catalogue_docs import NEUTRAL_BODY
 from tests.support.documents import decree30_pdf
-from tests.support.signing import AcceptAll, FixedPin
+from tests.support.signing import AcceptAll, FixedPin, RefuseAll
 from tests.support.validators import extract_text, pyhanko_validate
 
 pytestmark = [pytest.mark.hsm, pytest.mark.pki]
@@ -109,3 +109,35 @@ def test_cli_sign_refuses_a_secret_document(run_kyso, hsm, trust_dir, tmp_path):
     outcome = json.loads(result.stdout)["files"][0]
     assert outcome["error"]["code"] == "PREFLIGHT_STATE_SECRET"
     assert json.loads(result.stdout)["token"] is None  # the token was never opened
+
+
+@pytest.mark.parametrize("role, mismatch", [("vien-truong", True), ("pho-vien-truong", False)])
+def test_position_is_checked_against_the_certificate_title_before_the_pin(hsm, pki, trust_dir, tmp_path, assets,
+                                                                          role, mismatch):
+    # signer-ec256's certificate says "Pho Vien truong" (title attribute, without diacritics)
+    document = decree30_pdf(tmp_path / "qd.pdf", title="QUYẾT ĐỊNH", body=NEUTRAL_BODY)
+    request = SignRequest(
+        files=(document,), module_path=hsm.module, options=SignOptions(level=PadesLevel.B_B, tsa_url=pki.tsa_url),
+        token_label="KYSO-EC", key_id=hsm.key_id("signer-ec256"), trust_dirs=(trust_dir,),
+        preflight=PreflightOptions(catalogue=CATALOGUE, role=role, signature_image=assets["signature"]),
+        explicit_appearance=False, explicit_level=False,
+    )
+    prompter = FixedPin(hsm.pin)
+    acceptor = RefuseAll() if mismatch else AcceptAll()
+    report = SignJob(request, prompter=prompter, acceptor=acceptor).run()
+    codes = {f.code.value for _, findings in acceptor.preflight for f in findings}
+    assert ("PREFLIGHT_ROLE_CERTIFICATE_MISMATCH" in codes) is mismatch
+    if mismatch:  # refused before the PIN was asked for
+        assert [o.error_code for o in report.outcomes] == ["PREFLIGHT_WARNINGS_NOT_ACCEPTED"]
+        assert prompter.requests == [] and not (tmp_path / "qd.signed.pdf").exists()
+    else:
+        assert report.all_ok, (report.outcomes[0].error_code, report.outcomes[0].error_params)
+        assert (tmp_path / "qd.signed.pdf").exists()
+
+
+def test_missing_signature_image_is_known_before_the_pin(hsm, trust_dir, tmp_path):
+    document = decree30_pdf(tmp_path / "qd.pdf", title="QUYẾT ĐỊNH", body=NEUTRAL_BODY)
+    prompter = FixedPin(hsm.pin)
+    report = _job(hsm, trust_dir, [document], key="signer-rsa2048", role="vien-truong", prompter=prompter)
+    assert [o.error_code for o in report.outcomes] == ["APPEARANCE_IMAGE_MISSING"]
+    assert report.token is None and prompter.requests == []

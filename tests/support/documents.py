@@ -34,6 +34,7 @@ def decree30_pdf(
     summary: str | None = None,
     secret: str | None = None,
     secret_place: str = "under-number",
+    page_format: str = "A4",
 ) -> Path:
     """A one-or-more-page A4 document with the Decree 30 header and signature block.
 
@@ -43,7 +44,7 @@ def decree30_pdf(
     """
     from fpdf import FPDF
 
-    pdf = FPDF(format="A4", unit="pt")
+    pdf = FPDF(format=page_format, unit="pt")
     pdf.add_font("serif", "", SERIF)
     pdf.add_font("serif", "B", SERIF_BOLD)
     for page in range(pages):

@@ -35,12 +35,13 @@ class SignerSpec:
     revinfo: str = "both"  # "both", "ocsp", "crl" or "none": pointers in the certificate
     key_usage: tuple[str, ...] = ("digital_signature", "non_repudiation")
     organisation: bool = False
+    title: str | None = None  # the subject's title attribute (2.5.4.12), as some CAs issue it
 
 
 SIGNERS: tuple[SignerSpec, ...] = (
     SignerSpec("signer-rsa2048", "Nguyễn Văn An", "rsa2048"),
     SignerSpec("signer-rsa3072", "Trần Thị Bình", "rsa3072"),
-    SignerSpec("signer-ec256", "Lê Hoàng Cường", "ec256"),
+    SignerSpec("signer-ec256", "Lê Hoàng Cường", "ec256", title="Pho Vien truong"),
     SignerSpec("signer-ec384", "Phạm Minh Đức", "ec384"),
     SignerSpec(
         "org-seal", "Viện kiểm sát nhân dân thành phố Hà Nội", "rsa2048", organisation=True
@@ -189,6 +190,8 @@ def _config(now: datetime, base_url: str) -> dict:
             entity["organization-name"] = spec.common_name
         else:
             entity["organization-name"] = "Viện kiểm sát nhân dân tối cao"
+        if spec.title:
+            entity["title"] = spec.title
         entities[spec.label] = entity
         keys[spec.label] = {"path": f"{spec.label}.key.pem"}
         certs[spec.label] = _signer_cert(spec, now, serial=0x5A000 + len(certs))

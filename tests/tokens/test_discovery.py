@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.module_choice import pick_module
-from tokens import ModuleOptions
-from tokens import TokenError, TokenErrorCode
+from tokens import ModuleOptions, TokenError, TokenErrorCode
 from tokens.binary import process_bits
 from tokens.discovery import discover, load_candidates
 from tokens.registry import ModuleRegistry

@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.documents import decree30_pdf
+from tests.support.documents import decree30_pdf, signature_png
 from tests.support.pki import TestPki, build_pki
 from tests.support.softhsm import USER_PIN, KeySpec, SoftHsm, TokenSpec
 
@@ -38,6 +38,12 @@ class BenchEnv:
     @property
     def env(self) -> dict[str, str]:
         return {**os.environ, **self.hsm.env, "KYSO_HOME": str(self.work / "kyso-home"), "KYSO_LANG": "en"}
+
+    @property
+    def signature_image(self) -> Path:
+        """The signer's handwritten-signature PNG that a personal signature shows."""
+        path = self.work / "chu-ky.png"
+        return path if path.exists() else signature_png(path)
 
     def pyhanko_config(self) -> Path:
         """pyhanko CLI configuration for the same token (its CLI reads the PIN from here)."""

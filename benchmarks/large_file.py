@@ -76,7 +76,8 @@ def main(argv=None, env: BenchEnv | None = None) -> dict:
         size_mb = source.stat().st_size / 1024 / 1024
         kyso_cmd = [sys.executable, "-m", "app.cli.main", "sign", str(source), "--module", env.hsm.module,
                     "--token", TOKEN, "--key-id", "01", "--pin-stdin", "--trust", str(env.trust_dir),
-                    "--force", "--type", "Quyết định", "--role", "vien-truong", "--accept-warnings"]
+                    "--force", "--type", "Quyết định", "--role", "vien-truong", "--accept-warnings", "--level", "B-B",
+                    "--kind", "personal", "--image", str(env.signature_image), "--box", "330,60,530,160"]
         kyso = median_run(kyso_cmd, env=env.env, stdin=env.pin + "\n", rounds=args.rounds)
         pyhanko_cmd = [str(env.work.parents[1] / ".venv" / "bin" / "pyhanko"), "--config",
                        str(env.pyhanko_config()), "sign", "addsig", "--field", "Sig1", "pkcs11",

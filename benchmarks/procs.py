@@ -14,6 +14,7 @@ class Run:
     peak_mib: float
     returncode: int
     stderr: str
+    stdout: str = ""
 
 
 def measure(command: list[str], *, env: dict[str, str], stdin: str | None = None) -> Run:
@@ -26,12 +27,12 @@ def measure(command: list[str], *, env: dict[str, str], stdin: str | None = None
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
         start = time.perf_counter()
         completed = subprocess.run(["/usr/bin/time", "-q", "-f", "%M", "-o", report.name, *command],
-                                   env=env, input=stdin or "", stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.PIPE, text=True)
+                                   env=env, input=stdin or "", capture_output=True,
+                                   text=True)
         elapsed = time.perf_counter() - start
         lines = [line for line in report.read().splitlines() if line.strip().isdigit()]
     peak = int(lines[-1]) / 1024 if lines else float("nan")
-    return Run(elapsed, peak, completed.returncode, completed.stderr)
+    return Run(elapsed, peak, completed.returncode, completed.stderr, completed.stdout)
 
 
 def median_run(command: list[str], *, env: dict[str, str], stdin: str | None = None, rounds: int = 3,
@@ -44,7 +45,7 @@ def median_run(command: list[str], *, env: dict[str, str], stdin: str | None = N
             before()
         run = measure(command, env=env, stdin=stdin)
         if not check(run):
-            raise RuntimeError(f"{command[0]} failed ({run.returncode}): {run.stderr[-500:]}")
+            raise RuntimeError(f"{command[0]} failed ({run.returncode}): {run.stdout[-500:]} {run.stderr[-500:]}")
         runs.append(run)
     runs.sort(key=lambda run: run.seconds)
     middle = runs[len(runs) // 2]

@@ -276,9 +276,9 @@ def _classify_signing_failure(exc: Exception) -> Exception:
 
 
 def _new_field_name(reader, kind: AppearanceKind) -> str:
-    from pyhanko.sign.fields import enumerate_sig_fields
+    from .fields import signature_fields
 
-    existing = {str(name) for name, _, _ in enumerate_sig_fields(reader)}
+    existing = {name for name, _, _ in signature_fields(reader)}
     number = 1
     while f"kyso-{kind.value}-{number}" in existing:
         number += 1

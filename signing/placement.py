@@ -105,10 +105,10 @@ def personal_signature_widget(reader) -> tuple[int, Box] | None:
     kyso names its personal signature fields `kyso-personal-N`; for documents signed elsewhere,
     the last signed field with a visible widget is taken.
     """
-    from pyhanko.sign.fields import enumerate_sig_fields
+    from .fields import signature_fields
 
     candidates = []
-    for name, _value, field_ref in enumerate_sig_fields(reader, filled_status=True):
+    for name, _value, field_ref in signature_fields(reader, filled_only=True):
         field = field_ref.get_object()
         rect = _widget_rect(field)
         if rect is None:

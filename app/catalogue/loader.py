@@ -94,13 +94,16 @@ def parse_catalogue(text: str, *, source: str, path: Path | None = None) -> Cata
     """Parse and validate; raise CatalogueInvalid listing every problem found."""
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when present: ~10× faster
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()  # the nodes keep line numbers for the problems we report
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         raise CatalogueInvalid(source, [CatalogueProblem(line, "(yaml)", str(getattr(exc, "problem", exc)))]) from exc
+    finally:
+        loader.dispose()
     problems = _schema_problems(data, node)
     if not problems:
         problems = _meaning_problems(data, node)

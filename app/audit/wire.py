@@ -1,0 +1,111 @@
+"""The audit event as it is hashed, stored and sent to the server — one definition for both sides.
+
+This module is pure (standard library and `rfc8785` only): the server imports it to check the
+chains it receives, so it must never import the rest of `app`. The format is specified in
+docs/audit.md; changing anything here changes every hash ever computed, so a change needs a new
+`FORMAT_VERSION` and both versions kept verifiable.
+
+An event is a JSON object. Its hash is SHA-256 over the RFC 8785 (JSON Canonicalization Scheme)
+encoding of the object *without* its "hash" member; "prev_hash" of the first event of a chain is
+`GENESIS`. A chain is identified by (workstation, mode): production and practice are separate
+chains, each with its own gapless sequence starting at 1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+
+__all__ = [
+    "FORMAT_VERSION", "GENESIS", "MODES", "FIELDS", "WireError", "canonical_bytes", "event_hash",
+    "check_shape", "seal",
+]
+
+FORMAT_VERSION = 1
+GENESIS = "0" * 64
+MODES = ("production", "practice")
+
+# name → (type, required). "data" holds the event type's own fields (strings, integers, booleans,
+# null, lists and objects of those; no floats: their canonical form is a trap across languages).
+FIELDS: dict[str, tuple[type | tuple[type, ...], bool]] = {
+    "v": (int, True),  # FORMAT_VERSION
+    "workstation": (str, True),  # the workstation id (a UUID, or the id the server issued)
+    "mode": (str, True),  # "production" | "practice"
+    "seq": (int, True),  # 1, 2, 3… per (workstation, mode), no gaps
+    "prev_hash": (str, True),  # hex SHA-256 of the previous event of this chain, or GENESIS
+    "type": (str, True),  # e.g. "sign.succeeded" (docs/audit.md lists them)
+    "at_utc": (str, True),  # RFC 3339 in UTC with microseconds: "2026-11-22T14:03:05.123456Z"
+    "at_local": (str, True),  # RFC 3339 local time with its offset: "2026-11-22T21:03:05.123456+07:00"
+    "os_user": (str, True),
+    "user_name": ((str, type(None)), True),  # the kyso user's full name (settings), or null
+    "user_role": ((str, type(None)), True),  # the user's position (catalogue role id), or null
+    "app_version": (str, True),
+    "data": (dict, True),
+    "hash": (str, False),  # present once sealed
+}
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+class WireError(ValueError):
+    """An event that does not have the shape of FORMAT_VERSION."""
+
+
+def canonical_bytes(event: Mapping[str, Any]) -> bytes:
+    """RFC 8785 encoding of the event without its "hash" member."""
+    return rfc8785.dumps({k: v for k, v in event.items() if k != "hash"})
+
+
+def event_hash(event: Mapping[str, Any]) -> str:
+    return hashlib.sha256(canonical_bytes(event)).hexdigest()
+
+
+def seal(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The event with its "hash" member set (after checking its shape)."""
+    body = {k: v for k, v in event.items() if k != "hash"}
+    check_shape(body, sealed=False)
+    return {**body, "hash": event_hash(body)}
+
+
+def check_shape(event: Mapping[str, Any], *, sealed: bool = True) -> None:
+    """Raise WireError unless the event has exactly the members and types of the format."""
+    unknown = set(event) - set(FIELDS)
+    if unknown:
+        raise WireError(f"unknown members: {sorted(unknown)}")
+    for name, (kind, required) in FIELDS.items():
+        if name not in event:
+            if required or (name == "hash" and sealed):
+                raise WireError(f"missing member: {name}")
+            continue
+        value = event[name]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise WireError(f"{name}: wrong type")
+    if event["v"] != FORMAT_VERSION:
+        raise WireError(f"v: unsupported format version {event['v']}")
+    if event["mode"] not in MODES:
+        raise WireError("mode: must be production or practice")
+    if event["seq"] < 1:
+        raise WireError("seq: must be ≥ 1")
+    for name in ("prev_hash", *(("hash",) if "hash" in event else ())):
+        if not _HEX64.match(event[name]):
+            raise WireError(f"{name}: must be 64 lowercase hex digits")
+    _check_data(event["data"], path="data")
+
+
+def _check_data(value: Any, *, path: str) -> None:
+    if isinstance(value, float):
+        raise WireError(f"{path}: floats are not allowed (use a string or an integer)")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise WireError(f"{path}: keys must be strings")
+            _check_data(item, path=f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_data(item, path=f"{path}[{index}]")
+    elif value is not None and not isinstance(value, (str, int, bool)):
+        raise WireError(f"{path}: unsupported type {type(value).__name__}")

@@ -1,0 +1,52 @@
+"""The audit wire format: canonical bytes and hashes are fixed forever (docs/audit.md)."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from app.audit.wire import GENESIS, WireError, canonical_bytes, check_shape, seal
+
+EVENT = {
+    "v": 1, "workstation": "ws-1", "mode": "production", "seq": 1, "prev_hash": GENESIS,
+    "type": "app.started", "at_utc": "2026-11-22T14:03:05.123456Z",
+    "at_local": "2026-11-22T21:03:05.123456+07:00", "os_user": "an", "user_name": "Nguyễn Văn An",
+    "user_role": None, "app_version": "0.1.0", "data": {"b": 1, "a": "ệ"},
+}
+
+
+def test_canonical_bytes_are_sorted_compact_utf8():
+    expected = (
+        '{"app_version":"0.1.0","at_local":"2026-11-22T21:03:05.123456+07:00",'
+        '"at_utc":"2026-11-22T14:03:05.123456Z","data":{"a":"ệ","b":1},"mode":"production",'
+        '"os_user":"an","prev_hash":"' + GENESIS + '","seq":1,"type":"app.started",'
+        '"user_name":"Nguyễn Văn An","user_role":null,"v":1,"workstation":"ws-1"}'
+    ).encode()
+    assert canonical_bytes(EVENT) == expected
+    sealed = seal(EVENT)
+    assert sealed["hash"] == hashlib.sha256(expected).hexdigest()
+    assert canonical_bytes(sealed) == expected  # the hash member is never hashed
+
+
+@pytest.mark.parametrize(
+    "change, complaint",
+    [
+        ({"data": {"amount": 1.5}}, "floats"),
+        ({"seq": 0}, "seq"),
+        ({"seq": True}, "seq"),
+        ({"mode": "test"}, "mode"),
+        ({"prev_hash": "ABC"}, "prev_hash"),
+        ({"extra": 1}, "unknown"),
+        ({"v": 2}, "version"),
+    ],
+)
+def test_malformed_events_are_refused(change, complaint):
+    with pytest.raises(WireError, match=complaint):
+        check_shape({**EVENT, **change}, sealed=False)
+
+
+def test_sealed_event_needs_its_hash():
+    with pytest.raises(WireError, match="hash"):
+        check_shape(EVENT, sealed=True)
+    check_shape(seal(EVENT), sealed=True)

@@ -55,10 +55,20 @@ def _windows_ui_language() -> str | None:
 
 @functools.lru_cache(maxsize=len(LANGUAGES))
 def catalogue(lang: str) -> Mapping[str, str]:
+    """All messages of `lang`: resources/messages/<lang>.toml plus one file per area
+    (<area>.<lang>.toml: audit.vi.toml, server.vi.toml…). A code defined twice is an error."""
     from resources import resource_path
 
-    with open(resource_path("messages", f"{lang}.toml"), "rb") as handle:
-        return tomllib.load(handle)
+    folder = resource_path("messages")
+    texts: dict[str, str] = {}
+    for path in [folder / f"{lang}.toml", *sorted(folder.glob(f"*.{lang}.toml"))]:
+        with open(path, "rb") as handle:
+            part = tomllib.load(handle)
+        twice = set(part) & set(texts)
+        if twice:
+            raise ValueError(f"{path.name}: messages defined twice: {sorted(twice)}")
+        texts.update(part)
+    return texts
 
 
 def placeholders(text: str) -> set[str]:

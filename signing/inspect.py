@@ -138,9 +138,14 @@ def _signer_name(value) -> str | None:
 
 def _pdf_text(path: Path, encrypted: bool):
     """Page count, page-1 size, text lines of pages 1, 2 and the last, scan resolution, version."""
+    with open(path, "rb") as stream:  # a path would make pypdf read the whole file into memory
+        return _pdf_text_from(stream, encrypted)
+
+
+def _pdf_text_from(stream, encrypted: bool):
     from pypdf import PdfReader
 
-    reader = PdfReader(str(path), strict=False)
+    reader = PdfReader(stream, strict=False)
     version = reader.pdf_header.replace("%PDF-", "")
     if encrypted:
         return len(reader.pages), (0.0, 0.0), ((), (), ()), None, version

@@ -14,6 +14,7 @@ chains, each with its own gapless sequence starting at 1.
 from __future__ import annotations
 
 import hashlib
+import json.encoder
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -22,7 +23,7 @@ import rfc8785
 
 __all__ = [
     "FORMAT_VERSION", "GENESIS", "MODES", "FIELDS", "WireError", "canonical_bytes", "event_hash",
-    "check_shape", "seal",
+    "check_shape", "seal", "data_text", "compose_canonical", "check_link",
 ]
 
 FORMAT_VERSION = 1
@@ -109,3 +110,62 @@ def _check_data(value: Any, *, path: str) -> None:
             _check_data(item, path=f"{path}[{index}]")
     elif value is not None and not isinstance(value, (str, int, bool)):
         raise WireError(f"{path}: unsupported type {type(value).__name__}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers for stores that keep an event as its top-level members plus the canonical text of its
+# "data" (the workstation's SQLite log does): re-encoding every event with rfc8785 costs ~100 µs,
+# too slow to verify a million events in seconds. compose_canonical() gives the same bytes as
+# canonical_bytes() — RFC 8785 for this format's top-level members (fixed ASCII keys in sorted
+# order; strings, integers and null) — in a few microseconds. tests/app/audit/test_wire.py checks
+# the two agree, control characters and non-BMP text included.
+
+_TOP_LEVEL = tuple(sorted(name for name in FIELDS if name != "hash"))  # the RFC 8785 member order
+_encode_string = json.encoder.encode_basestring  # escapes exactly as RFC 8785 (", \\, < U+0020)
+
+
+def data_text(data: Mapping[str, Any]) -> str:
+    """The RFC 8785 text of an event's "data" member (checked: no floats, string keys)."""
+    _check_data(data, path="data")
+    return rfc8785.dumps(data).decode("utf-8")
+
+
+def compose_canonical(event: Mapping[str, Any], *, data: str) -> bytes:
+    """canonical_bytes() of `event` whose "data" member is given as its canonical text `data`.
+
+    `event` holds the other members ("data" and "hash" in it are ignored). Raises WireError when
+    a member is missing or of a type the format does not allow at the top level.
+    """
+    parts = []
+    for name in _TOP_LEVEL:
+        if name == "data":
+            parts.append(f'"data":{data}')
+            continue
+        try:
+            value = event[name]
+        except KeyError:
+            raise WireError(f"missing member: {name}") from None
+        parts.append(f'"{name}":{_scalar(name, value)}')
+    return ("{" + ",".join(parts) + "}").encode("utf-8")
+
+
+def _scalar(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53:
+        return str(value)
+    raise WireError(f"{name}: wrong type")
+
+
+def check_link(event: Mapping[str, Any], *, head_seq: int, head_hash: str) -> None:
+    """Raise WireError unless `event` directly follows the chain head (head_seq, head_hash).
+
+    The head of an empty chain is (0, GENESIS). The hash of `event` itself is not recomputed
+    here: call event_hash() for that.
+    """
+    if event.get("seq") != head_seq + 1:
+        raise WireError(f"seq: expected {head_seq + 1}, got {event.get('seq')}")
+    if event.get("prev_hash") != head_hash:
+        raise WireError(f"prev_hash: does not match the hash of event {head_seq}")

@@ -50,3 +50,42 @@ def test_sealed_event_needs_its_hash():
     with pytest.raises(WireError, match="hash"):
         check_shape(EVENT, sealed=True)
     check_shape(seal(EVENT), sealed=True)
+
+
+def _random_text(rng) -> str:
+    alphabet = ["a", "Z", "ệ", "ắ", "\"", "\\", "/", "\n", "\t", "\b", "\f", "\r", "\x00", "\x1f", "\x7f",
+                "\u2028", "\ufeff", "😀", "\U0001f1fb", "<", "&", " "]
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+
+
+def test_compose_canonical_equals_rfc8785_for_every_top_level_value():
+    import random
+
+    from app.audit.wire import compose_canonical, data_text
+
+    rng = random.Random(8785)
+    for _ in range(500):
+        event = {**EVENT, "os_user": _random_text(rng), "user_name": rng.choice([None, _random_text(rng)]),
+                 "user_role": rng.choice([None, _random_text(rng)]), "type": _random_text(rng),
+                 "seq": rng.randint(1, 2**53 - 1), "data": {_random_text(rng): _random_text(rng), "n": rng.randint(-9, 9)}}
+        assert compose_canonical(event, data=data_text(event["data"])) == canonical_bytes(event)
+
+
+def test_compose_canonical_refuses_what_the_format_does_not_allow():
+    from app.audit.wire import compose_canonical
+
+    with pytest.raises(WireError, match="seq"):
+        compose_canonical({**EVENT, "seq": 1.0}, data="{}")
+    with pytest.raises(WireError, match="missing"):
+        compose_canonical({k: v for k, v in EVENT.items() if k != "os_user"}, data="{}")
+
+
+def test_check_link():
+    from app.audit.wire import check_link
+
+    first = seal(EVENT)
+    check_link(first, head_seq=0, head_hash=GENESIS)
+    with pytest.raises(WireError, match="prev_hash"):
+        check_link({**EVENT, "seq": 2}, head_seq=1, head_hash=first["hash"])
+    with pytest.raises(WireError, match="seq"):
+        check_link(first, head_seq=1, head_hash=first["hash"])

@@ -1,0 +1,59 @@
+"""Every refusal as JSON {code, message, params, …}: typed errors, validation, 404/405, the unexpected."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import ServerError, ServerErrorCode
+from ..messages import language_from_header, server_message
+
+__all__ = ["error_body", "install_error_handlers"]
+
+log = logging.getLogger("kyso.server")
+_HTTP_CODES = {404: ServerErrorCode.NOT_FOUND, 405: ServerErrorCode.METHOD_NOT_ALLOWED,
+               406: ServerErrorCode.NOT_ACCEPTABLE, 413: ServerErrorCode.BODY_TOO_LARGE,
+               400: ServerErrorCode.BODY_MALFORMED, 401: ServerErrorCode.AUTH_REQUIRED}
+
+
+def error_body(code: ServerErrorCode, *, lang: str, params: dict[str, str], extra: dict[str, Any] | None = None
+               ) -> dict[str, Any]:
+    return {**(extra or {}), "code": code.value, "message": server_message(code.value, lang, **params),
+            "params": params}
+
+
+def _respond(request: Request, error: ServerError) -> JSONResponse:
+    lang = language_from_header(request.headers.get("accept-language"))
+    return JSONResponse(error_body(error.code, lang=lang, params=error.params, extra=error.extra),
+                        status_code=error.status, headers={"Cache-Control": "no-store"})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServerError)
+    async def _typed(request: Request, exc: ServerError) -> JSONResponse:
+        return _respond(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        code = ServerErrorCode.BODY_MALFORMED if first.get("type") == "json_invalid" else ServerErrorCode.REQUEST_INVALID
+        return _respond(request, ServerError(code, detail=f"{where}: {first.get('msg', '')}"[:300]))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(exc.status_code, ServerErrorCode.REQUEST_INVALID)
+        error = ServerError(code, detail=str(exc.detail)[:200])
+        response = _respond(request, error)
+        response.status_code = exc.status_code if exc.status_code >= 400 else error.status
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _respond(request, ServerError(ServerErrorCode.INTERNAL))

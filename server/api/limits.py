@@ -1,0 +1,67 @@
+"""Request bodies larger than the limit are refused with 413 before they are read whole."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import ServerErrorCode
+from ..messages import language_from_header, server_message
+
+__all__ = ["BodyLimit"]
+
+
+class _TooLarge(StarletteHTTPException):
+    """Raised from `receive`; an HTTPException so FastAPI's body parsing passes it on as a 413."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413, detail="request body too large")
+
+
+class BodyLimit:
+    """Pure ASGI middleware: Content-Length checked first, streamed bodies counted as they come."""
+
+    def __init__(self, app, *, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or ())
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(headers, send)
+            return
+        seen, started = 0, False
+
+        async def counting_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._refuse(headers, send)
+
+    async def _refuse(self, headers: dict, send) -> None:
+        lang = language_from_header(headers.get(b"accept-language", b"").decode("latin-1"))
+        code = ServerErrorCode.BODY_TOO_LARGE.value
+        body = json.dumps({"code": code, "message": server_message(code, lang, limit=self.max_bytes),
+                           "params": {"limit": str(self.max_bytes)}}, ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,33 @@
+"""The FastAPI application: routes, error handlers, the body limit, the published OpenAPI schema."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app import __version__
+
+from ..config import ServerSettings
+from ..db import Database
+from ..receipts import load_signer
+from .errors import install_error_handlers
+from .limits import BodyLimit
+from .routes import admin, audit, auth, enrol, ingest, meta, unit_config
+from .state import ServerState
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: ServerSettings, *, database: Database | None = None) -> FastAPI:
+    """The application on an already migrated database (`server.migrate.upgrade`)."""
+    database = database or Database(settings.resolved_database_url)
+    state = ServerState(settings, database, load_signer(database=database, key_file=settings.receipt_key_file))
+    api = FastAPI(title="kyso audit server", version=__version__,
+                  description="Central audit server of kyso: enrolment, ingestion with receipts, query, "
+                              "export, verification and configuration (docs/server.md).",
+                  openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None)
+    api.state.kyso = state
+    for module in (meta, enrol, ingest, unit_config, auth, audit, admin):
+        api.include_router(module.router)
+    install_error_handlers(api)
+    api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    return api

@@ -1,0 +1,89 @@
+"""Reading for auditors and administrators, always within the account's unit: events, export,
+workstations, per-chain verification, alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
+
+from ...errors import ServerError, ServerErrorCode
+from ...principals import Admin
+from ...services import adminlog, alerts, workstations
+from ...services.events import EventFilter, page, verify_chain
+from ...services.export import MEDIA_TYPES, ExportFormat, stream_export
+from ..deps import AdminDep, SessionDep, StateDep
+from ..schemas import Alerts, ChainVerdictOut, ErrorOut, EventPage, WorkstationOut
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["audit"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
+_Text = Annotated[str | None, Query(max_length=200)]
+
+
+def _filter(admin: AdminDep, unit: _Text = None, workstation: _Text = None, user: _Text = None,
+            type: _Text = None, document_type: _Text = None,
+            outcome: Literal["ok", "failed", "refused"] | None = None,
+            mode: Literal["production", "practice"] | None = None,
+            date_from: Annotated[datetime | None, Query(alias="from")] = None,
+            date_to: Annotated[datetime | None, Query(alias="to")] = None) -> EventFilter:
+    """The query's filters, with the unit forced to the account's own when it has one."""
+    if unit is not None:
+        admin.check_unit(unit)
+    for moment in (date_from, date_to):
+        if moment is not None and moment.tzinfo is None:
+            raise ServerError(ServerErrorCode.REQUEST_INVALID, detail="from/to need a time zone")
+    return EventFilter(unit=unit or admin.unit_id, workstation=workstation, user=user, type=type,
+                       document_type=document_type, outcome=outcome, mode=mode, date_from=date_from,
+                       date_to=date_to)
+
+
+FilterDep = Annotated[EventFilter, Depends(_filter)]
+
+
+@router.get("/events", response_model=EventPage)
+def list_events(where: FilterDep, session: SessionDep, after_id: Annotated[int, Query(ge=0)] = 0,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> EventPage:
+    events, next_id = page(session, where=where, after_id=after_id, limit=limit)
+    return EventPage(events=events, next_after_id=next_id)
+
+
+@router.get("/events/export", response_class=StreamingResponse,
+            responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}})
+def export(where: FilterDep, admin: AdminDep, state: StateDep,
+           format: ExportFormat = ExportFormat.CSV) -> StreamingResponse:
+    with state.database.write() as session:
+        adminlog.record(session, actor=admin.actor, action="events.exported", target=where.unit or "*",
+                        details={"format": format.value, "filter": {k: str(v) for k, v in vars(where).items() if v}})
+    stream = stream_export(state.database, where=where, fmt=format, sheet_rows=state.settings.export_xlsx_rows)
+    name = f"kyso-audit.{format.value}"
+    return StreamingResponse(stream, media_type=MEDIA_TYPES[format],
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/workstations", response_model=list[WorkstationOut])
+def list_workstations(admin: AdminDep, session: SessionDep) -> list[dict]:
+    return workstations.list_workstations(session, scope=admin.unit_id)
+
+
+def _readable(admin: Admin, session, workstation_id: str) -> None:
+    found = workstations.require_workstation(session, workstation_id=workstation_id)
+    admin.check_unit(found.unit_id)
+
+
+@router.get("/workstations/{workstation_id}/verify", response_model=ChainVerdictOut)
+def verify(workstation_id: str, admin: AdminDep,
+           session: SessionDep, mode: Literal["production", "practice"] = "production") -> ChainVerdictOut:
+    _readable(admin, session, workstation_id)
+    verdict = verify_chain(session, workstation=workstation_id, mode=mode)
+    return ChainVerdictOut(**vars(verdict))
+
+
+@router.get("/alerts", response_model=Alerts)
+def list_alerts(admin: AdminDep, session: SessionDep, unit: _Text = None,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Alerts:
+    if unit is not None:
+        admin.check_unit(unit)
+    return Alerts(alerts=alerts.list_alerts(session, unit=unit or admin.unit_id, limit=limit))

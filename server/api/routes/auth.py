@@ -1,0 +1,38 @@
+"""Admin sign-in (password → bearer token), sign-out, and who am I."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ...errors import ServerError
+from ...services import accounts
+from ..deps import AdminDep, BearerDep, StateDep
+from ..schemas import ErrorOut, LoginIn, LoginOut, Me
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/auth", tags=["admin"])
+
+
+@router.post("/login", response_model=LoginOut, responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
+def login(body: LoginIn, state: StateDep) -> LoginOut:
+    settings = state.settings
+    with state.database.write() as session:
+        result = accounts.login(session, username=body.username, password=body.password,
+                                lockout_failures=settings.lockout_failures,
+                                lockout_minutes=settings.lockout_minutes, session_hours=settings.session_hours)
+    if isinstance(result, ServerError):
+        raise result
+    return LoginOut(token=result.token, expires_at=result.expires_at, username=result.admin.username,
+                    role=result.admin.role.value, unit=result.admin.unit_id)
+
+
+@router.post("/logout", status_code=204)
+def logout(admin: AdminDep, token: BearerDep, state: StateDep) -> None:
+    with state.database.write() as session:
+        accounts.logout(session, token=token, admin=admin)
+
+
+@router.get("/me", response_model=Me)
+def me(admin: AdminDep) -> Me:
+    return Me(username=admin.username, role=admin.role.value, unit=admin.unit_id)

@@ -1,0 +1,54 @@
+"""POST /api/v1/events: one batch of one workstation's chain; GET /api/v1/chains: where it stands."""
+
+from __future__ import annotations
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from app.audit.wire import MODES
+
+from ...errors import ServerError, ServerErrorCode
+from ...models import ChainHead
+from ...services.ingest import ingest_batch
+from ..deps import SessionDep, StateDep, WorkstationDep
+from ..schemas import WIRE_EVENT_SCHEMA, BatchAnswer, Chains, ErrorOut
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["workstation"])
+_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": WIRE_EVENT_SCHEMA}}}}
+
+
+@router.post("/events", response_model=BatchAnswer, openapi_extra=_BODY,
+             responses={409: {"model": ErrorOut, "description": "gap (expected_seq) or rewritten history"},
+                        413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+async def post_events(request: Request, workstation: WorkstationDep, state: StateDep) -> Response:
+    """Parsed by hand (orjson): a 1,000-event batch through pydantic would cost more than storing it.
+    The body is read on the event loop; the work runs on the thread pool."""
+    body = await request.body()
+    return await run_in_threadpool(_ingest, body, workstation, state)
+
+
+def _ingest(body: bytes, workstation, state) -> Response:
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise ServerError(ServerErrorCode.BODY_MALFORMED, detail="not JSON") from None
+    if not isinstance(document, dict) or set(document) != {"events"}:
+        raise ServerError(ServerErrorCode.REQUEST_INVALID, detail="expected {\"events\": [...]}")
+    result = ingest_batch(state.database, principal=workstation, events=document["events"],
+                          signer=state.signer, max_batch=state.settings.max_batch)
+    return Response(orjson.dumps(result.answer()), media_type="application/json")
+
+
+@router.get("/chains", response_model=Chains)
+def chains(workstation: WorkstationDep, session: SessionDep, state: StateDep) -> Chains:
+    """The server's head of each of this workstation's chains, as receipts (to resume from)."""
+    heads = {row.mode: row for row in session.execute(
+        select(ChainHead).where(ChainHead.workstation_id == workstation.id)).scalars()}
+    return Chains(workstation=workstation.id, unit=workstation.unit_id, heads={
+        mode: state.signer.sign(workstation=workstation.id, mode=mode, seq=heads[mode].seq,
+                                head_hash=heads[mode].hash) for mode in MODES if mode in heads})

@@ -1,0 +1,28 @@
+"""GET /api/v1/config/{kind}: the workstation's unit catalogue or policy, with ETag caching."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Header
+from fastapi.responses import Response
+
+from ...services.unit_config import ConfigKind, get_config
+from ..deps import SessionDep, WorkstationDep
+from ..schemas import ErrorOut
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["workstation"])
+_MEDIA = {ConfigKind.CATALOGUE: "application/yaml; charset=utf-8", ConfigKind.POLICY: "application/toml; charset=utf-8"}
+
+
+@router.get("/config/{kind}", response_class=Response,
+            responses={200: {"content": {"application/yaml": {}, "application/toml": {}}},
+                       304: {"description": "unchanged since the ETag given"}, 404: {"model": ErrorOut}})
+def fetch(kind: ConfigKind, workstation: WorkstationDep, session: SessionDep,
+          if_none_match: str | None = Header(default=None, max_length=200)) -> Response:
+    row = get_config(session, unit_id=workstation.unit_id, kind=kind)
+    etag = f'"{row.etag}"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(row.content.encode("utf-8"), media_type=_MEDIA[kind], headers=headers)

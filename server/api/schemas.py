@@ -1,0 +1,222 @@
+"""Request and answer models of the API (they make the published OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.audit.wire import MODES
+
+__all__ = [
+    "AccountIn", "AccountOut", "Alerts", "BatchAnswer", "ChainVerdictOut", "Chains", "CodeIn", "CodeOut",
+    "ConfigIn", "EnrolIn", "EnrolOut", "ErrorOut", "EventPage", "LoginIn", "LoginOut", "LogPage", "LogVerdictOut",
+    "Me", "Receipt", "ServerKey", "UnitIn", "UnitOut", "WIRE_EVENT_SCHEMA", "WorkstationOut",
+]
+
+Mode = Literal["production", "practice"]
+assert set(MODES) == {"production", "practice"}
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class ErrorOut(BaseModel):
+    code: str
+    message: str
+    params: dict[str, str]
+
+
+class ServerKey(BaseModel):
+    algorithm: Literal["Ed25519"] = "Ed25519"
+    public_key: str = Field(description="raw 32-byte public key, base64")
+    key_id: str
+
+
+class EnrolIn(BaseModel):
+    model_config = _STRICT
+    code: str = Field(min_length=4, max_length=64)
+    public_key: str = Field(max_length=100, description="the workstation's Ed25519 public key, raw, base64")
+    proof: str = Field(max_length=200, description="Ed25519 signature of 'kyso-enrol:<CODE>:<workstation id>'")
+    workstation_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{8,64}$",
+                                       description="the id the workstation already stamps on its events")
+    label: str = Field(default="", max_length=200)
+
+
+class EnrolOut(BaseModel):
+    workstation_id: str
+    unit: str
+    credential: str
+    server_key: ServerKey
+
+
+class Receipt(BaseModel):
+    v: int
+    workstation: str
+    mode: str
+    seq: int
+    head_hash: str
+    signed_at: str
+    key_id: str
+    signature: str
+
+
+class BatchAnswer(BaseModel):
+    workstation: str
+    mode: str
+    accepted: int
+    duplicates: int
+    acknowledged_seq: int
+    head_hash: str
+    expected_seq: int
+    receipt: Receipt
+
+
+class Chains(BaseModel):
+    workstation: str
+    unit: str
+    heads: dict[str, Receipt]
+
+
+class LoginIn(BaseModel):
+    model_config = _STRICT
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class Me(BaseModel):
+    username: str
+    role: str
+    unit: str | None
+
+
+class LoginOut(Me):
+    token: str
+    expires_at: datetime
+
+
+class UnitIn(BaseModel):
+    model_config = _STRICT
+    id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    name: str = Field(min_length=1, max_length=300)
+
+
+class UnitOut(BaseModel):
+    id: str
+    name: str
+
+
+class AccountIn(BaseModel):
+    model_config = _STRICT
+    username: str = Field(pattern=r"^[A-Za-z0-9_.@-]{1,100}$")
+    password: str = Field(min_length=1, max_length=200)
+    role: Literal["administrator", "auditor"]
+    unit: str | None = Field(default=None, max_length=64)
+
+
+class AccountOut(BaseModel):
+    username: str
+    role: str
+    unit: str | None
+    locked: bool
+
+
+class CodeIn(BaseModel):
+    model_config = _STRICT
+    unit: str = Field(min_length=1, max_length=64)
+    hours: int | None = Field(default=None, ge=1, le=24 * 30)
+
+
+class CodeOut(BaseModel):
+    code: str
+    unit: str
+    expires_at: datetime
+
+
+class ConfigIn(BaseModel):
+    model_config = _STRICT
+    content: str = Field(max_length=4 * 1024 * 1024)
+
+
+class WorkstationOut(BaseModel):
+    id: str
+    unit: str
+    label: str
+    enrolled_at: datetime
+    revoked_at: datetime | None
+    last_seen_at: datetime | None
+    heads: dict[str, int]
+
+
+class EventPage(BaseModel):
+    events: list[dict[str, Any]]
+    next_after_id: int | None
+
+
+class ChainVerdictOut(BaseModel):
+    workstation: str
+    mode: str
+    events: int
+    ok: bool
+    problem: str | None
+    problem_seq: int | None
+    head_seq: int
+    head_hash: str
+
+
+class Alerts(BaseModel):
+    alerts: list[dict[str, Any]]
+
+
+class LogPage(BaseModel):
+    entries: list[dict[str, Any]]
+
+
+class LogVerdictOut(BaseModel):
+    entries: int
+    ok: bool
+    first_bad_seq: int | None
+    head_hash: str
+
+
+class _WireData(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class _WireEvent(BaseModel):
+    """One sealed event of app.audit.wire (docs/audit.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    v: Literal[1]
+    workstation: str
+    mode: Mode
+    seq: int = Field(ge=1)
+    prev_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+    type: str
+    at_utc: str
+    at_local: str
+    os_user: str
+    user_name: str | None
+    user_role: str | None
+    app_version: str
+    data: _WireData
+    hash: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class _Batch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    events: list[_WireEvent] = Field(min_length=1, max_length=1000)
+
+
+def _inline(schema: Any, defs: dict[str, Any]) -> Any:
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/"):
+            return _inline(defs[ref.removeprefix("#/$defs/")], defs)
+        return {key: _inline(value, defs) for key, value in schema.items() if key != "$defs"}
+    if isinstance(schema, list):
+        return [_inline(item, defs) for item in schema]
+    return schema
+
+
+_raw = _Batch.model_json_schema()
+WIRE_EVENT_SCHEMA = _inline(_raw, _raw.get("$defs", {}))

@@ -1,0 +1,78 @@
+"""Server settings, declared in one typed place: defaults < config file (TOML) < environment < CLI.
+
+Environment variables are `KYSO_SERVER_<NAME>` (e.g. KYSO_SERVER_DATABASE_URL); the config file is
+named by `--config FILE` or KYSO_SERVER_CONFIG and holds the same names in lower case.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+__all__ = ["CONFIG_ENV", "ServerSettings", "default_data_dir", "load_settings"]
+
+CONFIG_ENV = "KYSO_SERVER_CONFIG"
+
+
+def default_data_dir() -> Path:
+    override = os.environ.get("KYSO_SERVER_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("kyso-server", appauthor=False, roaming=False))
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KYSO_SERVER_", extra="forbid", frozen=True)
+
+    database_url: str = ""  # empty: SQLite file in the data folder
+    data_dir: Path = Field(default_factory=default_data_dir)
+    host: str = "127.0.0.1"
+    port: int = 8443
+    tls_cert: Path | None = None  # PEM certificate chain; with tls_key, the server speaks HTTPS
+    tls_key: Path | None = None
+    forwarded_allow_ips: str = "127.0.0.1"  # reverse proxies whose X-Forwarded-* headers are trusted
+    receipt_key_file: Path | None = None  # Ed25519 PEM; unset: the key is kept in the database
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_batch: int = 1000
+    enrolment_code_hours: int = 72
+    session_hours: int = 8
+    lockout_failures: int = 5
+    lockout_minutes: int = 15
+    export_xlsx_rows: int = 1_048_575  # Excel's limit, less the header row
+    log_level: str = "info"
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
+                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = os.environ.get(CONFIG_ENV)
+        if path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(path)))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'kyso-server.db'}"
+
+
+def load_settings(*, config_file: Path | None = None, **overrides: Any) -> ServerSettings:
+    """Settings from the config file and environment, with `overrides` (CLI options) on top."""
+    if config_file is not None:
+        if not config_file.is_file():
+            raise FileNotFoundError(config_file)
+        os.environ[CONFIG_ENV] = str(config_file)
+    return ServerSettings(**{key: value for key, value in overrides.items() if value is not None})

@@ -1,0 +1,100 @@
+"""Receipts: the server's Ed25519 signature over (workstation, mode, sequence, head hash, time).
+
+A receipt is a JSON object; the signature covers the RFC 8785 encoding of every member except
+"signature". The key lives in the database (shared by every server process) unless a key file is
+configured. `GET /api/v1/server-key` publishes the public key; the client pins it at enrolment.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import rfc8785
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .db import Database, now_utc
+from .models import ReceiptKey
+
+__all__ = ["RECEIPT_VERSION", "ReceiptSigner", "load_signer", "receipt_body", "utc_text"]
+
+RECEIPT_VERSION = 1
+
+
+def utc_text(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def receipt_body(receipt: dict[str, Any]) -> bytes:
+    return rfc8785.dumps({k: v for k, v in receipt.items() if k != "signature"})
+
+
+@dataclass(frozen=True)
+class ReceiptSigner:
+    private_key: Ed25519PrivateKey
+
+    @property
+    def public_key_raw(self) -> bytes:
+        return self.private_key.public_key().public_bytes(serialization.Encoding.Raw,
+                                                          serialization.PublicFormat.Raw)
+
+    @property
+    def public_key_b64(self) -> str:
+        return base64.b64encode(self.public_key_raw).decode("ascii")
+
+    @property
+    def key_id(self) -> str:
+        return hashlib.sha256(self.public_key_raw).hexdigest()[:16]
+
+    def sign(self, *, workstation: str, mode: str, seq: int, head_hash: str) -> dict[str, Any]:
+        receipt: dict[str, Any] = {
+            "v": RECEIPT_VERSION, "workstation": workstation, "mode": mode, "seq": seq,
+            "head_hash": head_hash, "signed_at": utc_text(now_utc()), "key_id": self.key_id,
+        }
+        receipt["signature"] = base64.b64encode(self.private_key.sign(receipt_body(receipt))).decode("ascii")
+        return receipt
+
+    def public(self) -> Ed25519PublicKey:
+        return self.private_key.public_key()
+
+
+def load_signer(*, database: Database, key_file: Path | None) -> ReceiptSigner:
+    if key_file is not None:
+        return ReceiptSigner(_from_file(key_file))
+    with database.read_session() as session:
+        row = session.get(ReceiptKey, 1)
+        if row is not None:
+            return ReceiptSigner(Ed25519PrivateKey.from_private_bytes(row.private_key))
+    fresh = Ed25519PrivateKey.generate()
+    raw = fresh.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                              serialization.NoEncryption())
+    try:
+        with database.write() as session:
+            session.add(ReceiptKey(id=1, private_key=raw, created_at=now_utc()))
+    except IntegrityError:
+        pass  # another process stored its key first: use that one
+    with database.read_session() as session:
+        stored = session.execute(select(ReceiptKey.private_key).where(ReceiptKey.id == 1)).scalar_one()
+    return ReceiptSigner(Ed25519PrivateKey.from_private_bytes(stored))
+
+
+def _from_file(path: Path) -> Ed25519PrivateKey:
+    if not path.exists():
+        key = Ed25519PrivateKey.generate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        with open(path, "xb") as handle:
+            handle.write(pem)
+        path.chmod(0o600)
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise ValueError(f"{path}: not an Ed25519 private key")
+    return loaded

@@ -1,0 +1,77 @@
+"""Secrets: admin passwords (argon2id, memory-hard), bearer tokens and enrolment codes.
+
+Workstation credentials, admin session tokens and enrolment codes are random (≥ 60 bits for a
+typed code, 256 bits for the others) and stored only as their SHA-256: a hash that cannot be
+brute-forced needs no memory-hard function, and ingestion checks one on every batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+__all__ = [
+    "ADMIN_TOKEN_PREFIX", "WORKSTATION_TOKEN_PREFIX", "check_password", "hash_password",
+    "new_enrolment_code", "new_secret", "normalise_code", "password_problem", "secret_hash",
+    "secret_matches", "split_workstation_token",
+]
+
+ADMIN_TOKEN_PREFIX = "ka."
+WORKSTATION_TOKEN_PREFIX = "kw."
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+_hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, t=3, p=4)
+_DUMMY = _hasher.hash("kyso: compared against when the account does not exist")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(password: str, stored: str | None) -> bool:
+    """Constant work whether or not the account exists (no user enumeration by timing)."""
+    try:
+        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < 12:
+        return "at least 12 characters"
+    if len(set(password)) < 5:
+        return "too few different characters"
+    return None
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def secret_matches(secret: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(secret_hash(secret), stored_hash)
+
+
+def new_enrolment_code() -> str:
+    """Like "K7QM-4XRT-PA9C-ZD2W": 16 symbols of 32, 80 bits."""
+    symbols = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(16))
+    return "-".join(symbols[i:i + 4] for i in range(0, 16, 4))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def split_workstation_token(token: str) -> tuple[str, str] | None:
+    """"kw.<workstation id>.<secret>" → (id, secret), or None if it is not one."""
+    if not token.startswith(WORKSTATION_TOKEN_PREFIX):
+        return None
+    workstation, _, secret = token[len(WORKSTATION_TOKEN_PREFIX):].partition(".")
+    return (workstation, secret) if workstation and secret else None

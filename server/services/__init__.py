@@ -1,0 +1,1 @@
+"""Data functions of the server: keyword-only arguments, a Session in, values out, no FastAPI."""

@@ -1,0 +1,203 @@
+"""Ingestion of one batch of one workstation's chain (POST /api/v1/events).
+
+Order of work: the whole batch is checked without the database (shape, owner, one mode, every
+hash), then, holding the chain's head row, events at or below the head are compared with what is
+stored (same hash: a duplicate, acknowledged; different: a rewritten history, refused and raised
+as an alert), and events from head+1 on are appended while each one's prev_hash is its
+predecessor's hash. The first sequence beyond head+1 stops the batch: the answer names the
+sequence expected next. Every answer carries a receipt for the head as it now stands.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from app.audit import wire
+
+from ..canonical import hash_matches
+from ..db import Database, now_utc
+from ..errors import ServerError, ServerErrorCode
+from ..models import Alert, ChainHead, Event, Workstation
+from ..principals import WorkstationPrincipal
+from ..receipts import ReceiptSigner
+
+__all__ = ["COLUMNS", "IngestResult", "event_row", "ingest_batch"]
+
+COLUMNS = ("workstation_id", "unit_id", "mode", "seq", "v", "prev_hash", "hash", "type", "outcome",
+           "document_type", "at_utc", "at_utc_text", "at_local", "os_user", "user_name", "user_role",
+           "app_version", "data", "received_at")
+_OUTCOMES = {"succeeded": "ok", "ok": "ok", "done": "ok", "failed": "failed", "refused": "refused",
+             "blocked": "refused"}
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    workstation: str
+    mode: str
+    accepted: int
+    duplicates: int
+    acknowledged_seq: int
+    head_hash: str
+    expected_seq: int
+    receipt: dict[str, Any]
+    gap_at: int | None  # the first sequence beyond the head that could not be stored
+
+    def answer(self) -> dict[str, Any]:
+        return {"workstation": self.workstation, "mode": self.mode, "accepted": self.accepted,
+                "duplicates": self.duplicates, "acknowledged_seq": self.acknowledged_seq,
+                "head_hash": self.head_hash, "expected_seq": self.expected_seq, "receipt": self.receipt}
+
+
+class _Rewritten(Exception):
+    def __init__(self, seq: int, stored: str, received: str) -> None:
+        self.seq, self.stored, self.received = seq, stored, received
+
+
+def ingest_batch(database: Database, *, principal: WorkstationPrincipal, events: Any, signer: ReceiptSigner,
+                 max_batch: int) -> IngestResult:
+    batch, mode = _checked_batch(events, principal=principal, max_batch=max_batch)
+    try:
+        with database.write() as session:
+            result = _store(session, batch=batch, mode=mode, principal=principal, signer=signer,
+                            postgres=database.dialect == "postgresql")
+    except _Rewritten as rewritten:
+        _raise_alert(database, principal=principal, mode=mode, rewritten=rewritten)
+        raise ServerError(ServerErrorCode.CHAIN_REWRITTEN, seq=rewritten.seq) from None
+    if result.gap_at is not None:
+        raise ServerError(ServerErrorCode.CHAIN_GAP, extra=result.answer(), expected_seq=result.expected_seq,
+                          received_seq=result.gap_at)
+    return result
+
+
+def _checked_batch(events: Any, *, principal: WorkstationPrincipal, max_batch: int) -> tuple[list[dict], str]:
+    if not isinstance(events, list) or not events:
+        raise ServerError(ServerErrorCode.BATCH_EMPTY)
+    if len(events) > max_batch:
+        raise ServerError(ServerErrorCode.BATCH_TOO_LARGE, count=len(events), limit=max_batch)
+    for index, item in enumerate(events):
+        _check_event(item, index=index, principal=principal)
+    modes = {item["mode"] for item in events}
+    if len(modes) > 1:
+        raise ServerError(ServerErrorCode.BATCH_MIXED_MODES)
+    by_seq: dict[int, dict] = {}
+    for item in events:
+        other = by_seq.setdefault(item["seq"], item)
+        if other["hash"] != item["hash"]:
+            raise ServerError(ServerErrorCode.BATCH_DUPLICATE_SEQ, seq=item["seq"])
+    return [by_seq[seq] for seq in sorted(by_seq)], modes.pop()
+
+
+def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal) -> None:
+    if not isinstance(item, dict):
+        raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail="not an object")
+    try:
+        wire.check_shape(item)
+    except wire.WireError as exc:
+        raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail=str(exc)) from None
+    if item["workstation"] != principal.id:
+        raise ServerError(ServerErrorCode.WRONG_WORKSTATION, workstation=item["workstation"])
+    try:
+        moment = datetime.fromisoformat(item["at_utc"])
+    except ValueError:
+        raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail="at_utc: not RFC 3339") from None
+    if moment.tzinfo is None:
+        raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail="at_utc: no time zone")
+    if not hash_matches(item, item["hash"]):
+        raise ServerError(ServerErrorCode.EVENT_HASH_MISMATCH, index=index, seq=item["seq"])
+
+
+def _store(session: Session, *, batch: list[dict], mode: str, principal: WorkstationPrincipal,
+           signer: ReceiptSigner, postgres: bool) -> IngestResult:
+    head = session.execute(
+        select(ChainHead).where(ChainHead.workstation_id == principal.id, ChainHead.mode == mode).with_for_update()
+    ).scalar_one()
+    old = [item for item in batch if item["seq"] <= head.seq]
+    _check_duplicates(session, old=old, principal=principal, mode=mode)
+    fresh, gap_at, seq, current = [], None, head.seq, head.hash
+    for item in batch[len(old):]:
+        if item["seq"] != seq + 1:
+            gap_at = item["seq"]
+            break
+        if item["prev_hash"] != current:
+            raise _Rewritten(seq, current, item["prev_hash"])
+        fresh.append(item)
+        seq, current = item["seq"], item["hash"]
+    if fresh:
+        received = now_utc()
+        rows = [event_row(item, unit_id=principal.unit_id, received_at=received) for item in fresh]
+        _insert(session, rows=rows, postgres=postgres)
+        head.seq, head.hash = seq, current
+        session.execute(update(Workstation).where(Workstation.id == principal.id).values(last_seen_at=received))
+    receipt = signer.sign(workstation=principal.id, mode=mode, seq=head.seq, head_hash=head.hash)
+    return IngestResult(principal.id, mode, len(fresh), len(old), head.seq, head.hash, head.seq + 1, receipt,
+                        gap_at)
+
+
+def _check_duplicates(session: Session, *, old: list[dict], principal: WorkstationPrincipal, mode: str) -> None:
+    if not old:
+        return
+    query = select(Event.seq, Event.hash).where(Event.workstation_id == principal.id, Event.mode == mode,
+                                                Event.seq.between(old[0]["seq"], old[-1]["seq"]))
+    stored = {seq: digest for seq, digest in session.execute(query)}
+    for item in old:
+        if stored.get(item["seq"]) != item["hash"]:
+            raise _Rewritten(item["seq"], stored.get(item["seq"], ""), item["hash"])
+
+
+def event_row(item: dict, *, unit_id: str, received_at: datetime) -> tuple:
+    data = item["data"]
+    return (item["workstation"], unit_id, item["mode"], item["seq"], item["v"], item["prev_hash"],
+            item["hash"], item["type"], _outcome(item["type"], data), _text(data.get("document_type")),
+            datetime.fromisoformat(item["at_utc"]), item["at_utc"], item["at_local"], item["os_user"],
+            item["user_name"], item["user_role"], item["app_version"], _json(data), received_at)
+
+
+def _outcome(kind: str, data: dict) -> str | None:
+    stated = data.get("outcome")
+    if isinstance(stated, str) and stated in ("ok", "failed", "refused"):
+        return stated
+    return _OUTCOMES.get(kind.rsplit(".", 1)[-1])
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _json(data: dict) -> str:
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+    except (TypeError, orjson.JSONEncodeError):  # integers beyond 64 bits
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _insert(session: Session, *, rows: list[tuple], postgres: bool) -> None:
+    if postgres:  # COPY: the fastest way into PostgreSQL, inside the same transaction
+        raw = session.connection().connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY events ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    session.execute(insert(Event), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
+
+
+def _raise_alert(database: Database, *, principal: WorkstationPrincipal, mode: str, rewritten: _Rewritten) -> None:
+    """Record (or count again) the tamper alert, in its own transaction: the batch was refused."""
+    with database.write() as session:
+        existing = session.execute(
+            select(Alert).where(Alert.workstation_id == principal.id, Alert.mode == mode,
+                                Alert.kind == "history_rewritten", Alert.seq == rewritten.seq,
+                                Alert.received_hash == rewritten.received).with_for_update()
+        ).scalar_one_or_none()
+        if existing is not None:
+            existing.repeats += 1
+            return
+        session.add(Alert(unit_id=principal.unit_id, workstation_id=principal.id, mode=mode,
+                          kind="history_rewritten", seq=rewritten.seq, stored_hash=rewritten.stored,
+                          received_hash=rewritten.received, created_at=now_utc(), repeats=1))

@@ -1,0 +1,161 @@
+"""Enrolment codes, enrolment, workstation authentication and revocation."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.audit.wire import GENESIS, MODES
+
+from ..db import as_utc, now_utc
+from ..errors import ServerError, ServerErrorCode
+from ..models import ChainHead, EnrolmentCode, Workstation
+from ..principals import WorkstationPrincipal
+from ..security import (
+    WORKSTATION_TOKEN_PREFIX,
+    new_enrolment_code,
+    new_secret,
+    normalise_code,
+    secret_hash,
+    secret_matches,
+    split_workstation_token,
+)
+from . import adminlog
+from .accounts import require_unit
+
+__all__ = [
+    "Enrolled", "IssuedCode", "WORKSTATION_ID", "create_code", "enrol", "enrolment_message",
+    "list_workstations", "require_workstation", "revoke", "workstation_from_token",
+]
+
+WORKSTATION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    unit_id: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    workstation_id: str
+    unit_id: str
+    credential: str  # shown once; the server keeps only its hash
+
+
+def enrolment_message(*, code: str, workstation_id: str) -> bytes:
+    """What the workstation signs with its new key to prove it holds it."""
+    return f"kyso-enrol:{normalise_code(code)}:{workstation_id}".encode()
+
+
+def create_code(session: Session, *, actor: str, unit_id: str, hours: int) -> IssuedCode:
+    require_unit(session, unit_id=unit_id)
+    code = new_enrolment_code()
+    now = now_utc()
+    expires = now + timedelta(hours=hours)
+    session.add(EnrolmentCode(code_hash=secret_hash(normalise_code(code)), unit_id=unit_id, created_by=actor,
+                              created_at=now, expires_at=expires))
+    adminlog.record(session, actor=actor, action="enrolment_code.created", target=unit_id,
+                    details={"expires_at": expires.isoformat()})
+    return IssuedCode(code, unit_id, expires)
+
+
+def enrol(session: Session, *, code: str, public_key_b64: str, proof_b64: str,
+          workstation_id: str | None, label: str) -> Enrolled:
+    """Spend a one-time code: check the key proof, claim the code, create the workstation."""
+    chosen = workstation_id or _new_id()
+    if not WORKSTATION_ID.match(chosen):
+        raise ServerError(ServerErrorCode.REQUEST_INVALID, detail="workstation_id")
+    public_raw = _check_proof(public_key_b64, proof_b64, enrolment_message(code=code, workstation_id=chosen))
+    now = now_utc()
+    claimed = session.execute(
+        update(EnrolmentCode)
+        .where(EnrolmentCode.code_hash == secret_hash(normalise_code(code)),
+               EnrolmentCode.used_at.is_(None), EnrolmentCode.expires_at > now)
+        .values(used_at=now, used_by=chosen)
+        .returning(EnrolmentCode.unit_id)
+    ).first()
+    if claimed is None:
+        raise ServerError(ServerErrorCode.ENROLMENT_CODE_INVALID)
+    if session.get(Workstation, chosen) is not None:
+        raise ServerError(ServerErrorCode.WORKSTATION_ID_TAKEN, workstation=chosen)
+    secret = new_secret()
+    session.add(Workstation(id=chosen, unit_id=claimed.unit_id, label=label[:200], public_key=public_raw,
+                            credential_hash=secret_hash(secret), enrolled_at=now))
+    session.flush()
+    session.add_all(ChainHead(workstation_id=chosen, mode=mode, seq=0, hash=GENESIS) for mode in MODES)
+    adminlog.record(session, actor=f"workstation:{chosen}", action="workstation.enrolled",
+                    target=claimed.unit_id, details={"label": label[:200]})
+    return Enrolled(chosen, claimed.unit_id, f"{WORKSTATION_TOKEN_PREFIX}{chosen}.{secret}")
+
+
+def _new_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def _check_proof(public_key_b64: str, proof_b64: str, message: bytes) -> bytes:
+    try:
+        raw = base64.b64decode(public_key_b64, validate=True)
+        signature = base64.b64decode(proof_b64, validate=True)
+        Ed25519PublicKey.from_public_bytes(raw).verify(signature, message)
+    except (binascii.Error, ValueError, InvalidSignature) as exc:
+        raise ServerError(ServerErrorCode.ENROLMENT_PROOF_INVALID) from exc
+    return raw
+
+
+def workstation_from_token(session: Session, *, token: str) -> WorkstationPrincipal:
+    parts = split_workstation_token(token)
+    if parts is None:
+        raise ServerError(ServerErrorCode.AUTH_INVALID)
+    workstation_id, secret = parts
+    row = session.execute(
+        select(Workstation.unit_id, Workstation.credential_hash, Workstation.revoked_at)
+        .where(Workstation.id == workstation_id)
+    ).first()
+    if row is None or not secret_matches(secret, row.credential_hash):
+        raise ServerError(ServerErrorCode.AUTH_INVALID)
+    if row.revoked_at is not None:
+        raise ServerError(ServerErrorCode.WORKSTATION_REVOKED, workstation=workstation_id)
+    return WorkstationPrincipal(workstation_id, row.unit_id)
+
+
+def require_workstation(session: Session, *, workstation_id: str) -> Workstation:
+    found = session.get(Workstation, workstation_id)
+    if found is None:
+        raise ServerError(ServerErrorCode.WORKSTATION_UNKNOWN, workstation=workstation_id)
+    return found
+
+
+def revoke(session: Session, *, actor: str, workstation_id: str, scope: str | None) -> Workstation:
+    found = require_workstation(session, workstation_id=workstation_id)
+    if scope is not None and found.unit_id != scope:
+        raise ServerError(ServerErrorCode.OTHER_UNIT, unit=found.unit_id)
+    if found.revoked_at is None:
+        found.revoked_at = now_utc()
+        adminlog.record(session, actor=actor, action="workstation.revoked", target=workstation_id)
+    return found
+
+
+def list_workstations(session: Session, *, scope: str | None) -> list[dict]:
+    query = select(Workstation).order_by(Workstation.unit_id, Workstation.id)
+    if scope is not None:
+        query = query.where(Workstation.unit_id == scope)
+    heads = {(h.workstation_id, h.mode): h.seq for h in session.execute(select(ChainHead)).scalars()}
+    return [
+        {"id": w.id, "unit": w.unit_id, "label": w.label, "enrolled_at": as_utc(w.enrolled_at),
+         "revoked_at": as_utc(w.revoked_at), "last_seen_at": as_utc(w.last_seen_at),
+         "heads": {mode: heads.get((w.id, mode), 0) for mode in MODES}}
+        for w in session.execute(query).scalars()
+    ]

@@ -83,11 +83,14 @@ class Workstation(Base):
 
 
 class ChainHead(Base):
-    """One row per (workstation, mode): the last stored event. Locked while a batch is ingested."""
+    """One row per chain — (chain, mode) — with the last stored event; locked while a batch is
+    ingested. A chain is named by its events' "workstation" member: the workstation's id, or
+    "<id>#<stamp>" for a log the workstation started after setting a damaged one aside."""
 
     __tablename__ = "chain_heads"
-    workstation_id: Mapped[str] = mapped_column(ForeignKey("workstations.id"), primary_key=True)
+    chain: Mapped[str] = mapped_column(String(128), primary_key=True)
     mode: Mapped[str] = mapped_column(String(16), primary_key=True)
+    workstation_id: Mapped[str] = mapped_column(ForeignKey("workstations.id"), index=True)
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     hash: Mapped[str] = mapped_column(String(64))
 
@@ -95,12 +98,14 @@ class ChainHead(Base):
 class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
-        UniqueConstraint("workstation_id", "mode", "seq", name="uq_events_chain_seq"),
+        UniqueConstraint("chain", "mode", "seq", name="uq_events_chain_seq"),
         Index("ix_events_unit_time", "unit_id", "at_utc"),
+        Index("ix_events_workstation", "workstation_id"),
         Index("ix_events_time", "at_utc"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    workstation_id: Mapped[str] = mapped_column(String(64))
+    workstation_id: Mapped[str] = mapped_column(String(64))  # the enrolled workstation that sent it
+    chain: Mapped[str] = mapped_column(String(128))  # the event's "workstation" member
     unit_id: Mapped[str] = mapped_column(String(64))
     mode: Mapped[str] = mapped_column(String(16))
     seq: Mapped[int] = mapped_column(BigInteger)
@@ -126,6 +131,7 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     unit_id: Mapped[str] = mapped_column(String(64), index=True)
     workstation_id: Mapped[str] = mapped_column(String(64))
+    chain: Mapped[str] = mapped_column(String(128))
     mode: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(40))  # history_rewritten
     seq: Mapped[int] = mapped_column(BigInteger)

@@ -1,4 +1,4 @@
-"""Receipts: the server's Ed25519 signature over (workstation, mode, sequence, head hash, time).
+"""Receipts: the server's Ed25519 signature over (chain, mode, last sequence, its hash, time).
 
 A receipt is a JSON object; the signature covers the RFC 8785 encoding of every member except
 "signature". The key lives in the database (shared by every server process) unless a key file is
@@ -53,10 +53,12 @@ class ReceiptSigner:
     def key_id(self) -> str:
         return hashlib.sha256(self.public_key_raw).hexdigest()[:16]
 
-    def sign(self, *, workstation: str, mode: str, seq: int, head_hash: str) -> dict[str, Any]:
+    def sign(self, *, workstation: str, mode: str, seq: int, hash: str) -> dict[str, Any]:
+        """`workstation` is the chain (the events' "workstation" member); `seq` and `hash` name the
+        last event the server holds, gapless from 1 (the members AuditStore.save_receipt reads)."""
         receipt: dict[str, Any] = {
             "v": RECEIPT_VERSION, "workstation": workstation, "mode": mode, "seq": seq,
-            "head_hash": head_hash, "signed_at": utc_text(now_utc()), "key_id": self.key_id,
+            "hash": hash, "signed_at": utc_text(now_utc()), "key_id": self.key_id,
         }
         receipt["signature"] = base64.b64encode(self.private_key.sign(receipt_body(receipt))).decode("ascii")
         return receipt

@@ -12,7 +12,7 @@ from app.audit.wire import MODES
 __all__ = [
     "AccountIn", "AccountOut", "Alerts", "BatchAnswer", "ChainVerdictOut", "Chains", "CodeIn", "CodeOut",
     "ConfigIn", "EnrolIn", "EnrolOut", "ErrorOut", "EventPage", "LoginIn", "LoginOut", "LogPage", "LogVerdictOut",
-    "Me", "Receipt", "ServerKey", "UnitIn", "UnitOut", "WIRE_EVENT_SCHEMA", "WorkstationOut",
+    "Me", "Receipt", "ServerKey", "UnitIn", "UnitOut", "WIRE_EVENT_SCHEMA", "WorkstationOut", "WorkstationVerdict",
 ]
 
 Mode = Literal["production", "practice"]
@@ -54,7 +54,7 @@ class Receipt(BaseModel):
     workstation: str
     mode: str
     seq: int
-    head_hash: str
+    hash: str
     signed_at: str
     key_id: str
     signature: str
@@ -66,7 +66,7 @@ class BatchAnswer(BaseModel):
     accepted: int
     duplicates: int
     acknowledged_seq: int
-    head_hash: str
+    hash: str
     expected_seq: int
     receipt: Receipt
 
@@ -74,7 +74,7 @@ class BatchAnswer(BaseModel):
 class Chains(BaseModel):
     workstation: str
     unit: str
-    heads: dict[str, Receipt]
+    chains: list[Receipt] = Field(description="the server's head of each chain, as a receipt")
 
 
 class LoginIn(BaseModel):
@@ -153,7 +153,7 @@ class EventPage(BaseModel):
 
 
 class ChainVerdictOut(BaseModel):
-    workstation: str
+    chain: str
     mode: str
     events: int
     ok: bool
@@ -161,6 +161,12 @@ class ChainVerdictOut(BaseModel):
     problem_seq: int | None
     head_seq: int
     head_hash: str
+
+
+class WorkstationVerdict(BaseModel):
+    workstation: str
+    ok: bool
+    chains: list[ChainVerdictOut]
 
 
 class Alerts(BaseModel):

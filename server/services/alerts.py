@@ -15,7 +15,7 @@ def list_alerts(session: Session, *, unit: str | None, limit: int) -> list[dict]
     query = select(Alert).order_by(Alert.id.desc()).limit(limit)
     if unit is not None:
         query = query.where(Alert.unit_id == unit)
-    return [{"id": a.id, "unit": a.unit_id, "workstation": a.workstation_id, "mode": a.mode, "kind": a.kind,
+    return [{"id": a.id, "unit": a.unit_id, "workstation": a.workstation_id, "chain": a.chain, "mode": a.mode, "kind": a.kind,
              "seq": a.seq, "stored_hash": a.stored_hash, "received_hash": a.received_hash,
              "created_at": as_utc(a.created_at), "repeats": a.repeats}
             for a in session.execute(query).scalars()]

@@ -15,11 +15,11 @@ from app.audit.wire import GENESIS
 
 from ..canonical import hash_matches
 from ..db import as_utc
-from ..models import Event
+from ..models import ChainHead, Event
 
-__all__ = ["ChainVerdict", "EventFilter", "event_dict", "filtered", "page", "rows", "verify_chain"]
+__all__ = ["ChainVerdict", "EventFilter", "chains_of", "event_dict", "filtered", "page", "rows", "verify_chain"]
 
-_FIELDS = (Event.id, Event.workstation_id, Event.unit_id, Event.mode, Event.seq, Event.v, Event.prev_hash,
+_FIELDS = (Event.id, Event.workstation_id, Event.chain, Event.unit_id, Event.mode, Event.seq, Event.v, Event.prev_hash,
            Event.hash, Event.type, Event.outcome, Event.document_type, Event.at_utc_text, Event.at_local,
            Event.os_user, Event.user_name, Event.user_role, Event.app_version, Event.data, Event.received_at)
 
@@ -54,7 +54,7 @@ def filtered(query: Select, *, where: EventFilter) -> Select:
 
 def event_dict(row: Any) -> dict[str, Any]:
     """The event as the workstation sealed it (re-hashable), from a stored row."""
-    return {"v": row.v, "workstation": row.workstation_id, "mode": row.mode, "seq": row.seq,
+    return {"v": row.v, "workstation": row.chain, "mode": row.mode, "seq": row.seq,
             "prev_hash": row.prev_hash, "type": row.type, "at_utc": row.at_utc_text, "at_local": row.at_local,
             "os_user": row.os_user, "user_name": row.user_name, "user_role": row.user_role,
             "app_version": row.app_version, "data": json.loads(row.data), "hash": row.hash}
@@ -69,14 +69,14 @@ def rows(session: Session, *, where: EventFilter, chunk: int = 2000) -> Iterator
 def page(session: Session, *, where: EventFilter, after_id: int, limit: int) -> tuple[list[dict], int | None]:
     query = filtered(select(*_FIELDS), where=where).where(Event.id > after_id).order_by(Event.id).limit(limit)
     found = list(session.execute(query))
-    events = [{"id": row.id, "unit": row.unit_id, "outcome": row.outcome, "document_type": row.document_type,
+    events = [{"id": row.id, "unit": row.unit_id, "workstation": row.workstation_id, "outcome": row.outcome, "document_type": row.document_type,
                "received_at": as_utc(row.received_at), "event": event_dict(row)} for row in found]
     return events, (found[-1].id if len(found) == limit else None)
 
 
 @dataclass(frozen=True)
 class ChainVerdict:
-    workstation: str
+    chain: str
     mode: str
     events: int
     ok: bool
@@ -86,14 +86,21 @@ class ChainVerdict:
     head_hash: str
 
 
-def verify_chain(session: Session, *, workstation: str, mode: str) -> ChainVerdict:
-    query = (select(*_FIELDS).where(Event.workstation_id == workstation, Event.mode == mode)
+def chains_of(session: Session, *, workstation: str, mode: str | None) -> list[tuple[str, str]]:
+    query = select(ChainHead.chain, ChainHead.mode).where(ChainHead.workstation_id == workstation)
+    if mode is not None:
+        query = query.where(ChainHead.mode == mode)
+    return [(chain, chain_mode) for chain, chain_mode in session.execute(query.order_by(ChainHead.chain, ChainHead.mode))]
+
+
+def verify_chain(session: Session, *, chain: str, mode: str) -> ChainVerdict:
+    query = (select(*_FIELDS).where(Event.chain == chain, Event.mode == mode)
              .order_by(Event.seq).execution_options(yield_per=2000, stream_results=True))
     count, previous = 0, GENESIS
     for row in session.execute(query):
         problem = ("gap" if row.seq != count + 1 else "prev_hash" if row.prev_hash != previous
                    else None if hash_matches(event_dict(row), row.hash) else "hash")
         if problem:
-            return ChainVerdict(workstation, mode, count, False, problem, row.seq, count, previous)
+            return ChainVerdict(chain, mode, count, False, problem, row.seq, count, previous)
         count, previous = count + 1, row.hash
-    return ChainVerdict(workstation, mode, count, True, None, None, count, previous)
+    return ChainVerdict(chain, mode, count, True, None, None, count, previous)

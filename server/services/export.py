@@ -33,15 +33,15 @@ MEDIA_TYPES = {
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.JSONL: "application/x-ndjson",
 }
-HEADER = ("unit", "workstation", "mode", "seq", "at_utc", "at_local", "type", "outcome", "document_type",
+HEADER = ("unit", "workstation", "chain", "mode", "seq", "at_utc", "at_local", "type", "outcome", "document_type",
           "os_user", "user_name", "user_role", "app_version", "data", "prev_hash", "hash", "received_at")
-_WIDTHS = (12, 38, 11, 8, 28, 33, 22, 9, 18, 14, 24, 16, 10, 60, 66, 66, 28)
+_WIDTHS = (12, 38, 38, 11, 8, 28, 33, 22, 9, 18, 14, 24, 16, 10, 60, 66, 66, 28)
 _CHUNK = 256 * 1024
 
 
 def _cells(row: Any) -> tuple:
     received = as_utc(row.received_at)
-    return (row.unit_id, row.workstation_id, row.mode, row.seq, row.at_utc_text, row.at_local, row.type,
+    return (row.unit_id, row.workstation_id, row.chain, row.mode, row.seq, row.at_utc_text, row.at_local, row.type,
             row.outcome or "", row.document_type or "", row.os_user, row.user_name or "", row.user_role or "",
             row.app_version, row.data, row.prev_hash, row.hash, received.isoformat() if received else "")
 

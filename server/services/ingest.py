@@ -17,6 +17,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.audit import wire
@@ -28,9 +30,9 @@ from ..models import Alert, ChainHead, Event, Workstation
 from ..principals import WorkstationPrincipal
 from ..receipts import ReceiptSigner
 
-__all__ = ["COLUMNS", "IngestResult", "event_row", "ingest_batch"]
+__all__ = ["COLUMNS", "IngestResult", "event_row", "ingest_batch", "owns_chain"]
 
-COLUMNS = ("workstation_id", "unit_id", "mode", "seq", "v", "prev_hash", "hash", "type", "outcome",
+COLUMNS = ("workstation_id", "chain", "unit_id", "mode", "seq", "v", "prev_hash", "hash", "type", "outcome",
            "document_type", "at_utc", "at_utc_text", "at_local", "os_user", "user_name", "user_role",
            "app_version", "data", "received_at")
 _OUTCOMES = {"succeeded": "ok", "ok": "ok", "done": "ok", "failed": "failed", "refused": "refused",
@@ -44,7 +46,7 @@ class IngestResult:
     accepted: int
     duplicates: int
     acknowledged_seq: int
-    head_hash: str
+    hash: str
     expected_seq: int
     receipt: dict[str, Any]
     gap_at: int | None  # the first sequence beyond the head that could not be stored
@@ -52,7 +54,7 @@ class IngestResult:
     def answer(self) -> dict[str, Any]:
         return {"workstation": self.workstation, "mode": self.mode, "accepted": self.accepted,
                 "duplicates": self.duplicates, "acknowledged_seq": self.acknowledged_seq,
-                "head_hash": self.head_hash, "expected_seq": self.expected_seq, "receipt": self.receipt}
+                "hash": self.hash, "expected_seq": self.expected_seq, "receipt": self.receipt}
 
 
 class _Rewritten(Exception):
@@ -62,13 +64,13 @@ class _Rewritten(Exception):
 
 def ingest_batch(database: Database, *, principal: WorkstationPrincipal, events: Any, signer: ReceiptSigner,
                  max_batch: int) -> IngestResult:
-    batch, mode = _checked_batch(events, principal=principal, max_batch=max_batch)
+    batch, chain, mode = _checked_batch(events, principal=principal, max_batch=max_batch)
     try:
         with database.write() as session:
-            result = _store(session, batch=batch, mode=mode, principal=principal, signer=signer,
+            result = _store(session, batch=batch, chain=chain, mode=mode, principal=principal, signer=signer,
                             postgres=database.dialect == "postgresql")
     except _Rewritten as rewritten:
-        _raise_alert(database, principal=principal, mode=mode, rewritten=rewritten)
+        _raise_alert(database, principal=principal, chain=chain, mode=mode, rewritten=rewritten)
         raise ServerError(ServerErrorCode.CHAIN_REWRITTEN, seq=rewritten.seq) from None
     if result.gap_at is not None:
         raise ServerError(ServerErrorCode.CHAIN_GAP, extra=result.answer(), expected_seq=result.expected_seq,
@@ -76,22 +78,23 @@ def ingest_batch(database: Database, *, principal: WorkstationPrincipal, events:
     return result
 
 
-def _checked_batch(events: Any, *, principal: WorkstationPrincipal, max_batch: int) -> tuple[list[dict], str]:
+def _checked_batch(events: Any, *, principal: WorkstationPrincipal, max_batch: int) -> tuple[list[dict], str, str]:
     if not isinstance(events, list) or not events:
         raise ServerError(ServerErrorCode.BATCH_EMPTY)
     if len(events) > max_batch:
         raise ServerError(ServerErrorCode.BATCH_TOO_LARGE, count=len(events), limit=max_batch)
     for index, item in enumerate(events):
         _check_event(item, index=index, principal=principal)
-    modes = {item["mode"] for item in events}
-    if len(modes) > 1:
-        raise ServerError(ServerErrorCode.BATCH_MIXED_MODES)
+    chains = {(item["workstation"], item["mode"]) for item in events}
+    if len(chains) > 1:
+        raise ServerError(ServerErrorCode.BATCH_MIXED_CHAINS)
     by_seq: dict[int, dict] = {}
     for item in events:
         other = by_seq.setdefault(item["seq"], item)
         if other["hash"] != item["hash"]:
             raise ServerError(ServerErrorCode.BATCH_DUPLICATE_SEQ, seq=item["seq"])
-    return [by_seq[seq] for seq in sorted(by_seq)], modes.pop()
+    chain, mode = chains.pop()
+    return [by_seq[seq] for seq in sorted(by_seq)], chain, mode
 
 
 def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal) -> None:
@@ -101,7 +104,7 @@ def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal) -> N
         wire.check_shape(item)
     except wire.WireError as exc:
         raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail=str(exc)) from None
-    if item["workstation"] != principal.id:
+    if not owns_chain(principal, item["workstation"]):
         raise ServerError(ServerErrorCode.WRONG_WORKSTATION, workstation=item["workstation"])
     try:
         moment = datetime.fromisoformat(item["at_utc"])
@@ -113,13 +116,28 @@ def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal) -> N
         raise ServerError(ServerErrorCode.EVENT_HASH_MISMATCH, index=index, seq=item["seq"])
 
 
-def _store(session: Session, *, batch: list[dict], mode: str, principal: WorkstationPrincipal,
+def owns_chain(principal: WorkstationPrincipal, chain: str) -> bool:
+    """A workstation writes its own chain, and the chains it starts after a damaged log ("<id>#…")."""
+    return chain == principal.id or (chain.startswith(principal.id + "#") and len(chain) <= 128)
+
+
+def _locked_head(session: Session, *, chain: str, mode: str, principal: WorkstationPrincipal,
+                 postgres: bool) -> ChainHead:
+    query = select(ChainHead).where(ChainHead.chain == chain, ChainHead.mode == mode).with_for_update()
+    head = session.execute(query).scalar_one_or_none()
+    if head is None:  # the chain's first batch; two processes may race here: the insert is idempotent
+        dialect_insert = postgresql_insert if postgres else sqlite_insert
+        session.execute(dialect_insert(ChainHead).values(chain=chain, mode=mode, workstation_id=principal.id,
+                                                         seq=0, hash=wire.GENESIS).on_conflict_do_nothing())
+        head = session.execute(query).scalar_one()
+    return head
+
+
+def _store(session: Session, *, batch: list[dict], chain: str, mode: str, principal: WorkstationPrincipal,
            signer: ReceiptSigner, postgres: bool) -> IngestResult:
-    head = session.execute(
-        select(ChainHead).where(ChainHead.workstation_id == principal.id, ChainHead.mode == mode).with_for_update()
-    ).scalar_one()
+    head = _locked_head(session, chain=chain, mode=mode, principal=principal, postgres=postgres)
     old = [item for item in batch if item["seq"] <= head.seq]
-    _check_duplicates(session, old=old, principal=principal, mode=mode)
+    _check_duplicates(session, old=old, chain=chain, mode=mode)
     fresh, gap_at, seq, current = [], None, head.seq, head.hash
     for item in batch[len(old):]:
         if item["seq"] != seq + 1:
@@ -131,19 +149,20 @@ def _store(session: Session, *, batch: list[dict], mode: str, principal: Worksta
         seq, current = item["seq"], item["hash"]
     if fresh:
         received = now_utc()
-        rows = [event_row(item, unit_id=principal.unit_id, received_at=received) for item in fresh]
+        rows = [event_row(item, workstation_id=principal.id, unit_id=principal.unit_id, received_at=received)
+                for item in fresh]
         _insert(session, rows=rows, postgres=postgres)
         head.seq, head.hash = seq, current
         session.execute(update(Workstation).where(Workstation.id == principal.id).values(last_seen_at=received))
-    receipt = signer.sign(workstation=principal.id, mode=mode, seq=head.seq, head_hash=head.hash)
-    return IngestResult(principal.id, mode, len(fresh), len(old), head.seq, head.hash, head.seq + 1, receipt,
+    receipt = signer.sign(workstation=chain, mode=mode, seq=head.seq, hash=head.hash)
+    return IngestResult(chain, mode, len(fresh), len(old), head.seq, head.hash, head.seq + 1, receipt,
                         gap_at)
 
 
-def _check_duplicates(session: Session, *, old: list[dict], principal: WorkstationPrincipal, mode: str) -> None:
+def _check_duplicates(session: Session, *, old: list[dict], chain: str, mode: str) -> None:
     if not old:
         return
-    query = select(Event.seq, Event.hash).where(Event.workstation_id == principal.id, Event.mode == mode,
+    query = select(Event.seq, Event.hash).where(Event.chain == chain, Event.mode == mode,
                                                 Event.seq.between(old[0]["seq"], old[-1]["seq"]))
     stored = {seq: digest for seq, digest in session.execute(query)}
     for item in old:
@@ -151,9 +170,9 @@ def _check_duplicates(session: Session, *, old: list[dict], principal: Workstati
             raise _Rewritten(item["seq"], stored.get(item["seq"], ""), item["hash"])
 
 
-def event_row(item: dict, *, unit_id: str, received_at: datetime) -> tuple:
+def event_row(item: dict, *, workstation_id: str, unit_id: str, received_at: datetime) -> tuple:
     data = item["data"]
-    return (item["workstation"], unit_id, item["mode"], item["seq"], item["v"], item["prev_hash"],
+    return (workstation_id, item["workstation"], unit_id, item["mode"], item["seq"], item["v"], item["prev_hash"],
             item["hash"], item["type"], _outcome(item["type"], data), _text(data.get("document_type")),
             datetime.fromisoformat(item["at_utc"]), item["at_utc"], item["at_local"], item["os_user"],
             item["user_name"], item["user_role"], item["app_version"], _json(data), received_at)
@@ -187,17 +206,18 @@ def _insert(session: Session, *, rows: list[tuple], postgres: bool) -> None:
     session.execute(insert(Event), [dict(zip(COLUMNS, row, strict=True)) for row in rows])
 
 
-def _raise_alert(database: Database, *, principal: WorkstationPrincipal, mode: str, rewritten: _Rewritten) -> None:
+def _raise_alert(database: Database, *, principal: WorkstationPrincipal, chain: str, mode: str,
+                 rewritten: _Rewritten) -> None:
     """Record (or count again) the tamper alert, in its own transaction: the batch was refused."""
     with database.write() as session:
         existing = session.execute(
-            select(Alert).where(Alert.workstation_id == principal.id, Alert.mode == mode,
+            select(Alert).where(Alert.chain == chain, Alert.mode == mode,
                                 Alert.kind == "history_rewritten", Alert.seq == rewritten.seq,
                                 Alert.received_hash == rewritten.received).with_for_update()
         ).scalar_one_or_none()
         if existing is not None:
             existing.repeats += 1
             return
-        session.add(Alert(unit_id=principal.unit_id, workstation_id=principal.id, mode=mode,
+        session.add(Alert(unit_id=principal.unit_id, workstation_id=principal.id, chain=chain, mode=mode,
                           kind="history_rewritten", seq=rewritten.seq, stored_hash=rewritten.stored,
                           received_hash=rewritten.received, created_at=now_utc(), repeats=1))

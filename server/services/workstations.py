@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.audit.wire import GENESIS, MODES
+from app.audit.wire import MODES
 
 from ..db import as_utc, now_utc
 from ..errors import ServerError, ServerErrorCode
@@ -92,8 +92,6 @@ def enrol(session: Session, *, code: str, public_key_b64: str, proof_b64: str,
     secret = new_secret()
     session.add(Workstation(id=chosen, unit_id=claimed.unit_id, label=label[:200], public_key=public_raw,
                             credential_hash=secret_hash(secret), enrolled_at=now))
-    session.flush()
-    session.add_all(ChainHead(workstation_id=chosen, mode=mode, seq=0, hash=GENESIS) for mode in MODES)
     adminlog.record(session, actor=f"workstation:{chosen}", action="workstation.enrolled",
                     target=claimed.unit_id, details={"label": label[:200]})
     return Enrolled(chosen, claimed.unit_id, f"{WORKSTATION_TOKEN_PREFIX}{chosen}.{secret}")
@@ -152,7 +150,7 @@ def list_workstations(session: Session, *, scope: str | None) -> list[dict]:
     query = select(Workstation).order_by(Workstation.unit_id, Workstation.id)
     if scope is not None:
         query = query.where(Workstation.unit_id == scope)
-    heads = {(h.workstation_id, h.mode): h.seq for h in session.execute(select(ChainHead)).scalars()}
+    heads = {(h.chain, h.mode): h.seq for h in session.execute(select(ChainHead)).scalars()}
     return [
         {"id": w.id, "unit": w.unit_id, "label": w.label, "enrolled_at": as_utc(w.enrolled_at),
          "revoked_at": as_utc(w.revoked_at), "last_seen_at": as_utc(w.last_seen_at),

@@ -12,10 +12,17 @@ from fastapi.responses import StreamingResponse
 from ...errors import ServerError, ServerErrorCode
 from ...principals import Admin
 from ...services import adminlog, alerts, workstations
-from ...services.events import EventFilter, page, verify_chain
+from ...services.events import EventFilter, chains_of, page, verify_chain
 from ...services.export import MEDIA_TYPES, ExportFormat, stream_export
 from ..deps import AdminDep, SessionDep, StateDep
-from ..schemas import Alerts, ChainVerdictOut, ErrorOut, EventPage, WorkstationOut
+from ..schemas import (
+    Alerts,
+    ChainVerdictOut,
+    ErrorOut,
+    EventPage,
+    WorkstationOut,
+    WorkstationVerdict,
+)
 
 __all__ = ["router"]
 
@@ -73,12 +80,14 @@ def _readable(admin: Admin, session, workstation_id: str) -> None:
     admin.check_unit(found.unit_id)
 
 
-@router.get("/workstations/{workstation_id}/verify", response_model=ChainVerdictOut)
-def verify(workstation_id: str, admin: AdminDep,
-           session: SessionDep, mode: Literal["production", "practice"] = "production") -> ChainVerdictOut:
+@router.get("/workstations/{workstation_id}/verify", response_model=WorkstationVerdict)
+def verify(workstation_id: str, admin: AdminDep, session: SessionDep,
+           mode: Literal["production", "practice"] | None = None) -> WorkstationVerdict:
+    """Every chain of the workstation re-hashed from the stored events, first problem named."""
     _readable(admin, session, workstation_id)
-    verdict = verify_chain(session, workstation=workstation_id, mode=mode)
-    return ChainVerdictOut(**vars(verdict))
+    verdicts = [ChainVerdictOut(**vars(verify_chain(session, chain=chain, mode=chain_mode)))
+                for chain, chain_mode in chains_of(session, workstation=workstation_id, mode=mode)]
+    return WorkstationVerdict(workstation=workstation_id, ok=all(v.ok for v in verdicts), chains=verdicts)
 
 
 @router.get("/alerts", response_model=Alerts)

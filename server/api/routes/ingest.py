@@ -8,8 +8,6 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from app.audit.wire import MODES
-
 from ...errors import ServerError, ServerErrorCode
 from ...models import ChainHead
 from ...services.ingest import ingest_batch
@@ -47,8 +45,7 @@ def _ingest(body: bytes, workstation, state) -> Response:
 @router.get("/chains", response_model=Chains)
 def chains(workstation: WorkstationDep, session: SessionDep, state: StateDep) -> Chains:
     """The server's head of each of this workstation's chains, as receipts (to resume from)."""
-    heads = {row.mode: row for row in session.execute(
-        select(ChainHead).where(ChainHead.workstation_id == workstation.id)).scalars()}
-    return Chains(workstation=workstation.id, unit=workstation.unit_id, heads={
-        mode: state.signer.sign(workstation=workstation.id, mode=mode, seq=heads[mode].seq,
-                                head_hash=heads[mode].hash) for mode in MODES if mode in heads})
+    heads = session.execute(select(ChainHead).where(ChainHead.workstation_id == workstation.id)
+                            .order_by(ChainHead.chain, ChainHead.mode)).scalars()
+    return Chains(workstation=workstation.id, unit=workstation.unit_id, chains=[
+        state.signer.sign(workstation=head.chain, mode=head.mode, seq=head.seq, hash=head.hash) for head in heads])

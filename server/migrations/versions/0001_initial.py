@@ -38,6 +38,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('unit_id', sa.String(length=64), nullable=False),
     sa.Column('workstation_id', sa.String(length=64), nullable=False),
+    sa.Column('chain', sa.String(length=128), nullable=False),
     sa.Column('mode', sa.String(length=16), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('seq', sa.BigInteger(), nullable=False),
@@ -53,6 +54,7 @@ def upgrade() -> None:
     op.create_table('events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('workstation_id', sa.String(length=64), nullable=False),
+    sa.Column('chain', sa.String(length=128), nullable=False),
     sa.Column('unit_id', sa.String(length=64), nullable=False),
     sa.Column('mode', sa.String(length=16), nullable=False),
     sa.Column('seq', sa.BigInteger(), nullable=False),
@@ -72,11 +74,12 @@ def upgrade() -> None:
     sa.Column('data', sa.Text(), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('workstation_id', 'mode', 'seq', name='uq_events_chain_seq')
+    sa.UniqueConstraint('chain', 'mode', 'seq', name='uq_events_chain_seq')
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.create_index('ix_events_time', ['at_utc'], unique=False)
         batch_op.create_index('ix_events_unit_time', ['unit_id', 'at_utc'], unique=False)
+        batch_op.create_index('ix_events_workstation', ['workstation_id'], unique=False)
 
     op.create_table('receipt_key',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -148,16 +151,23 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('token_hash')
     )
     op.create_table('chain_heads',
-    sa.Column('workstation_id', sa.String(length=64), nullable=False),
+    sa.Column('chain', sa.String(length=128), nullable=False),
     sa.Column('mode', sa.String(length=16), nullable=False),
+    sa.Column('workstation_id', sa.String(length=64), nullable=False),
     sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
     sa.ForeignKeyConstraint(['workstation_id'], ['workstations.id'], ),
-    sa.PrimaryKeyConstraint('workstation_id', 'mode')
+    sa.PrimaryKeyConstraint('chain', 'mode')
     )
+    with op.batch_alter_table('chain_heads', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_chain_heads_workstation_id'), ['workstation_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('chain_heads', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_chain_heads_workstation_id'))
+
     op.drop_table('chain_heads')
     op.drop_table('admin_sessions')
     with op.batch_alter_table('workstations', schema=None) as batch_op:
@@ -170,6 +180,7 @@ def downgrade() -> None:
     op.drop_table('units')
     op.drop_table('receipt_key')
     with op.batch_alter_table('events', schema=None) as batch_op:
+        batch_op.drop_index('ix_events_workstation')
         batch_op.drop_index('ix_events_unit_time')
         batch_op.drop_index('ix_events_time')
 

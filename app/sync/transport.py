@@ -1,0 +1,57 @@
+"""HTTP to the server: httpx with the enrolment's CA bundle and proxy, and errors turned into codes.
+
+Government networks often put an HTTPS proxy and their own certificate authority in the way:
+`ca_bundle` (a PEM file) replaces the system's trust for the server, `proxy` names the proxy
+(otherwise HTTPS_PROXY / NO_PROXY from the environment are honoured, as httpx does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from .errors import SyncError, SyncErrorCode
+
+__all__ = ["TIMEOUT", "http_client", "refusal", "request"]
+
+TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+def http_client(*, base_url: str, ca_bundle: str | None = None, proxy: str | None = None,
+                credential: str | None = None) -> httpx.Client:
+    headers = {"Accept-Language": "vi", "User-Agent": "kyso-sync"}
+    if credential:
+        headers["Authorization"] = f"Bearer {credential}"
+    return httpx.Client(base_url=base_url.rstrip("/"), verify=ca_bundle or True, proxy=proxy or None,
+                        timeout=TIMEOUT, headers=headers, trust_env=True)
+
+
+def request(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One request; transport failures become SyncError (the caller decides about HTTP statuses)."""
+    try:
+        return client.request(method, path, **kwargs)
+    except httpx.TimeoutException as exc:
+        raise SyncError(SyncErrorCode.TIMEOUT, url=str(client.base_url)) from exc
+    except httpx.ConnectError as exc:
+        if "CERTIFICATE" in str(exc).upper() or "SSL" in str(exc).upper():
+            raise SyncError(SyncErrorCode.TLS, url=str(client.base_url), detail=str(exc)[:200]) from exc
+        raise SyncError(SyncErrorCode.UNREACHABLE, url=str(client.base_url)) from exc
+    except (httpx.TransportError, httpx.InvalidURL) as exc:  # cut connection, bad proxy…
+        raise SyncError(SyncErrorCode.UNREACHABLE, url=str(client.base_url)) from exc
+
+
+def refusal(response: httpx.Response) -> SyncError:
+    """The server's refusal as a SyncError, its own code kept in `server_code`."""
+    try:
+        body = response.json()
+        code = str(body.get("code", ""))
+    except ValueError:
+        code = ""
+    if response.status_code == 403 and code == "SERVER_WORKSTATION_REVOKED":
+        return SyncError(SyncErrorCode.REVOKED)
+    if response.status_code == 401:
+        return SyncError(SyncErrorCode.AUTH, server_code=code or "401")
+    if code == "SERVER_CHAIN_REWRITTEN":
+        return SyncError(SyncErrorCode.HISTORY_REWRITTEN, seq=body.get("params", {}).get("seq", "?"))
+    return SyncError(SyncErrorCode.REFUSED, status=response.status_code, server_code=code or "-")

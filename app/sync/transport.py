@@ -7,6 +7,9 @@ Government networks often put an HTTPS proxy and their own certificate authority
 
 from __future__ import annotations
 
+import functools
+import os
+import ssl
 from typing import Any
 
 import httpx
@@ -18,12 +21,20 @@ __all__ = ["TIMEOUT", "http_client", "refusal", "request"]
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
+@functools.lru_cache(maxsize=4)
+def _tls(ca_bundle: str | None, _stamp: float) -> ssl.SSLContext:
+    """The TLS context (made once: loading the trust store costs ~50 ms); the system's trust,
+    or the given bundle instead."""
+    return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else httpx.create_ssl_context()
+
+
 def http_client(*, base_url: str, ca_bundle: str | None = None, proxy: str | None = None,
                 credential: str | None = None) -> httpx.Client:
     headers = {"Accept-Language": "vi", "User-Agent": "kyso-sync"}
     if credential:
         headers["Authorization"] = f"Bearer {credential}"
-    return httpx.Client(base_url=base_url.rstrip("/"), verify=ca_bundle or True, proxy=proxy or None,
+    stamp = os.stat(ca_bundle).st_mtime if ca_bundle and os.path.exists(ca_bundle) else 0.0
+    return httpx.Client(base_url=base_url.rstrip("/"), verify=_tls(ca_bundle, stamp), proxy=proxy or None,
                         timeout=TIMEOUT, headers=headers, trust_env=True)
 
 

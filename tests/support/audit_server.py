@@ -4,6 +4,7 @@ with units and accounts, plus helpers that enrol workstations and make sealed ev
 from __future__ import annotations
 
 import base64
+import functools
 import os
 import signal
 import socket
@@ -23,11 +24,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from app.audit import wire
 
 __all__ = [
-    "ADMIN_PASSWORD", "Enrolled", "ProcessServer", "ThreadServer", "enrol", "issue_code", "login", "sealed_chain",
+    "ADMIN_PASSWORD", "HTTP", "Enrolled", "ProcessServer", "ThreadServer", "enrol", "issue_code", "login", "sealed_chain",
     "seed_accounts", "wait_until",
 ]
 
 ADMIN_PASSWORD = "mật-khẩu-đủ-dài-2026"
+HTTP = httpx.Client(timeout=60)  # one client for the tests: making one costs ~50 ms (its TLS context)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -94,7 +96,7 @@ class ProcessServer:
         if self.process.poll() is not None:
             raise AssertionError(f"kyso-server exited: {(self.data_dir / f'server-{self.port}.log').read_text()[-2000:]}")
         try:
-            return httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200
+            return HTTP.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200
         except httpx.HTTPError:
             return False
 
@@ -121,10 +123,18 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@functools.cache
+def _password_hash() -> str:
+    from server.security import hash_password
+
+    return hash_password(ADMIN_PASSWORD)  # argon2id once per session: ~0.1 s each
+
+
 def seed_accounts(database_url: str, *, units: tuple[str, ...], accounts: dict[str, tuple[str, str | None]]) -> None:
-    """Units and accounts straight into the database: {username: (role, unit or None)}."""
-    from server.db import Database
-    from server.principals import Role
+    """Units and accounts straight into the database: {username: (role, unit or None)}, all with
+    ADMIN_PASSWORD (accounts made through the API are tested on their own)."""
+    from server.db import Database, now_utc
+    from server.models import AdminAccount
     from server.services import accounts as account_service
 
     database = Database(database_url)
@@ -133,20 +143,20 @@ def seed_accounts(database_url: str, *, units: tuple[str, ...], accounts: dict[s
             for unit in units:
                 account_service.create_unit(session, actor="test", unit_id=unit, name=f"Đơn vị {unit}")
             for username, (role, unit) in accounts.items():
-                account_service.create_account(session, actor="test", username=username, password=ADMIN_PASSWORD,
-                                               role=Role(role), unit_id=unit)
+                session.add(AdminAccount(username=username, password_hash=_password_hash(), role=role, unit_id=unit,
+                                         failed_logins=0, disabled=False, created_at=now_utc()))
     finally:
         database.dispose()
 
 
 def login(url: str, username: str, password: str = ADMIN_PASSWORD) -> dict[str, str]:
-    response = httpx.post(f"{url}/api/v1/auth/login", json={"username": username, "password": password})
+    response = HTTP.post(f"{url}/api/v1/auth/login", json={"username": username, "password": password})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
 def issue_code(url: str, admin: dict[str, str], unit: str) -> str:
-    response = httpx.post(f"{url}/api/v1/admin/enrolment-codes", json={"unit": unit}, headers=admin)
+    response = HTTP.post(f"{url}/api/v1/admin/enrolment-codes", json={"unit": unit}, headers=admin)
     assert response.status_code == 201, response.text
     return response.json()["code"]
 
@@ -167,7 +177,7 @@ def enrol(url: str, code: str, workstation_id: str) -> Enrolled:
     public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     normalised = "".join(ch for ch in code.upper() if ch.isalnum())
     proof = key.sign(f"kyso-enrol:{normalised}:{workstation_id}".encode())
-    response = httpx.post(f"{url}/api/v1/enrol", json={
+    response = HTTP.post(f"{url}/api/v1/enrol", json={
         "code": code, "workstation_id": workstation_id, "public_key": base64.b64encode(public).decode(),
         "proof": base64.b64encode(proof).decode()})
     assert response.status_code == 201, response.text

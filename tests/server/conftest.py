@@ -1,0 +1,73 @@
+"""Fixtures for the server: a database on each backend, the server on loopback, accounts.
+
+PostgreSQL: one database for the session (kyso_test_<random>, dropped at the end); tests keep
+apart by using units, accounts and workstations of their own. SQLite: a file per test.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.support.audit_server import ThreadServer, enrol, issue_code, login, seed_accounts
+from tests.support.postgres import temporary_database
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    from server.migrate import upgrade
+
+    with temporary_database() as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        from server.migrate import upgrade
+
+        url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+        upgrade(url)
+        return url
+    return request.getfixturevalue("pg_url")
+
+
+@dataclass
+class Live:
+    """A running server with two units and an account of each kind."""
+
+    url: str
+    database_url: str
+    unit: str  # the unit the tests' workstations belong to
+    other_unit: str
+    names: dict[str, str]  # role key → username
+    server: ThreadServer
+    _headers: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def headers(self, who: str) -> dict[str, str]:
+        """who: admin (every unit), unit_admin, auditor (this unit), other_auditor."""
+        if who not in self._headers:
+            self._headers[who] = login(self.url, self.names[who])
+        return self._headers[who]
+
+    def workstation(self, suffix: str = ""):
+        code = issue_code(self.url, self.headers("admin"), self.unit)
+        return enrol(self.url, code, f"ws-{secrets.token_hex(6)}{suffix}")
+
+
+@pytest.fixture
+def live(db_url, tmp_path: Path):
+    tag = secrets.token_hex(4)
+    unit, other = f"VKS-{tag}", f"VKS-OTHER-{tag}"
+    names = {"admin": f"admin-{tag}", "unit_admin": f"unitadmin-{tag}", "auditor": f"auditor-{tag}",
+             "other_auditor": f"other-{tag}"}
+    seed_accounts(db_url, units=(unit, other), accounts={
+        names["admin"]: ("administrator", None), names["unit_admin"]: ("administrator", unit),
+        names["auditor"]: ("auditor", unit), names["other_auditor"]: ("auditor", other)})
+    server = ThreadServer(db_url, data_dir=tmp_path / "server-data")
+    yield Live(server.url, db_url, unit, other, names, server)
+    server.stop()

@@ -85,5 +85,17 @@ def message(code: str, lang: str, /, **params: Any) -> str:
     template = texts.get(code) or catalogue("vi").get(code)
     if template is None:
         return code
-    values = {name: params.get(name, "?") for name in placeholders(template)}
+    values = {name: _worded(name, params.get(name, "?"), texts) for name in placeholders(template)}
     return template.format(**values)
+
+
+# Parameters that carry a machine value with words of their own: {"status": "count_low"} reads
+# "entered wrongly at least once" rather than the value itself.
+_WORDED_PARAMS = {"status": "PIN_STATE_"}
+
+
+def _worded(name: str, value: Any, texts: Mapping[str, str]) -> Any:
+    prefix = _WORDED_PARAMS.get(name)
+    if prefix is None or not isinstance(value, str):
+        return value
+    return texts.get(prefix + value.upper(), value)

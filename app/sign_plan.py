@@ -3,11 +3,11 @@ the appearance and level it will be signed with — or the reason it will not be
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from signing.appearance import AppearanceKind, AppearanceSpec
+from signing.appearance import AppearanceKind, AppearanceSpec, Box
 from signing.errors import SigningError
 from signing.levels import PadesLevel
 
@@ -15,7 +15,15 @@ from .catalogue import Catalogue, SignatureKind
 from .errors import error_code, error_params
 from .preflight import Finding, PreflightResult, run_preflight
 
-__all__ = ["PreflightOptions", "FilePlan", "plan_files", "job_level", "with_certificate_title"]
+__all__ = ["ChosenPlacement", "planned_appearance", "PreflightOptions", "FilePlan", "plan_files", "job_level", "with_certificate_title"]
+
+
+@dataclass(frozen=True)
+class ChosenPlacement:
+    """Where the user put a signature: 1-based page, box in PDF points."""
+
+    page: int
+    box: Box
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class PreflightOptions:
     seal_image: Path | None = None  # for the organisation's signature
     organisation_name: str | None = None  # printed on copies
     doc_number: str | None = None  # the main document's number, printed on attachments
+    placements: Mapping[Path, ChosenPlacement] = field(default_factory=dict)  # where the user moved a box
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,10 @@ def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec 
         return FilePlan(path, result, error_code=first.code.value, error_params=dict(first.params))
     if result.plan is None:
         return FilePlan(path, result, error_code="PREFLIGHT_NO_PLAN")
-    appearance = requested if requested is not None else _appearance(result, options)
+    appearance = requested if requested is not None else planned_appearance(result, options)
+    chosen = options.placements.get(path)
+    if chosen is not None and appearance.kind is not AppearanceKind.INVISIBLE:
+        appearance = replace(appearance, page=chosen.page, box=chosen.box)
     try:  # what the appearance lacks (no signature image set…) is known before the PIN
         appearance.validate()
     except SigningError as exc:
@@ -94,7 +106,8 @@ def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec 
     return FilePlan(path, result, appearance, PadesLevel.parse(result.plan.level))
 
 
-def _appearance(result: PreflightResult, options: PreflightOptions) -> AppearanceSpec:
+def planned_appearance(result: PreflightResult, options: PreflightOptions) -> AppearanceSpec:
+    """The appearance the plan gives this document (before any box the user moved)."""
     plan = result.plan
     if plan.kind is SignatureKind.PERSONAL:
         return AppearanceSpec(AppearanceKind.PERSONAL, page=plan.page, box=plan.box, image=options.signature_image)

@@ -62,5 +62,7 @@ if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
   touch "$STAMP"
 fi
 
+# The desktop's translations: .ts sources → .qm (built here, never committed).
+.venv/bin/python scripts/translations.py compile >/dev/null
 
 echo "kyso setup: ready (.venv/bin/kyso)"

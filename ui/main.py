@@ -1,48 +1,88 @@
-"""Start the desktop application.
+"""Start the desktop application: `kyso` or `kyso FILE...`.
 
-The full main window (documents, preview, placement, signing) is built by the desktop issue;
-until then this window says what kyso is, where its data lives and how to sign from the
-command line, so the one set-up command always ends with something on screen.
+The window is shown before anything slow is loaded: settings are a small TOML file; the
+catalogue, token modules and pyhanko load on worker threads after the first paint.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 
-__all__ = ["run_desktop"]
+__all__ = ["run_desktop", "create_application", "create_main_window"]
+
+FIRST_PAINT_ENV = "KYSO_EXIT_AFTER_FIRST_PAINT"  # benchmarks: print the moment, then quit
+
+
+def create_application(argv: Sequence[str] = ()):
+    from .qt import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setApplicationName("kyso")
+    app.setOrganizationName("kyso")
+    app.setApplicationDisplayName("kyso")
+    return app
+
+
+def create_main_window():
+    """The main window in the user's language (settings, else the system's, else Vietnamese)."""
+    from app.i18n import resolve_language
+    from app.paths import data_home
+    from app.settings import load_settings
+
+    from .errors import install_hooks
+    from .i18n import set_language
+    from .main_window import MainWindow
+    from .qt import QSettings
+
+    settings = load_settings().settings
+    lang = os.environ.get("KYSO_LANG") or settings.language or resolve_language()
+    set_language(lang)
+    state = QSettings(str(data_home() / "ui-state.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(ui_state=state)
+    install_hooks(lambda: window)
+    return window
 
 
 def run_desktop(argv: Sequence[str]) -> int:
-    from PySide6.QtWidgets import QApplication
+    started = time.perf_counter()
+    from app.logs import setup_logging
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
-    window = build_window()
+    setup_logging(verbose=os.environ.get("KYSO_DEBUG") == "1")
+    app = create_application()
+    window = create_main_window()
+    files = [Path(arg) for arg in argv]
+    if os.environ.get(FIRST_PAINT_ENV):
+        _exit_after_first_paint(window, started)
     window.show()
-    return app.exec()
+    from .qt import QTimer
+
+    QTimer.singleShot(0, lambda: window.warm_up(files))
+    code = app.exec()
+    from .tasks import tasks
+
+    tasks().shutdown()
+    return code
+
+
+def _exit_after_first_paint(window, started: float) -> None:
+    from .qt import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
+                self.seen = True
+                print(f"first-paint {time.perf_counter() - started:.4f}", flush=True)
+                QTimer.singleShot(0, window.close)
+            return False
+
+    window._first_paint = FirstPaint(window)
+    window.centralWidget().installEventFilter(window._first_paint)
 
 
 def build_window():
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
-
-    from app import __version__
-    from app.paths import data_home
-
-    window = QMainWindow()
-    window.setWindowTitle(window.tr("kyso — Ký số văn bản"))
-    body = QWidget()
-    layout = QVBoxLayout(body)
-    text = window.tr(
-        "<h2>kyso {version}</h2>"
-        "<p>Ký số văn bản PDF theo chuẩn PAdES cho Viện kiểm sát nhân dân.</p>"
-        "<p>Dữ liệu: {home}</p>"
-        "<p>Ký từ dòng lệnh: <code>kyso sign TỆP.pdf</code> — xem <code>kyso --help</code>.</p>"
-    ).format(version=__version__, home=data_home())
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.RichText)
-    label.setWordWrap(True)
-    layout.addWidget(label)
-    window.setCentralWidget(body)
-    window.resize(640, 320)
-    return window
+    """Kept for callers of the former start window: the main window."""
+    return create_main_window()

@@ -59,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kyso {__version__}")
         return 0
     parser = build_parser(lang)
+    if _opens_documents(argv, parser):  # `kyso a.pdf b.pdf` (Explorer's "Open with"): the desktop app
+        return _start_desktop(parser, files=argv)
     args = parser.parse_args(argv)
     if args.version:
         print(f"kyso {__version__}")
@@ -91,7 +93,16 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         return reporter.fail(exc)
 
 
-def _start_desktop(parser: argparse.ArgumentParser) -> int:
+def _opens_documents(argv: Sequence[str], parser: argparse.ArgumentParser) -> bool:
+    from pathlib import Path
+
+    commands = {name for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+                for name in action.choices}
+    return (bool(argv) and argv[0] not in commands and not argv[0].startswith("-")
+            and all(Path(arg).exists() for arg in argv))
+
+
+def _start_desktop(parser: argparse.ArgumentParser, files: Sequence[str] = ()) -> int:
     """`kyso` alone opens the desktop application, or explains the CLI where there is no screen."""
     import os
 
@@ -105,7 +116,7 @@ def _start_desktop(parser: argparse.ArgumentParser) -> int:
     except ImportError:
         parser.print_help()
         return 0
-    return run_desktop([])
+    return run_desktop(list(files))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,122 @@
+"""The documents a user has opened, each with its preflight result and signing outcome."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+
+from ..errors import error_code, error_params
+from ..preflight import Finding, PreflightResult, Severity, run_preflight
+from ..sign_plan import PreflightOptions
+
+__all__ = ["DocumentStatus", "DeskDocument", "pdf_files", "check_document", "file_stamp"]
+
+
+class DocumentStatus(StrEnum):
+    CHECKING = "checking"  # preflight not finished yet
+    SIGNABLE = "signable"
+    CONFIRM = "confirm"  # signable once the user accepts the warnings
+    BLOCKED = "blocked"
+    ERROR = "error"  # the file could not be read at all
+    SIGNED = "signed"
+    FAILED = "failed"  # signing was tried and did not succeed
+
+
+@dataclass(frozen=True)
+class DeskDocument:
+    path: Path
+    result: PreflightResult | None = None
+    error_code: str | None = None  # why the file cannot be checked, or why signing failed
+    error_params: dict[str, str] = field(default_factory=dict)
+    checked: bool = False
+    signed_path: Path | None = None
+    overrides: frozenset[str] = frozenset()
+    stamp: tuple[int, int] | None = None  # size and mtime when checked (what the user saw)
+
+    @property
+    def changed_since_checked(self) -> bool:
+        return self.checked and self.stamp != file_stamp(self.path)
+
+    @property
+    def status(self) -> DocumentStatus:
+        if self.signed_path is not None:
+            return DocumentStatus.SIGNED
+        if not self.checked:
+            return DocumentStatus.CHECKING
+        if self.result is None:
+            return DocumentStatus.ERROR
+        if self.error_code is not None:
+            return DocumentStatus.FAILED
+        if self.result.blocking(self.overrides) or self.result.plan is None:
+            return DocumentStatus.BLOCKED
+        return DocumentStatus.CONFIRM if self.result.warnings else DocumentStatus.SIGNABLE
+
+    @property
+    def signable(self) -> bool:
+        return self.status in (DocumentStatus.SIGNABLE, DocumentStatus.CONFIRM)
+
+    @property
+    def reason(self) -> Finding | None:
+        """The finding that decides the status (first block, else first warning)."""
+        if self.result is None:
+            return None
+        blocking = self.result.blocking(self.overrides)
+        if blocking:
+            return blocking[0]
+        return next((f for f in self.result.findings if f.severity is Severity.WARN), None)
+
+    @property
+    def type_name(self) -> str | None:
+        return self.result.doc_type.name if self.result and self.result.doc_type else None
+
+    def with_outcome(self, *, signed_path: Path | None, code: str | None, params: dict[str, str]) -> DeskDocument:
+        return replace(self, signed_path=signed_path, error_code=None if signed_path else code,
+                       error_params={} if signed_path else dict(params))
+
+
+def pdf_files(paths: Iterable[Path]) -> list[Path]:
+    """The PDF files named, folders expanded (their PDFs, sorted, not recursive), each once;
+    kyso's own signed outputs and temporaries in a folder are left out."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        items = sorted(p for p in path.iterdir() if _is_pdf(p) and not p.name.startswith(".~kyso")) \
+            if path.is_dir() else [path]
+        for item in items:
+            key = item.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(item)
+    return found
+
+
+def _is_pdf(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() == ".pdf"
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """(size, modification time) — to notice a file changed after it was checked and shown."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns)
+
+
+def check_document(path: Path, *, options: PreflightOptions, declared_type: str | None = None) -> DeskDocument:
+    """Preflight one file (slow for a large file: run it off the GUI thread)."""
+    stamp = file_stamp(path)
+    try:
+        result = run_preflight(
+            path,
+            catalogue=options.catalogue,
+            declared_type=declared_type or options.declared_type,
+            role=options.role,
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure is this file's status, shown with its code
+        return DeskDocument(path, checked=True, error_code=error_code(exc) or "APP_INTERNAL",
+                            error_params=error_params(exc), stamp=stamp)
+    return DeskDocument(path, result, checked=True, overrides=options.overrides, stamp=stamp)

@@ -1,0 +1,81 @@
+"""Turning what the user chose on the desk into a signing job request, and summing it up."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from signing.engine import SignOptions
+from signing.levels import PadesLevel
+
+from ..catalogue import Catalogue
+from ..paths import policy_dir
+from ..settings import Settings
+from ..sign_plan import ChosenPlacement, PreflightOptions
+from ..signing_job import SignRequest
+from .documents import DeskDocument
+
+__all__ = ["BatchLine", "batch_summary", "desk_request", "preflight_options"]
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    kind: str  # signature kind value ("personal"…)
+    level: str
+    count: int
+
+
+def batch_summary(documents: Sequence[DeskDocument]) -> list[BatchLine]:
+    """"12 documents, personal signature, level B-LT": one line per (kind, level)."""
+    counts = Counter((d.result.plan.kind.value, d.result.plan.level) for d in documents
+                     if d.result is not None and d.result.plan is not None)
+    return [BatchLine(kind, level, count) for (kind, level), count in sorted(counts.items())]
+
+
+def preflight_options(*, settings: Settings, catalogue: Catalogue,
+                      placements: Mapping[Path, ChosenPlacement] | None = None,
+                      overrides: frozenset[str] = frozenset()) -> PreflightOptions:
+    return PreflightOptions(
+        catalogue=catalogue,
+        role=settings.role or None,
+        overrides=overrides,
+        signature_image=Path(settings.signature_image) if settings.signature_image else None,
+        seal_image=Path(settings.seal_image) if settings.seal_image else None,
+        organisation_name=settings.organisation_name or settings.unit or None,
+        placements=dict(placements or {}),
+    )
+
+
+def machine_trust_dirs() -> tuple[Path, ...]:
+    """Trust anchors an administrator deployed machine-wide (policy folder/trust), if any."""
+    folder = policy_dir() / "trust"
+    return (folder,) if folder.is_dir() else ()
+
+
+def desk_request(
+    *,
+    documents: Sequence[DeskDocument],
+    settings: Settings,
+    catalogue: Catalogue,
+    module_path: str,
+    token_label: str,
+    key_id: bytes,
+    placements: Mapping[Path, ChosenPlacement],
+    trust_dirs: Sequence[Path] = (),
+) -> SignRequest:
+    level = PadesLevel.parse(settings.default_level or "B-LT")
+    return SignRequest(
+        files=tuple(d.path for d in documents),
+        module_path=module_path,
+        options=SignOptions(level=level, tsa_url=settings.tsa_url or None),
+        out_dir=Path(settings.output_folder) if settings.output_folder else None,
+        token_label=token_label,
+        key_id=key_id,
+        trust_dirs=tuple(trust_dirs) or machine_trust_dirs(),
+        preflight=preflight_options(settings=settings, catalogue=catalogue, placements=placements,
+                                    overrides=frozenset().union(*(d.overrides for d in documents))),
+        explicit_appearance=False,
+        explicit_level=False,
+    )

@@ -1,0 +1,790 @@
+<?xml version='1.0' encoding='utf-8'?>
+<!DOCTYPE TS>
+<TS version="2.1" language="vi" sourcelanguage="en">
+<context>
+    <name>BatchConfirmDialog</name>
+    <message>
+        <source>Sign these documents?</source>
+        <translation>Ký các văn bản này?</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s), %1, level %2</source>
+        <translation><numerusform>%n văn bản, %1, mức %2</numerusform></translation>
+    </message>
+    <message>
+        <source>Signed with the certificate of %1.</source>
+        <translation>Ký bằng chứng thư số của %1.</translation>
+    </message>
+    <message>
+        <source>Documents to sign</source>
+        <translation>Văn bản sẽ ký</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>Ký</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+</context>
+<context>
+    <name>CertificateChoiceDialog</name>
+    <message>
+        <source>Choose the certificate to sign with</source>
+        <translation>Chọn chứng thư số để ký</translation>
+    </message>
+    <message>
+        <source>Several certificates can sign. Which one is yours for these documents?</source>
+        <translation>Có nhiều chứng thư số có thể ký. Chứng thư nào là của bạn cho các văn bản này?</translation>
+    </message>
+    <message>
+        <source>Certificates</source>
+        <translation>Chứng thư số</translation>
+    </message>
+    <message>
+        <source>%1 — issued by %2, valid until %3 (token %4)</source>
+        <translation>%1 — do %2 cấp, hiệu lực đến %3 (thiết bị %4)</translation>
+    </message>
+    <message>
+        <source>Use this certificate</source>
+        <translation>Dùng chứng thư này</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+</context>
+<context>
+    <name>DetailsPanel</name>
+    <message>
+        <source>Document details</source>
+        <translation>Chi tiết văn bản</translation>
+    </message>
+    <message>
+        <source>Open documents to check and sign them: Ctrl+O, or drop PDF files here.</source>
+        <translation>Mở văn bản để kiểm tra và ký: Ctrl+O, hoặc kéo thả tệp PDF vào đây.</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Signed file</source>
+        <translation>Tệp đã ký</translation>
+    </message>
+    <message>
+        <source>not recognised</source>
+        <translation>chưa nhận ra</translation>
+    </message>
+    <message>
+        <source>Document type</source>
+        <translation>Loại văn bản</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>Số, ký hiệu</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>Số trang</translation>
+    </message>
+    <message>
+        <source>Catalogue</source>
+        <translation>Danh mục</translation>
+    </message>
+    <message>
+        <source>The catalogue finds nothing to object to.</source>
+        <translation>Danh mục không có gì phải lưu ý.</translation>
+    </message>
+    <message>
+        <source>What the catalogue says</source>
+        <translation>Kết quả kiểm tra theo danh mục</translation>
+    </message>
+    <message>
+        <source>Signature</source>
+        <translation>Chữ ký</translation>
+    </message>
+    <message>
+        <source>Who signs</source>
+        <translation>Người ký</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>Mức</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Vị trí</translation>
+    </message>
+    <message>
+        <source>Next signature (step %1)</source>
+        <translation>Chữ ký tiếp theo (bước %1)</translation>
+    </message>
+    <message>
+        <source>Signatures already there</source>
+        <translation>Chữ ký đã có</translation>
+    </message>
+    <message>
+        <source>None.</source>
+        <translation>Chưa có.</translation>
+    </message>
+    <message>
+        <source>signature</source>
+        <translation>chữ ký</translation>
+    </message>
+    <message>
+        <source>unknown signer</source>
+        <translation>không rõ người ký</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentListModel</name>
+    <message>
+        <source>Checking…</source>
+        <translation>Đang kiểm tra…</translation>
+    </message>
+    <message>
+        <source>Ready to sign</source>
+        <translation>Sẵn sàng ký</translation>
+    </message>
+    <message>
+        <source>Needs confirmation</source>
+        <translation>Cần xác nhận</translation>
+    </message>
+    <message>
+        <source>Cannot be signed</source>
+        <translation>Không được ký</translation>
+    </message>
+    <message>
+        <source>Cannot be read</source>
+        <translation>Không đọc được</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>Đã ký</translation>
+    </message>
+    <message>
+        <source>Not signed</source>
+        <translation>Chưa ký được</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Văn bản</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Loại</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Signatures</source>
+        <translation>Chữ ký</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Kết quả</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>kyso — Digital signing of documents</source>
+        <translation>kyso — Ký số văn bản</translation>
+    </message>
+    <message>
+        <source>&amp;Open documents…</source>
+        <translation>&amp;Mở văn bản…</translation>
+    </message>
+    <message>
+        <source>Open PDF documents (Ctrl+O)</source>
+        <translation>Mở văn bản PDF (Ctrl+O)</translation>
+    </message>
+    <message>
+        <source>Open a &amp;folder…</source>
+        <translation>Mở &amp;thư mục…</translation>
+    </message>
+    <message>
+        <source>Open every PDF in a folder (Ctrl+Shift+O)</source>
+        <translation>Mở mọi tệp PDF trong một thư mục (Ctrl+Shift+O)</translation>
+    </message>
+    <message>
+        <source>&amp;Remove from the list</source>
+        <translation>&amp;Bỏ khỏi danh sách</translation>
+    </message>
+    <message>
+        <source>Remove the selected documents from the list (Delete)</source>
+        <translation>Bỏ các văn bản đang chọn khỏi danh sách (Delete)</translation>
+    </message>
+    <message>
+        <source>&amp;Sign selected</source>
+        <translation>&amp;Ký văn bản đang chọn</translation>
+    </message>
+    <message>
+        <source>Sign the selected documents (Ctrl+S)</source>
+        <translation>Ký các văn bản đang chọn (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Sign &amp;all</source>
+        <translation>Ký &amp;tất cả</translation>
+    </message>
+    <message>
+        <source>Sign every document that can be signed (Ctrl+Shift+S)</source>
+        <translation>Ký mọi văn bản được phép ký (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>S&amp;ettings…</source>
+        <translation>&amp;Cài đặt…</translation>
+    </message>
+    <message>
+        <source>Your name, position, signature images, output folder…</source>
+        <translation>Họ tên, chức danh, ảnh chữ ký, thư mục lưu…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>T&amp;hoát</translation>
+    </message>
+    <message>
+        <source>Close kyso</source>
+        <translation>Đóng kyso</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;in</source>
+        <translation>&amp;Phóng to</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++)</source>
+        <translation>Phóng to (Ctrl++)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;out</source>
+        <translation>&amp;Thu nhỏ</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+−)</source>
+        <translation>Thu nhỏ (Ctrl+−)</translation>
+    </message>
+    <message>
+        <source>&amp;Fit width</source>
+        <translation>&amp;Vừa chiều rộng</translation>
+    </message>
+    <message>
+        <source>Fit the page to the window's width (Ctrl+0)</source>
+        <translation>Hiện trang vừa chiều rộng cửa sổ (Ctrl+0)</translation>
+    </message>
+    <message>
+        <source>&amp;Next page</source>
+        <translation>Trang &amp;sau</translation>
+    </message>
+    <message>
+        <source>Next page (Page Down)</source>
+        <translation>Trang sau (Page Down)</translation>
+    </message>
+    <message>
+        <source>&amp;Previous page</source>
+        <translation>Trang t&amp;rước</translation>
+    </message>
+    <message>
+        <source>Previous page (Page Up)</source>
+        <translation>Trang trước (Page Up)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hướng dẫn</translation>
+    </message>
+    <message>
+        <source>How to use kyso (F1)</source>
+        <translation>Cách dùng kyso (F1)</translation>
+    </message>
+    <message>
+        <source>&amp;About kyso</source>
+        <translation>&amp;Giới thiệu kyso</translation>
+    </message>
+    <message>
+        <source>Version and data folder</source>
+        <translation>Phiên bản và thư mục dữ liệu</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Tệp</translation>
+    </message>
+    <message>
+        <source>&amp;Recent documents</source>
+        <translation>Văn bản &amp;gần đây</translation>
+    </message>
+    <message>
+        <source>&amp;Sign</source>
+        <translation>&amp;Ký số</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Xem</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>&amp;Công cụ</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>Thanh công cụ chính</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>Văn bản</translation>
+    </message>
+    <message>
+        <source>Open documents</source>
+        <translation>Mở văn bản</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>Văn bản PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Open a folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+    <message numerus="yes">
+        <source>Checking %n document(s)…</source>
+        <translation><numerusform>Đang kiểm tra %n văn bản…</numerusform></translation>
+    </message>
+    <message>
+        <source>kyso — help</source>
+        <translation>kyso — hướng dẫn</translation>
+    </message>
+    <message>
+        <source>1. Open documents (Ctrl+O) or drop PDF files on the window.
+2. Each document is checked against your unit's catalogue of signable documents; its status and the reasons are shown in the list and in the details panel.
+3. The box on the page shows where your signature will go: drag it to move it, drag its lower right corner to resize it (arrow keys move it too).
+4. Insert your token, then Sign selected (Ctrl+S) or Sign all (Ctrl+Shift+S).
+Signed files are saved beside the originals as NAME.signed.pdf, or in the folder chosen in Settings; the originals are never changed.</source>
+        <translation>1. Mở văn bản (Ctrl+O) hoặc kéo thả tệp PDF vào cửa sổ.
+2. Mỗi văn bản được kiểm tra theo danh mục các loại văn bản ký số của đơn vị; trạng thái và lý do hiện trong danh sách và ở khung chi tiết.
+3. Khung trên trang cho biết chữ ký sẽ đặt ở đâu: kéo khung để di chuyển, kéo góc dưới bên phải để đổi kích thước (phím mũi tên cũng di chuyển được).
+4. Cắm thiết bị ký số, rồi chọn Ký văn bản đang chọn (Ctrl+S) hoặc Ký tất cả (Ctrl+Shift+S).
+Tệp đã ký được lưu cạnh tệp gốc với tên TÊN.signed.pdf, hoặc vào thư mục chọn trong Cài đặt; tệp gốc không bao giờ bị sửa.</translation>
+    </message>
+    <message>
+        <source>About kyso</source>
+        <translation>Giới thiệu kyso</translation>
+    </message>
+    <message>
+        <source>kyso %1 — digital signing of documents for the People's Procuracy.
+Data folder: %2</source>
+        <translation>kyso %1 — ký số văn bản cho Viện kiểm sát nhân dân.
+Thư mục dữ liệu: %2</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(chưa có)</translation>
+    </message>
+</context>
+<context>
+    <name>PdfPreview</name>
+    <message>
+        <source>◀</source>
+        <translation>◀</translation>
+    </message>
+    <message>
+        <source>Previous page (Page Up)</source>
+        <translation>Trang trước (Page Up)</translation>
+    </message>
+    <message>
+        <source>▶</source>
+        <translation>▶</translation>
+    </message>
+    <message>
+        <source>Next page (Page Down)</source>
+        <translation>Trang sau (Page Down)</translation>
+    </message>
+    <message>
+        <source>−</source>
+        <translation>−</translation>
+    </message>
+    <message>
+        <source>Zoom out (Ctrl+−)</source>
+        <translation>Thu nhỏ (Ctrl+−)</translation>
+    </message>
+    <message>
+        <source>+</source>
+        <translation>+</translation>
+    </message>
+    <message>
+        <source>Zoom in (Ctrl++)</source>
+        <translation>Phóng to (Ctrl++)</translation>
+    </message>
+    <message>
+        <source>Fit width</source>
+        <translation>Vừa chiều rộng</translation>
+    </message>
+    <message>
+        <source>Fit the page to the window's width (Ctrl+0)</source>
+        <translation>Hiện trang vừa chiều rộng cửa sổ (Ctrl+0)</translation>
+    </message>
+    <message>
+        <source>Page number</source>
+        <translation>Số trang</translation>
+    </message>
+    <message>
+        <source>Page thumbnails</source>
+        <translation>Ảnh thu nhỏ các trang</translation>
+    </message>
+    <message>
+        <source>Document page</source>
+        <translation>Trang văn bản</translation>
+    </message>
+    <message>
+        <source>This document is protected by a password: it cannot be previewed or signed.</source>
+        <translation>Văn bản này được đặt mật khẩu: không xem trước và không ký được.</translation>
+    </message>
+    <message>
+        <source>This file cannot be shown: it is not a readable PDF.</source>
+        <translation>Không hiển thị được tệp này: đây không phải tệp PDF đọc được.</translation>
+    </message>
+    <message>
+        <source>of %1</source>
+        <translation>/ %1</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>PIN of the signing token</source>
+        <translation>Mã PIN của thiết bị ký số</translation>
+    </message>
+    <message>
+        <source>Token %1 (serial %2).</source>
+        <translation>Thiết bị %1 (sê-ri %2).</translation>
+    </message>
+    <message>
+        <source>To sign %1.</source>
+        <translation>Để ký %1.</translation>
+    </message>
+    <message>
+        <source>Enter the PIN on the reader's own keypad, then wait.</source>
+        <translation>Hãy nhập mã PIN trên bàn phím của đầu đọc rồi chờ.</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>Mã PIN</translation>
+    </message>
+    <message>
+        <source>I understand: one more wrong PIN locks the token</source>
+        <translation>Tôi hiểu: nhập sai thêm một lần nữa thiết bị sẽ bị khoá</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Tiếp tục</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>Ký</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+    <message>
+        <source>A wrong PIN has been entered at least once on this token. Check it carefully.</source>
+        <translation>Mã PIN của thiết bị này đã bị nhập sai ít nhất một lần. Hãy kiểm tra kỹ.</translation>
+    </message>
+    <message>
+        <source>Last try: if this PIN is wrong, the token will be locked.</source>
+        <translation>Lần thử cuối: nếu mã PIN này sai, thiết bị sẽ bị khoá.</translation>
+    </message>
+</context>
+<context>
+    <name>ResultDialog</name>
+    <message>
+        <source>Signing results</source>
+        <translation>Kết quả ký</translation>
+    </message>
+    <message>
+        <source>%1 of %2 documents signed.</source>
+        <translation>Đã ký %1 trên %2 văn bản.</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Văn bản</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <source>✓ signed: %1</source>
+        <translation>✓ đã ký: %1</translation>
+    </message>
+    <message>
+        <source>Open file</source>
+        <translation>Mở tệp</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Cài đặt</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Người dùng</translation>
+    </message>
+    <message>
+        <source>Signature images</source>
+        <translation>Ảnh chữ ký</translation>
+    </message>
+    <message>
+        <source>Signing</source>
+        <translation>Ký số</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Thiết bị</translation>
+    </message>
+    <message>
+        <source>&amp;Full name</source>
+        <translation>&amp;Họ và tên</translation>
+    </message>
+    <message>
+        <source>&amp;Position</source>
+        <translation>&amp;Chức danh</translation>
+    </message>
+    <message>
+        <source>&amp;Unit</source>
+        <translation>Đơn &amp;vị</translation>
+    </message>
+    <message>
+        <source>&amp;Organisation (on copies)</source>
+        <translation>Tên &amp;cơ quan (trên bản sao)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>&amp;Ngôn ngữ</translation>
+    </message>
+    <message>
+        <source>&amp;Handwritten signature (PNG)</source>
+        <translation>Ảnh chữ ký &amp;tay (PNG)</translation>
+    </message>
+    <message>
+        <source>&amp;Seal (PNG)</source>
+        <translation>Ảnh con &amp;dấu (PNG)</translation>
+    </message>
+    <message>
+        <source>Save signed files &amp;in</source>
+        <translation>&amp;Lưu tệp đã ký vào</translation>
+    </message>
+    <message>
+        <source>Default &amp;level</source>
+        <translation>&amp;Mức ký mặc định</translation>
+    </message>
+    <message>
+        <source>&amp;Timestamp authority (URL)</source>
+        <translation>Máy chủ &amp;dấu thời gian (URL)</translation>
+    </message>
+    <message>
+        <source>Token &amp;modules (one path per line)</source>
+        <translation>Thư viện &amp;PKCS#11 của thiết bị (mỗi dòng một đường dẫn)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Chọn…</translation>
+    </message>
+    <message>
+        <source>beside each document</source>
+        <translation>cạnh từng văn bản</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+    <message>
+        <source>Locked by %1</source>
+        <translation>Đã bị %1 khoá</translation>
+    </message>
+    <message>
+        <source>Choose a PNG image</source>
+        <translation>Chọn ảnh PNG</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>Ảnh PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>Save signed files in</source>
+        <translation>Lưu tệp đã ký vào</translation>
+    </message>
+</context>
+<context>
+    <name>SigningFlow</name>
+    <message>
+        <source>kyso is still loading the catalogue; try again in a moment.</source>
+        <translation>kyso đang nạp danh mục văn bản ký số; hãy thử lại sau giây lát.</translation>
+    </message>
+    <message>
+        <source>These documents changed after they were checked; they are checked again and not signed now:
+%1</source>
+        <translation>Các văn bản này đã thay đổi sau khi được kiểm tra; kyso kiểm tra lại và chưa ký lần này:
+%1</translation>
+    </message>
+    <message>
+        <source>None of these documents can be signed now; the list shows why.</source>
+        <translation>Chưa văn bản nào trong số này được ký lúc này; danh sách cho biết lý do.</translation>
+    </message>
+    <message>
+        <source>kyso</source>
+        <translation>kyso</translation>
+    </message>
+</context>
+<context>
+    <name>SigningProgressDialog</name>
+    <message>
+        <source>Signing</source>
+        <translation>Đang ký</translation>
+    </message>
+    <message>
+        <source>Preparing…</source>
+        <translation>Đang chuẩn bị…</translation>
+    </message>
+    <message>
+        <source>Signing progress</source>
+        <translation>Tiến độ ký</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+    <message>
+        <source>Signing %1 (%2 of %3)…</source>
+        <translation>Đang ký %1 (%2 / %3)…</translation>
+    </message>
+    <message>
+        <source>Stopping after the current document…</source>
+        <translation>Sẽ dừng sau văn bản đang ký…</translation>
+    </message>
+</context>
+<context>
+    <name>TokenStatusWidget</name>
+    <message>
+        <source>Looking for signing tokens…</source>
+        <translation>Đang tìm thiết bị ký số…</translation>
+    </message>
+    <message>
+        <source>Token status</source>
+        <translation>Tình trạng thiết bị ký số</translation>
+    </message>
+    <message>
+        <source>No token driver</source>
+        <translation>Chưa có trình điều khiển thiết bị</translation>
+    </message>
+    <message>
+        <source>No token inserted</source>
+        <translation>Chưa cắm thiết bị ký số</translation>
+    </message>
+    <message>
+        <source>Insert your signing token (USB).</source>
+        <translation>Hãy cắm thiết bị ký số (USB token).</translation>
+    </message>
+    <message>
+        <source>The token cannot be read.</source>
+        <translation>Không đọc được thiết bị ký số.</translation>
+    </message>
+    <message>
+        <source>Token cannot be read</source>
+        <translation>Không đọc được thiết bị</translation>
+    </message>
+    <message>
+        <source>Token %1 is locked</source>
+        <translation>Thiết bị %1 đã bị khoá</translation>
+    </message>
+    <message>
+        <source>certificate expired</source>
+        <translation>chứng thư số đã hết hạn</translation>
+    </message>
+    <message numerus="yes">
+        <source>certificate expires in %n day(s)</source>
+        <translation><numerusform>chứng thư số hết hạn sau %n ngày</numerusform></translation>
+    </message>
+    <message>
+        <source>Token: %1 (serial %2)</source>
+        <translation>Thiết bị: %1 (sê-ri %2)</translation>
+    </message>
+    <message>
+        <source>Issued by: %1</source>
+        <translation>Tổ chức cấp: %1</translation>
+    </message>
+    <message>
+        <source>Certificate holder: %1</source>
+        <translation>Người được cấp: %1</translation>
+    </message>
+    <message>
+        <source>Valid until: %1</source>
+        <translation>Hiệu lực đến: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n token(s) inserted</source>
+        <translation><numerusform>Đang cắm %n thiết bị</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>WarningsDialog</name>
+    <message>
+        <source>Read these warnings. Sign anyway?</source>
+        <translation>Hãy đọc các cảnh báo sau. Vẫn ký?</translation>
+    </message>
+    <message>
+        <source>Sign anyway</source>
+        <translation>Vẫn ký</translation>
+    </message>
+    <message>
+        <source>Do not sign</source>
+        <translation>Không ký</translation>
+    </message>
+    <message>
+        <source>Warnings about the certificate</source>
+        <translation>Cảnh báo về chứng thư số</translation>
+    </message>
+    <message>
+        <source>Warnings about the documents</source>
+        <translation>Cảnh báo về văn bản</translation>
+    </message>
+</context>
+<context>
+    <name>errors</name>
+    <message>
+        <source>kyso — something went wrong</source>
+        <translation>kyso — có lỗi</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>Sao chép chi tiết</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Error message</source>
+        <translation>Thông báo lỗi</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,209 @@
+"""The desktop application with real widgets, a real SoftHSM token and the test PKI."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.desk.documents import DocumentStatus
+from signing.output import TEMP_PREFIX
+from tests.support.catalogue_docs import NEUTRAL_BODY
+from tests.support.documents import decree30_pdf
+from tests.support.validators import pdfsig, pyhanko_validate
+from ui.qt import QPoint, Qt
+
+pytestmark = [pytest.mark.hsm, pytest.mark.pki]
+
+
+def _decision(tmp_path, name="quyet-dinh.pdf", **kwargs):
+    return decree30_pdf(tmp_path / name, title="QUYẾT ĐỊNH", body=NEUTRAL_BODY, **kwargs)
+
+
+def test_documents_show_their_preflight_status(desk_factory, tmp_path):
+    desk = desk_factory()
+    good = _decision(tmp_path)
+    secret = _decision(tmp_path, "mat.pdf", secret="TỐI MẬT")
+    broken = tmp_path / "hong.pdf"
+    broken.write_bytes(b"%PDF-1.7\nthis is not a PDF body")
+    desk.open([good, secret, broken])
+    statuses = {d.path.name: d.status for d in desk.window.model.documents}
+    assert statuses == {"quyet-dinh.pdf": DocumentStatus.SIGNABLE, "mat.pdf": DocumentStatus.BLOCKED,
+                        "hong.pdf": DocumentStatus.ERROR}
+    model = desk.window.model
+    row = [d.path.name for d in model.documents].index("mat.pdf")
+    assert model.data(model.index(row, 2)) == "Không được ký"
+    assert "TỐI MẬT" in model.data(model.index(row, 2), Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(row, 1)) == "Quyết định"
+
+
+def test_secret_document_cannot_be_signed_from_the_desktop(desk_factory, tmp_path):
+    desk = desk_factory()
+    secret = _decision(tmp_path, "mat.pdf", secret="MẬT")
+    desk.open([secret])
+    desk.answer_pin(desk.hsm.pin)
+    info = []
+    desk.answers.on("kyso-info", lambda box: (info.append(box.text()), box.accept()))
+    report = desk.sign([secret])
+    assert report is None
+    assert "kyso-pin" not in desk.answers.names() and "kyso-batch-confirm" not in desk.answers.names()
+    desk.qtbot.waitUntil(lambda: bool(info))
+    assert not (tmp_path / "mat.signed.pdf").exists()
+
+
+def _drag(desk, dx: int, dy: int) -> None:
+    view = desk.window.preview.view
+    item = desk.window.preview.box_item
+    centre = view.mapFromScene(item.sceneBoundingRect().center())
+    viewport = view.viewport()
+    desk.qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=centre)
+    desk.qtbot.mouseMove(viewport, centre + QPoint(dx // 2, dy // 2))
+    desk.qtbot.mouseMove(viewport, centre + QPoint(dx, dy))
+    desk.qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=centre + QPoint(dx, dy))
+
+
+def test_drag_the_signature_box_then_sign(desk_factory, tmp_path, pki, nss):
+    desk = desk_factory()
+    document = _decision(tmp_path)
+    desk.open([document])
+    desk.select(document)
+    preview = desk.window.preview
+    desk.qtbot.waitUntil(lambda: preview.box_item is not None, timeout=20000)
+    before = preview.box[1]
+    _drag(desk, -60, 40)
+    after = desk.window.placements[document].box
+    scale = preview.scale()
+    assert after.x1 == pytest.approx(before[0] - 60 / scale, abs=1.5)
+    assert after.y1 == pytest.approx(before[1] - 40 / scale, abs=1.5)  # down on screen is down the page
+
+    desk.choose_token("KYSO-RSA")
+    desk.answer_pin(desk.hsm.pin)
+    report = desk.sign([document])
+    assert report is not None, (desk.answers.names(), [w.text() for n, w in desk.answers.seen if n == "kyso-error"])
+    assert report.all_ok, [o.error_code for o in report.outcomes]
+    output = report.outcomes[0].output
+    assert pyhanko_validate(output, pki.cert_der("root"))[0].bottom_line
+    (view,) = pdfsig(output, nss)
+    assert view.validation == "Signature is Valid."  # B-LT: a DSS revision follows the signature
+    widget = _signature_rect(output)
+    assert widget == pytest.approx((after.x1, after.y1, after.x2, after.y2), abs=0.6)
+    assert desk.document(document).status is DocumentStatus.SIGNED
+    desk.qtbot.waitUntil(lambda: preview.path == output)  # the preview now shows the signed file
+    desk.qtbot.waitUntil(lambda: "kyso-results" in desk.answers.names())
+    results = [w for name, w in desk.answers.seen if name == "kyso-results"][0]
+    assert results.target(folder=False) == output and results.target(folder=True) == output.parent
+
+
+def _signature_rect(path):
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    for annotation in reader.pages[0].get("/Annots", []):
+        annotation = annotation.get_object()
+        if annotation.get("/FT") == "/Sig" or annotation.get("/Parent", {}).get("/FT") == "/Sig":
+            return tuple(float(v) for v in annotation["/Rect"])
+    raise AssertionError("no signature widget")
+
+
+def test_cancel_mid_batch_leaves_complete_files_only(desk_factory, tmp_path, pki):
+    desk = desk_factory()
+    files = [_decision(tmp_path, f"van-ban-{index}.pdf") for index in range(6)]
+    desk.open(files)
+    desk.choose_token("KYSO-RSA")
+    desk.answer_pin(desk.hsm.pin)
+
+    def cancel_after_two(dialog):
+        dialog.bar.valueChanged.connect(lambda value: dialog.request_cancel() if value >= 2 else None)
+
+    desk.answers.on("kyso-progress", cancel_after_two)
+    report = desk.sign(files)
+    signed = [o for o in report.outcomes if o.ok]
+    cancelled = [o for o in report.outcomes if o.error_code == "APP_CANCELLED"]
+    assert 2 <= len(signed) < 6 and len(signed) + len(cancelled) == 6
+    for outcome in signed:
+        assert pyhanko_validate(outcome.output, pki.cert_der("root"))[0].bottom_line
+    for outcome in cancelled:
+        assert not outcome.source.with_name(outcome.source.stem + ".signed.pdf").exists()
+        assert desk.document(outcome.source).status is DocumentStatus.SIGNABLE  # can be signed later
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_language_switch_keeps_the_open_documents(desk_factory, tmp_path):
+    desk = desk_factory()
+    document = _decision(tmp_path)
+    desk.open([document])
+    window = desk.window
+    assert window.windowTitle() == "kyso — Ký số văn bản"
+    window.switch_language("en")
+    desk.qtbot.waitUntil(lambda: window.windowTitle() == "kyso — Digital signing of documents")
+    assert window.model.headerData(0, Qt.Orientation.Horizontal) == "Document"
+    assert window.model.data(window.model.index(0, 2)) == "Ready to sign"
+    assert window.act_sign.text() == "&Sign selected"
+    assert [d.path for d in window.model.documents] == [document]
+    window.switch_language("vi")
+    desk.qtbot.waitUntil(lambda: window.act_sign.text() == "&Ký văn bản đang chọn")
+    from app.settings import load_settings
+
+    assert load_settings().settings.language == "vi"
+
+
+def test_settings_locked_by_policy_cannot_be_edited(desk_factory, policy_dir, qtbot):
+    (policy_dir / "policy.toml").write_text(
+        'locked_by = "Văn phòng VKSND tối cao"\n[locked]\nrole = "kiem-sat-vien"\ntsa_url = "http://tsa.vks.gov.vn"\n',
+        encoding="utf-8")
+    desk = desk_factory()
+    from app.settings import load_settings
+    from ui.settings_dialog import SettingsDialog
+
+    roles = {r.id: r.name for r in desk.window.catalogue.roles.values()}
+    dialog = SettingsDialog(load_settings(), roles=roles, parent=desk.window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.fields["role"].isEnabled() and not dialog.fields["tsa_url"].isEnabled()
+    assert dialog.fields["full_name"].isEnabled()
+    assert dialog.lock_labels["role"].isVisible()
+    assert "Văn phòng VKSND tối cao" in dialog.lock_labels["role"].text()
+    assert dialog.fields["role"].currentData() == "kiem-sat-vien"
+    dialog.fields["role"].setCurrentIndex(dialog.fields["role"].findData("vien-truong"))  # even if forced
+    dialog.fields["full_name"].setText("Trần Thị Bình")
+    assert dialog.changes() == {"full_name": "Trần Thị Bình"}
+
+
+def test_keyboard_shortcuts_and_accessible_names(desk_factory):
+    desk = desk_factory()
+    window = desk.window
+    shortcuts = {action.objectName(): action.shortcut().toString() for action in window.actions()}
+    assert shortcuts["open"] == "Ctrl+O" and shortcuts["sign"] == "Ctrl+S" and shortcuts["help"] == "F1"
+    for widget in (window.table, window.preview.view, window.details, window.token_status):
+        assert widget.accessibleName()
+
+
+def test_gui_thread_keeps_running_through_a_batch_of_100(desk_factory, tmp_path):
+    """Signing runs off the GUI thread: a heartbeat timer keeps ticking and progress arrives
+    document by document while the batch runs (the stall itself is measured in benchmarks/)."""
+    from ui.qt import QTimer
+
+    desk = desk_factory()
+    source = _decision(tmp_path, "mau.pdf")
+    files = []
+    for index in range(100):
+        copy = tmp_path / f"van-ban-{index:03d}.pdf"
+        copy.write_bytes(source.read_bytes())
+        files.append(copy)
+    desk.open(files, timeout=120000)
+    ticks = [0]
+    heartbeat = QTimer()
+    heartbeat.setInterval(5)
+    heartbeat.timeout.connect(lambda: ticks.__setitem__(0, ticks[0] + 1))
+    seen_at: list[int] = []
+
+    def watch(dialog):
+        dialog.bar.valueChanged.connect(lambda value: seen_at.append(ticks[0]))
+
+    desk.answers.on("kyso-progress", watch)
+    desk.choose_token("KYSO-RSA")
+    desk.answer_pin(desk.hsm.pin)
+    heartbeat.start()
+    report = desk.sign(files, timeout=300000)
+    heartbeat.stop()
+    assert report is not None and report.all_ok
+    assert len(seen_at) >= 90  # progress reached the window as the documents were signed…
+    assert len(set(seen_at)) >= 20  # …with the event loop turning in between (never one late burst)

@@ -1,0 +1,536 @@
+"""The main window: documents, preview with the signature box, details, token status, signing.
+
+The window is built from light modules only, so it paints at once; the catalogue, the token
+modules and the signing stack load on worker threads after the first paint (`warm_up`).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from .documents import DocumentListModel
+from .errors import show_error
+from .i18n import LANGUAGES, current_language, set_language
+from .qt import (
+    QAbstractItemView,
+    QAction,
+    QActionGroup,
+    QEvent,
+    QFileDialog,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSettings,
+    QSplitter,
+    Qt,
+    QTableView,
+    QToolBar,
+    Signal,
+)
+from .tasks import Operation
+
+__all__ = ["MainWindow"]
+
+log = logging.getLogger(__name__)
+MAX_RECENT = 10
+
+
+class MainWindow(QMainWindow):
+    documentsChecked = Signal()  # every open document has its preflight result
+    signingFinished = Signal(object)  # the SignReport (or None when nothing was signed)
+
+    def __init__(self, *, ui_state: QSettings) -> None:
+        super().__init__()
+        self.setObjectName("kyso-main")
+        self.ui_state = ui_state
+        self.catalogue = None
+        self.settings_state = None
+        self.placements: dict[Path, object] = {}  # path -> ChosenPlacement the user set
+        self.proposals: dict[Path, object] = {}  # path -> ProposedSignature
+        self._waiting: list[Path] = []  # opened before the catalogue was loaded
+        self._checking = 0
+        self.signing = None
+        self._build()
+        self.retranslate()
+        self._restore_layout()
+
+    # --- building -----------------------------------------------------------------------------
+    def _build(self) -> None:
+        from .details import DetailsPanel
+        from .preview import PdfPreview
+        from .token_status import TokenMonitor, TokenStatusWidget
+
+        self.model = DocumentListModel(self)
+        self.table = QTableView(self)
+        self.table.setObjectName("documents")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.resizeSection(0, 150)
+        header.resizeSection(1, 150)
+        header.resizeSection(2, 130)
+        header.resizeSection(3, 60)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.selectionModel().currentRowChanged.connect(lambda current, previous: self._show_current())
+        self.preview = PdfPreview(self)
+        self.preview.placementChanged.connect(self._placement_changed)
+        self.details = DetailsPanel(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("main-splitter")
+        for widget, stretch in ((self.table, 2), (self.preview, 5), (self.details, 2)):
+            self.splitter.addWidget(widget)
+            self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
+        self.splitter.setSizes([380, 620, 280])
+        self.setCentralWidget(self.splitter)
+        self.token_monitor = TokenMonitor(self)
+        self.token_status = TokenStatusWidget(self.token_monitor, self)
+        self.statusBar().addPermanentWidget(self.token_status)
+        self.busy_label = QLabel(self)
+        self.statusBar().addWidget(self.busy_label)
+        self.setAcceptDrops(True)
+        self._build_actions()
+        self._build_menus()
+
+    def _action(self, name: str, slot, shortcut=None) -> QAction:
+        action = QAction(self)
+        action.setObjectName(name)
+        action.triggered.connect(lambda checked=False: slot())
+        if shortcut is not None:
+            action.setShortcuts(shortcut if isinstance(shortcut, list) else [QKeySequence(shortcut)])
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        S = QKeySequence.StandardKey
+        self.act_open = self._action("open", self.open_files, S.Open)
+        self.act_open_folder = self._action("open-folder", self.open_folder, "Ctrl+Shift+O")
+        self.act_remove = self._action("remove", self.remove_selected, S.Delete)
+        self.act_sign = self._action("sign", self.sign_selected, "Ctrl+S")
+        self.act_sign_all = self._action("sign-all", self.sign_all, "Ctrl+Shift+S")
+        self.act_settings = self._action("settings", self.open_settings, S.Preferences if QKeySequence(S.Preferences).toString() else "Ctrl+,")
+        self.act_quit = self._action("quit", self.close, S.Quit if QKeySequence(S.Quit).toString() else "Ctrl+Q")
+        self.act_zoom_in = self._action("zoom-in", self.preview.zoom_in, [QKeySequence(S.ZoomIn), QKeySequence("Ctrl+=")])
+        self.act_zoom_out = self._action("zoom-out", self.preview.zoom_out, S.ZoomOut)
+        self.act_fit = self._action("fit-width", self.preview.fit_width, "Ctrl+0")
+        self.act_next = self._action("next-page", self.preview.next_page, "PgDown")
+        self.act_previous = self._action("previous-page", self.preview.previous_page, "PgUp")
+        self.act_help = self._action("help", self.show_help, S.HelpContents if QKeySequence(S.HelpContents).toString() else "F1")
+        self.act_about = self._action("about", self.show_about)
+        self.language_group = QActionGroup(self)
+        self.act_languages = {}
+        for code in LANGUAGES:
+            action = self._action(f"language-{code}", lambda code=code: self.switch_language(code))
+            action.setCheckable(True)
+            action.setText(LANGUAGES[code])
+            self.language_group.addAction(action)
+            self.act_languages[code] = action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.menu_file = bar.addMenu("")
+        self.menu_file.addActions([self.act_open, self.act_open_folder])
+        self.menu_recent = self.menu_file.addMenu("")
+        self.menu_recent.aboutToShow.connect(self._fill_recent)
+        self.menu_file.addSeparator()
+        self.menu_file.addActions([self.act_remove])
+        self.menu_file.addSeparator()
+        self.menu_file.addAction(self.act_quit)
+        self.menu_sign = bar.addMenu("")
+        self.menu_sign.addActions([self.act_sign, self.act_sign_all])
+        self.menu_view = bar.addMenu("")
+        self.menu_view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit, self.act_previous, self.act_next])
+        self.menu_tools = bar.addMenu("")
+        self.menu_tools.addAction(self.act_settings)
+        self.menu_language = self.menu_tools.addMenu("")
+        self.menu_language.addActions(list(self.act_languages.values()))
+        self.menu_help = bar.addMenu("")
+        self.menu_help.addActions([self.act_help, self.act_about])
+        self.toolbar = QToolBar(self)
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar.addActions([self.act_open, self.act_open_folder])
+        self.toolbar.addSeparator()
+        self.toolbar.addActions([self.act_sign, self.act_sign_all])
+        self.toolbar.addSeparator()
+        self.toolbar.addAction(self.act_settings)
+        self.addToolBar(self.toolbar)
+
+    # --- texts --------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("kyso — Digital signing of documents"))
+        texts = {
+            self.act_open: (self.tr("&Open documents…"), self.tr("Open PDF documents (Ctrl+O)")),
+            self.act_open_folder: (self.tr("Open a &folder…"), self.tr("Open every PDF in a folder (Ctrl+Shift+O)")),
+            self.act_remove: (self.tr("&Remove from the list"), self.tr("Remove the selected documents from the list (Delete)")),
+            self.act_sign: (self.tr("&Sign selected"), self.tr("Sign the selected documents (Ctrl+S)")),
+            self.act_sign_all: (self.tr("Sign &all"), self.tr("Sign every document that can be signed (Ctrl+Shift+S)")),
+            self.act_settings: (self.tr("S&ettings…"), self.tr("Your name, position, signature images, output folder…")),
+            self.act_quit: (self.tr("&Quit"), self.tr("Close kyso")),
+            self.act_zoom_in: (self.tr("Zoom &in"), self.tr("Zoom in (Ctrl++)")),
+            self.act_zoom_out: (self.tr("Zoom &out"), self.tr("Zoom out (Ctrl+−)")),
+            self.act_fit: (self.tr("&Fit width"), self.tr("Fit the page to the window's width (Ctrl+0)")),
+            self.act_next: (self.tr("&Next page"), self.tr("Next page (Page Down)")),
+            self.act_previous: (self.tr("&Previous page"), self.tr("Previous page (Page Up)")),
+            self.act_help: (self.tr("&Help"), self.tr("How to use kyso (F1)")),
+            self.act_about: (self.tr("&About kyso"), self.tr("Version and data folder")),
+        }
+        for action, (label, tip) in texts.items():
+            action.setText(label)
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        self.menu_file.setTitle(self.tr("&File"))
+        self.menu_recent.setTitle(self.tr("&Recent documents"))
+        self.menu_sign.setTitle(self.tr("&Sign"))
+        self.menu_view.setTitle(self.tr("&View"))
+        self.menu_tools.setTitle(self.tr("&Tools"))
+        self.menu_language.setTitle(self.tr("&Language"))
+        self.menu_help.setTitle(self.tr("&Help"))
+        self.toolbar.setWindowTitle(self.tr("Main toolbar"))
+        self.table.setAccessibleName(self.tr("Documents"))
+        self.act_languages[current_language()].setChecked(True)
+        self.model.retranslate()
+        for widget in (self.preview, self.details, self.token_status):
+            widget.retranslate()
+        self._update_busy()
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- start-up -----------------------------------------------------------------------------
+    def warm_up(self, files: list[Path], *, token_candidates=None) -> None:
+        """After the first paint: settings, catalogue and token modules, off the GUI thread.
+        `token_candidates`: modules already loaded (instead of discovering them)."""
+        from app.settings import load_settings
+
+        self.settings_state = load_settings()
+        self.token_monitor.start(self.settings_state.settings.pkcs11_modules, candidates=token_candidates)
+        Operation(parent=self, op=_load_catalogue, success=self._catalogue_loaded).run()
+        Operation(parent=self, op=_import_signing_stack, success=lambda value: None).run()
+        if files:
+            self.add_documents(files)
+
+    def _catalogue_loaded(self, loaded) -> None:
+        self.catalogue = loaded.catalogue
+        waiting, self._waiting = self._waiting, []
+        for path in waiting:
+            self._check(path)
+
+    # --- documents ----------------------------------------------------------------------------
+    def open_files(self) -> None:
+        start = self.ui_state.value("last_folder", str(Path.home()))
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Open documents"), start, self.tr("PDF documents (*.pdf)"))
+        if files:
+            self.add_documents([Path(f) for f in files])
+
+    def open_folder(self) -> None:
+        start = self.ui_state.value("last_folder", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Open a folder"), start)
+        if folder:
+            self.add_documents([Path(folder)])
+
+    def add_documents(self, paths: list[Path]) -> None:
+        from app.desk.documents import pdf_files
+
+        Operation(parent=self, op=lambda: pdf_files(paths), success=self._add_files).run()  # folders may be slow
+
+    def _add_files(self, files: list[Path]) -> None:
+        if not files:
+            return
+        self.ui_state.setValue("last_folder", str(files[-1].parent))
+        self._remember_recent(files)
+        added = self.model.add(files)
+        for path in added:
+            self._check(path)
+        if added and self.table.currentIndex().row() < 0:
+            self.table.selectRow(self.model.rowCount() - len(added))
+
+    def _check(self, path: Path) -> None:
+        if self.catalogue is None:
+            self._waiting.append(path)
+            return
+        from app.desk.documents import check_document
+
+        options = self._preflight_options()
+        self._checking += 1
+        self._update_busy()
+        Operation(parent=self, op=lambda: check_document(path, options=options), success=self._checked).run()
+
+    def _checked(self, document) -> None:
+        self._checking -= 1
+        self._update_busy()
+        if self.model.find(document.path) is None:
+            return  # removed from the list meanwhile
+        self.model.replace(document)
+        if self._current() is not None and self._current().path == document.path:
+            self._show_current()
+        if self._checking == 0 and not self._waiting:
+            self.documentsChecked.emit()
+
+    def _update_busy(self) -> None:
+        self.busy_label.setText(self.tr("Checking %n document(s)…", "", self._checking) if self._checking else "")
+
+    def remove_selected(self) -> None:
+        rows = [index.row() for index in self.table.selectionModel().selectedRows()]
+        for row in rows:
+            path = self.model.documents[row].path
+            self.placements.pop(path, None)
+            self.proposals.pop(path, None)
+        self.model.remove_rows(rows)
+        self._show_current()
+
+    def _preflight_options(self, placements=None):
+        from app.desk.signing import preflight_options
+
+        return preflight_options(settings=self.settings_state.settings, catalogue=self.catalogue,
+                                 placements=placements)
+
+    # --- the current document -----------------------------------------------------------------
+    def _current(self):
+        row = self.table.currentIndex().row()
+        return self.model.documents[row] if 0 <= row < len(self.model.documents) else None
+
+    def selected_documents(self) -> list:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.documents[row] for row in rows]
+
+    def _show_current(self) -> None:
+        document = self._current()
+        self.details.show_document(document, catalogue=self.catalogue)
+        if document is None:
+            self.preview.show_document(None)
+            return
+        shown = document.signed_path or document.path
+        if self.preview.path != shown:
+            self.preview.show_document(shown)
+        self.preview.clear_box()
+        if document.signable and document.signed_path is None:
+            self._propose(document)
+
+    def _propose(self, document) -> None:
+        if document.path in self.proposals:
+            self._show_box(document, self.proposals[document.path])
+            return
+        from app.desk.placements import propose_signature
+
+        options = self._preflight_options()
+        Operation(parent=self, op=lambda: propose_signature(document, options),
+                  success=lambda proposal: self._proposed(document, proposal)).run()
+
+    def _proposed(self, document, proposal) -> None:
+        if proposal is None:
+            return
+        self.proposals[document.path] = proposal
+        if document.path not in self.placements and proposal.placement is not None:
+            remembered = self._recall(document, proposal)
+            if remembered is not None:
+                self.placements[document.path] = remembered
+        current = self._current()
+        if current is not None and current.path == document.path:
+            self._show_box(document, proposal)
+
+    def _show_box(self, document, proposal) -> None:
+        from .preview import AppearancePreview
+
+        placement = self.placements.get(document.path) or proposal.placement
+        if placement is None:
+            return
+        appearance = proposal.appearance
+        from signing.preview import stamp_text
+
+        preview = AppearancePreview(
+            image=appearance.image if appearance.image and appearance.image.is_file() else None,
+            lines=stamp_text(appearance) if appearance.kind.has_text else (),
+            resizable=appearance.kind.value != "organisation",
+        )
+        box = placement.box
+        self.preview.set_box(placement.page - 1, (box.x1, box.y1, box.x2, box.y2), preview)
+        if proposal.error_code:
+            self.statusBar().showMessage(_text(proposal.error_code, proposal.error_params), 8000)
+
+    def _placement_changed(self, page: int, box: tuple) -> None:
+        from app.sign_plan import ChosenPlacement
+        from signing.appearance import Box
+
+        document = self._current()
+        if document is None:
+            return
+        chosen = ChosenPlacement(page + 1, Box(*box))
+        self.placements[document.path] = chosen
+        proposal = self.proposals.get(document.path)
+        if document.result is not None and document.result.doc_type is not None and proposal is not None:
+            from app.desk.placements import PlacementMemory
+
+            PlacementMemory().remember(type_id=document.result.doc_type.name, kind=proposal.appearance.kind.value,
+                                       proposed=proposal.placement, chosen=chosen, pages=self.preview.page_count)
+
+    def _recall(self, document, proposal):
+        from app.desk.placements import PlacementMemory
+
+        if document.result is None or document.result.doc_type is None:
+            return None
+        return PlacementMemory().recall(type_id=document.result.doc_type.name, kind=proposal.appearance.kind.value,
+                                        proposed=proposal.placement, pages=document.result.facts.pages)
+
+    # --- signing ------------------------------------------------------------------------------
+    def sign_selected(self) -> None:
+        self.sign_documents(self.selected_documents())
+
+    def sign_all(self) -> None:
+        self.sign_documents(list(self.model.documents))
+
+    def sign_documents(self, documents: list) -> None:
+        from .signing import SigningFlow
+
+        if self.signing is not None:
+            return
+        self.signing = SigningFlow(self, documents)
+        self.signing.finished.connect(self._signing_done)
+        self.signing.start()
+
+    def _signing_done(self, report) -> None:
+        self.signing = None
+        self.token_monitor.refresh()
+        self.signingFinished.emit(report)
+        self._show_current()
+
+    # --- settings and language ----------------------------------------------------------------
+    def open_settings(self) -> None:
+        from app.settings import SettingLocked, load_settings, save_settings
+
+        from .settings_dialog import SettingsDialog
+
+        roles = {role.id: role.name for role in self.catalogue.roles.values()} if self.catalogue else {}
+        dialog = SettingsDialog(load_settings(), roles=roles, parent=self)
+        if dialog.exec() != dialog.DialogCode.Accepted:
+            return
+        changes = dialog.changes()
+        if not changes:
+            return
+        try:
+            self.settings_state = save_settings(changes)
+        except SettingLocked as error:
+            show_error(self, error)
+            return
+        if "language" in changes:
+            self.switch_language(self.settings_state.settings.language, save=False)
+        self._recheck_all()
+
+    def switch_language(self, lang: str, *, save: bool = True) -> None:
+        if save:
+            from app.settings import SettingLocked, save_settings
+
+            try:
+                self.settings_state = save_settings({"language": lang})
+            except SettingLocked as error:
+                self.act_languages[current_language()].setChecked(True)
+                show_error(self, error)
+                return
+        set_language(lang)  # LanguageChange reaches every open window: documents stay open
+
+    def _recheck_all(self) -> None:
+        """Settings changed (position, images…): check every open document again."""
+        self.proposals.clear()
+        for document in self.model.documents:
+            if document.signed_path is None:
+                self._check(document.path)
+
+    # --- help ---------------------------------------------------------------------------------
+    def show_help(self) -> None:
+        QMessageBox.information(self, self.tr("kyso — help"), self.tr(
+            "1. Open documents (Ctrl+O) or drop PDF files on the window.\n"
+            "2. Each document is checked against your unit's catalogue of signable documents; "
+            "its status and the reasons are shown in the list and in the details panel.\n"
+            "3. The box on the page shows where your signature will go: drag it to move it, "
+            "drag its lower right corner to resize it (arrow keys move it too).\n"
+            "4. Insert your token, then Sign selected (Ctrl+S) or Sign all (Ctrl+Shift+S).\n"
+            "Signed files are saved beside the originals as NAME.signed.pdf, or in the folder "
+            "chosen in Settings; the originals are never changed."))
+
+    def show_about(self) -> None:
+        from app import __version__
+        from app.paths import data_home
+
+        QMessageBox.about(self, self.tr("About kyso"), self.tr("kyso %1 — digital signing of documents for the People's Procuracy.\nData folder: %2")
+                          .replace("%1", __version__).replace("%2", str(data_home())))
+
+    # --- drag and drop ------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            self.add_documents(paths)
+            event.acceptProposedAction()
+
+    # --- layout memory ------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry = self.ui_state.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        for key, target in (("window_state", self.restoreState), ("splitter", self.splitter.restoreState)):
+            value = self.ui_state.value(key)
+            if value is not None:
+                target(value)
+
+    def _remember_recent(self, files: list[Path]) -> None:
+        recent = [str(f) for f in files] + [p for p in self._recent() if p not in {str(f) for f in files}]
+        self.ui_state.setValue("recent", recent[:MAX_RECENT])
+
+    def _recent(self) -> list[str]:
+        value = self.ui_state.value("recent", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _fill_recent(self) -> None:
+        self.menu_recent.clear()
+        recent = [p for p in self._recent() if Path(p).exists()]
+        for path in recent:
+            action = self.menu_recent.addAction(Path(path).name)
+            action.setToolTip(path)
+            action.triggered.connect(lambda checked=False, path=path: self.add_documents([Path(path)]))
+        if not recent:
+            empty = self.menu_recent.addAction(self.tr("(none)"))
+            empty.setEnabled(False)
+
+    def closeEvent(self, event) -> None:
+        if self.signing is not None and not self.signing.may_close():
+            event.ignore()
+            return
+        self.ui_state.setValue("geometry", self.saveGeometry())
+        self.ui_state.setValue("window_state", self.saveState())
+        self.ui_state.setValue("splitter", self.splitter.saveState())
+        self.ui_state.sync()
+        self.token_monitor.stop()
+        super().closeEvent(event)
+
+
+def _load_catalogue():
+    from app.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+def _import_signing_stack() -> None:
+    """Load pyhanko and the signing job while the user looks at the window."""
+    import app.desk.placements  # noqa: F401
+    import app.signing_job  # noqa: F401
+    import signing.engine  # noqa: F401
+
+
+def _text(code: str, params: dict) -> str:
+    from .i18n import text
+
+    return text(code, **params)

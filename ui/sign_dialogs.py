@@ -1,0 +1,205 @@
+"""Dialogs around a signing batch: which certificate, confirm the batch, progress, results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.desk.signing import BatchLine
+from app.desk.tokens import TokenView
+
+from .i18n import text
+from .qt import (
+    QAbstractItemView,
+    QDesktopServices,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QUrl,
+    QVBoxLayout,
+)
+
+__all__ = ["CertificateChoiceDialog", "BatchConfirmDialog", "SigningProgressDialog", "ResultDialog"]
+
+
+class CertificateChoiceDialog(QDialog):
+    """Several tokens or certificates: the user says which one signs."""
+
+    def __init__(self, views: Sequence[TokenView], parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kyso-certificate-choice")
+        self.setWindowTitle(self.tr("Choose the certificate to sign with"))
+        self.choices = [(view, cert) for view in views for cert in view.certificates]
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("Several certificates can sign. Which one is yours for these documents?"), self))
+        self.list = QListWidget(self)
+        self.list.setAccessibleName(self.tr("Certificates"))
+        for view, cert in self.choices:
+            holder = _subject_cn(cert.der)
+            line = self.tr("%1 — issued by %2, valid until %3 (token %4)")
+            line = line.replace("%1", holder).replace("%2", cert.issuer_ca or "—")
+            line = line.replace("%3", cert.not_after[:10]).replace("%4", view.label)
+            self.list.addItem(QListWidgetItem(line))
+        self.list.setCurrentRow(0)
+        self.list.itemDoubleClicked.connect(lambda item: self.accept())
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox(self)
+        buttons.addButton(self.tr("Use this certificate"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(620, 280)
+
+    def chosen(self):
+        return self.choices[self.list.currentRow()]
+
+
+def _subject_cn(der: bytes) -> str:
+    from asn1crypto import x509
+
+    return str(x509.Certificate.load(der).subject.native.get("common_name", "?"))
+
+
+class BatchConfirmDialog(QDialog):
+    """"12 documents, personal signature, level B-LT" — and the list, before the PIN."""
+
+    def __init__(self, lines: Sequence[BatchLine], files: Sequence[Path], *, holder: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kyso-batch-confirm")
+        self.setWindowTitle(self.tr("Sign these documents?"))
+        layout = QVBoxLayout(self)
+        summary = [self.tr("%n document(s), %1, level %2", "", line.count)
+                   .replace("%1", text("KIND_" + line.kind.upper())).replace("%2", line.level) for line in lines]
+        self.summary = QLabel("<br>".join(f"<b>{s}</b>" for s in summary), self)
+        self.summary.setObjectName("batch-summary")
+        layout.addWidget(self.summary)
+        layout.addWidget(QLabel(self.tr("Signed with the certificate of %1.").replace("%1", holder), self))
+        names = QListWidget(self)
+        names.addItems([path.name for path in files])
+        names.setAccessibleName(self.tr("Documents to sign"))
+        layout.addWidget(names)
+        buttons = QDialogButtonBox(self)
+        self.sign_button = buttons.addButton(self.tr("Sign"), QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(520, 360)
+
+
+class SigningProgressDialog(QDialog):
+    """The current file and a Cancel that stops after the document being signed."""
+
+    def __init__(self, total: int, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kyso-progress")
+        self.setWindowTitle(self.tr("Signing"))
+        self.setModal(True)
+        self.cancel_requested = False
+        layout = QVBoxLayout(self)
+        self.label = QLabel(self.tr("Preparing…"), self)
+        self.label.setWordWrap(True)
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, max(total, 1))
+        self.bar.setAccessibleName(self.tr("Signing progress"))
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.clicked.connect(self.request_cancel)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addLayout(row)
+        self.resize(460, 140)
+
+    def show_progress(self, done: int, total: int, path: Path) -> None:
+        self.bar.setMaximum(max(total, 1))
+        self.bar.setValue(done)
+        if done < total:
+            self.label.setText(self.tr("Signing %1 (%2 of %3)…").replace("%1", path.name)
+                               .replace("%2", str(done + 1)).replace("%3", str(total)))
+
+    def request_cancel(self) -> None:
+        self.cancel_requested = True
+        self.cancel_button.setEnabled(False)
+        self.label.setText(self.tr("Stopping after the current document…"))
+
+    def reject(self) -> None:  # Esc or the window's close button: the same as Cancel
+        self.request_cancel()
+
+
+class ResultDialog(QDialog):
+    """Per file: signed (open the file, open its folder) or why not."""
+
+    def __init__(self, outcomes, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kyso-results")
+        self.setWindowTitle(self.tr("Signing results"))
+        self.outcomes = list(outcomes)
+        signed = sum(1 for o in self.outcomes if o.ok)
+        layout = QVBoxLayout(self)
+        self.summary = QLabel(self.tr("%1 of %2 documents signed.").replace("%1", str(signed))
+                              .replace("%2", str(len(self.outcomes))), self)
+        self.summary.setObjectName("result-summary")
+        layout.addWidget(self.summary)
+        self.table = QTableWidget(len(self.outcomes), 2, self)
+        self.table.setHorizontalHeaderLabels([self.tr("Document"), self.tr("Result")])
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAccessibleName(self.tr("Signing results"))
+        for row, outcome in enumerate(self.outcomes):
+            self.table.setItem(row, 0, QTableWidgetItem(outcome.source.name))
+            result = (self.tr("✓ signed: %1").replace("%1", outcome.output.name) if outcome.ok
+                      else "✗ " + text(outcome.error_code or "APP_INTERNAL", **outcome.error_params))
+            item = QTableWidgetItem(result)
+            item.setToolTip(result)
+            item.setForeground(Qt.GlobalColor.darkGreen if outcome.ok else Qt.GlobalColor.darkRed)
+            self.table.setItem(row, 1, item)
+        self.table.resizeColumnToContents(0)
+        self.table.currentCellChanged.connect(lambda *args: self._update_buttons())
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(self)
+        self.open_file = buttons.addButton(self.tr("Open file"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_folder = buttons.addButton(self.tr("Open folder"), QDialogButtonBox.ButtonRole.ActionRole)
+        close = buttons.addButton(self.tr("Close"), QDialogButtonBox.ButtonRole.AcceptRole)
+        for button in (self.open_file, self.open_folder):
+            button.clicked.disconnect()
+        self.open_file.clicked.connect(lambda: self._open(folder=False))
+        self.open_folder.clicked.connect(lambda: self._open(folder=True))
+        close.clicked.connect(self.accept)
+        layout.addWidget(buttons)
+        first_ok = next((row for row, o in enumerate(self.outcomes) if o.ok), 0)
+        self.table.setCurrentCell(first_ok, 0)
+        self._update_buttons()
+        self.resize(720, 380)
+
+    def _selected(self):
+        row = self.table.currentRow()
+        return self.outcomes[row] if 0 <= row < len(self.outcomes) else None
+
+    def _update_buttons(self) -> None:
+        outcome = self._selected()
+        for button in (self.open_file, self.open_folder):
+            button.setEnabled(bool(outcome and outcome.ok))
+
+    def target(self, *, folder: bool) -> Path | None:
+        outcome = self._selected()
+        if outcome is None or not outcome.ok:
+            return None
+        return outcome.output.parent if folder else outcome.output
+
+    def _open(self, *, folder: bool) -> None:
+        target = self.target(folder=folder)
+        if target is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))

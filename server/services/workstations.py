@@ -103,9 +103,24 @@ def _new_id() -> str:
     return str(uuid.uuid4())
 
 
+# Ed25519 public keys of small order (libsodium's list, sign bit ignored): with them a forged
+# signature verifies for a share of all messages, so such a key proves nothing.
+_SMALL_ORDER = {bytes.fromhex(h) for h in (
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+)}
+
+
 def _check_proof(public_key_b64: str, proof_b64: str, message: bytes) -> bytes:
     try:
         raw = base64.b64decode(public_key_b64, validate=True)
+        if len(raw) != 32 or raw[:31] + bytes([raw[31] & 0x7F]) in _SMALL_ORDER:
+            raise ValueError("weak public key")
         signature = base64.b64decode(proof_b64, validate=True)
         Ed25519PublicKey.from_public_bytes(raw).verify(signature, message)
     except (binascii.Error, ValueError, InvalidSignature) as exc:

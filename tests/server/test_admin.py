@@ -1,0 +1,148 @@
+"""Accounts, lock-out, the admin log, enrolment codes, revocation, unit configuration, the CLI,
+and the migrations agreeing with the models."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, text, update
+
+from tests.support.audit_server import ADMIN_PASSWORD, HTTP, ROOT, enrol, issue_code, login
+
+
+def test_lockout_after_repeated_failures(live):
+    user = live.names["auditor"]
+    for _ in range(5):
+        wrong = HTTP.post(f"{live.url}/api/v1/auth/login", json={"username": user, "password": "sai mật khẩu"})
+        assert (wrong.status_code, wrong.json()["code"]) == (401, "SERVER_LOGIN_FAILED")
+    locked = HTTP.post(f"{live.url}/api/v1/auth/login", json={"username": user, "password": ADMIN_PASSWORD})
+    assert (locked.status_code, locked.json()["code"]) == (403, "SERVER_ACCOUNT_LOCKED")
+    unknown = HTTP.post(f"{live.url}/api/v1/auth/login", json={"username": "không-có", "password": "x"})
+    assert unknown.json()["code"] == "SERVER_LOGIN_FAILED"  # no hint that the account does not exist
+    listed = HTTP.get(f"{live.url}/api/v1/admin/accounts", headers=live.headers("admin")).json()
+    assert next(a for a in listed if a["username"] == user)["locked"] is True
+    # the lock ends by itself
+    from server.db import Database, now_utc
+    from server.models import AdminAccount
+
+    database = Database(live.database_url)
+    with database.write() as session:
+        session.execute(update(AdminAccount).where(AdminAccount.username == user)
+                        .values(locked_until=now_utc() - timedelta(seconds=1)))
+    database.dispose()
+    assert "Authorization" in login(live.url, user)
+
+
+def test_logout_ends_the_session_and_accounts_need_strong_passwords(live):
+    headers = login(live.url, live.names["unit_admin"])
+    weak = HTTP.post(f"{live.url}/api/v1/admin/accounts", headers=headers,
+                     json={"username": "yeu", "password": "123", "role": "auditor", "unit": live.unit})
+    assert (weak.status_code, weak.json()["code"]) == (422, "SERVER_PASSWORD_WEAK")
+    elsewhere = HTTP.post(f"{live.url}/api/v1/admin/accounts", headers=headers,
+                          json={"username": "ngoai", "password": "một mật khẩu dài", "role": "auditor", "unit": None})
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (403, "SERVER_OTHER_UNIT")
+    assert HTTP.post(f"{live.url}/api/v1/auth/logout", headers=headers).status_code == 204
+    assert HTTP.get(f"{live.url}/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_admin_log_is_a_chain_that_finds_tampering(live):
+    admin = live.headers("admin")
+    issue_code(live.url, admin, live.unit)
+    log = HTTP.get(f"{live.url}/api/v1/admin/log?limit=1000", headers=admin).json()["entries"]
+    assert {"login", "enrolment_code.created"} <= {entry["action"] for entry in log}
+    assert HTTP.get(f"{live.url}/api/v1/admin/log/verify", headers=admin).json()["ok"] is True
+    engine = create_engine(live.database_url)
+    with engine.begin() as connection:
+        seq = connection.execute(text("SELECT max(seq) FROM admin_log WHERE action = 'enrolment_code.created'")).scalar()
+        connection.execute(text("UPDATE admin_log SET target = 'khác' WHERE seq = :s"), {"s": seq})
+    engine.dispose()
+    verdict = HTTP.get(f"{live.url}/api/v1/admin/log/verify", headers=admin).json()
+    assert verdict["ok"] is False and verdict["first_bad_seq"] <= seq
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_enrolment_codes_are_one_time_and_expire(live):
+    admin = live.headers("admin")
+    code = issue_code(live.url, admin, live.unit)
+    first = enrol(live.url, code.lower().replace("-", " "), "ws-aaaaaaaa-0001")  # typed loosely: still the code
+    with pytest.raises(AssertionError, match="SERVER_ENROLMENT_CODE_INVALID"):
+        enrol(live.url, code, "ws-aaaaaaaa-0002")
+    with pytest.raises(AssertionError, match="SERVER_WORKSTATION_ID_TAKEN"):
+        enrol(live.url, issue_code(live.url, admin, live.unit), first.workstation_id)
+    expired = issue_code(live.url, admin, live.unit)
+    engine = create_engine(live.database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE enrolment_codes SET expires_at = '2000-01-01 00:00:00.000000' WHERE used_at IS NULL"))
+    engine.dispose()
+    with pytest.raises(AssertionError, match="SERVER_ENROLMENT_CODE_INVALID"):
+        enrol(live.url, expired, "ws-aaaaaaaa-0003")
+
+
+def test_revoked_workstation_is_refused_from_its_next_request(live):
+    ws = live.workstation()
+    assert HTTP.get(f"{live.url}/api/v1/chains", headers=ws.headers).status_code == 200
+    HTTP.post(f"{live.url}/api/v1/admin/workstations/{ws.workstation_id}/revoke", headers=live.headers("unit_admin"))
+    refused = HTTP.get(f"{live.url}/api/v1/chains", headers=ws.headers)
+    assert (refused.status_code, refused.json()["code"]) == (403, "SERVER_WORKSTATION_REVOKED")
+
+
+def test_unit_configuration_with_etag(live):
+    ws = live.workstation()
+    admin = live.headers("unit_admin")
+    url = f"{live.url}/api/v1/admin/units/{live.unit}/catalogue"
+    missing = HTTP.get(f"{live.url}/api/v1/config/catalogue", headers=ws.headers)
+    assert (missing.status_code, missing.json()["code"]) == (404, "SERVER_CONFIG_NOT_SET")
+    bad = HTTP.put(url, headers=admin, json={"content": "catalogue: [unclosed"})
+    assert (bad.status_code, bad.json()["code"]) == (422, "SERVER_CONFIG_INVALID")
+    wrong_shape = HTTP.put(url, headers=admin, json={"content": "catalogue: {id: 1}\n"})
+    assert wrong_shape.json()["code"] == "SERVER_CONFIG_INVALID"
+    content = (ROOT / "resources" / "catalogue" / "default.yaml").read_text(encoding="utf-8")
+    assert HTTP.put(url, headers=admin, json={"content": content}).status_code == 204
+    first = HTTP.get(f"{live.url}/api/v1/config/catalogue", headers=ws.headers)
+    assert first.status_code == 200 and first.text == content
+    again = HTTP.get(f"{live.url}/api/v1/config/catalogue", headers={**ws.headers, "If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def _cli(*args: str, db: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "server.cli", *args, "--db", db], input=stdin, capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, "KYSO_LANG": "en"}, timeout=120)
+
+
+def test_kyso_server_admin_commands(tmp_path):
+    db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    assert _cli("migrate", db=db).returncode == 0
+    assert _cli("admin", "create-unit", "VKS-HCM", "VKSND TP. Hồ Chí Minh", db=db).returncode == 0
+    created = _cli("admin", "create-admin", "quantri", "--password-stdin", db=db, stdin="một mật khẩu thật dài\n")
+    assert created.returncode == 0, created.stderr
+    weak = _cli("admin", "create-admin", "yeu", "--password-stdin", db=db, stdin="ngắn\n")
+    assert weak.returncode == 2 and "[SERVER_PASSWORD_WEAK]" in weak.stderr
+    issued = _cli("admin", "enrolment-code", "--unit", "VKS-HCM", db=db)
+    assert json.loads(issued.stdout)["unit"] == "VKS-HCM"
+    assert "[SERVER_UNIT_UNKNOWN]" in _cli("admin", "enrolment-code", "--unit", "NOPE", db=db).stderr
+    assert "[SERVER_WORKSTATION_UNKNOWN]" in _cli("admin", "revoke", "ws-none", db=db).stderr
+    verdict = _cli("admin", "verify-log", db=db)
+    assert verdict.returncode == 0 and json.loads(verdict.stdout)["entries"] == 3
+    schema = json.loads(_cli("openapi", db=db).stdout)
+    assert "/api/v1/events" in schema["paths"] and schema["info"]["title"] == "kyso audit server"
+
+
+def test_migrations_match_the_models(db_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from server.migrate import current_revision, upgrade
+    from server.models import Base
+
+    upgrade(db_url)  # twice is harmless
+    assert current_revision(db_url) == "0001"
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []

@@ -88,7 +88,6 @@ def test_every_route_is_in_the_matrix(tmp_path):
     """A new endpoint must be added to the matrix above."""
     from server.api.main import create_app
     from server.config import ServerSettings
-
     from server.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'routes.sqlite3'}"

@@ -16,7 +16,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -128,22 +128,37 @@ class AuditStore:
     def append(self, *, mode: str, type: str, data: Mapping[str, Any], actor: AuditActor,
                app_version: str) -> AuditEvent:
         """Seal and write one event; it is on disk when this returns."""
+        return self.append_many(mode=mode, items=[(type, data)], actor=actor, app_version=app_version)[0]
+
+    def append_many(self, *, mode: str, items: Sequence[tuple[str, Mapping[str, Any]]], actor: AuditActor,
+                    app_version: str) -> list[AuditEvent]:
+        """Seal and write several events (type, data) in one transaction, in order."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
-        text = data_text(data)
+        texts = [data_text(data) for _, data in items]
+        events = []
         with self._lock, self._write() as conn:
             seq, prev_hash = self._head(conn, mode)
-            now = datetime.now(UTC)
-            event = {
-                "v": FORMAT_VERSION, "workstation": self._chain_workstation, "mode": mode, "seq": seq + 1,
-                "prev_hash": prev_hash, "type": type, "at_utc": utc_text(now), "at_local": _local_text(now),
-                "os_user": actor.os_user, "user_name": actor.user_name, "user_role": actor.user_role,
-                "app_version": app_version, "data": dict(data),
-            }
-            digest = _seal(event, text)
-            conn.execute(_INSERT_EVENT, (*(event[c] for c in _EVENT_COLUMNS if c not in ("data", "hash")), text, digest))
-            conn.execute(_SET_HEAD, (mode, seq + 1, digest))
-            self._track_request(conn, type, mode, seq + 1, data)
+            for (event_type, data), text in zip(items, texts, strict=True):
+                event = self._insert(conn, mode=mode, seq=seq + 1, prev_hash=prev_hash, type=str(event_type),
+                                     data=data, text=text, actor=actor, app_version=app_version)
+                seq, prev_hash = event.seq, event.hash
+                events.append(event)
+            conn.execute(_SET_HEAD, (mode, seq, prev_hash))
+        return events
+
+    def _insert(self, conn: sqlite3.Connection, *, mode: str, seq: int, prev_hash: str, type: str,
+                data: Mapping[str, Any], text: str, actor: AuditActor, app_version: str) -> AuditEvent:
+        now = datetime.now(UTC)
+        event = {
+            "v": FORMAT_VERSION, "workstation": self._chain_workstation, "mode": mode, "seq": seq,
+            "prev_hash": prev_hash, "type": type, "at_utc": utc_text(now), "at_local": _local_text(now),
+            "os_user": actor.os_user, "user_name": actor.user_name, "user_role": actor.user_role,
+            "app_version": app_version, "data": dict(data),
+        }
+        digest = _seal(event, text)
+        conn.execute(_INSERT_EVENT, (*(event[c] for c in _EVENT_COLUMNS[:-2]), text, digest))
+        self._track_request(conn, type, mode, seq, data)
         return AuditEvent(**{**event, "hash": digest})
 
     @contextmanager

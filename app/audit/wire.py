@@ -23,7 +23,7 @@ import rfc8785
 
 __all__ = [
     "FORMAT_VERSION", "GENESIS", "MODES", "FIELDS", "WireError", "canonical_bytes", "event_hash",
-    "check_shape", "seal", "data_text", "compose_canonical", "check_link",
+    "check_shape", "seal", "data_text", "compose_canonical", "compose_values", "check_link",
 ]
 
 FORMAT_VERSION = 1
@@ -136,25 +136,57 @@ def compose_canonical(event: Mapping[str, Any], *, data: str) -> bytes:
     `event` holds the other members ("data" and "hash" in it are ignored). Raises WireError when
     a member is missing or of a type the format does not allow at the top level.
     """
-    parts = []
-    for name in _TOP_LEVEL:
-        if name == "data":
-            parts.append(f'"data":{data}')
-            continue
-        try:
-            value = event[name]
-        except KeyError:
-            raise WireError(f"missing member: {name}") from None
-        parts.append(f'"{name}":{_scalar(name, value)}')
-    return ("{" + ",".join(parts) + "}").encode("utf-8")
+    try:
+        values = [event[name] for name in _TOP_LEVEL if name != "data"]
+    except KeyError as exc:
+        raise WireError(f"missing member: {exc.args[0]}") from None
+    return compose_values(*values[:3], data, *values[3:])
 
 
-def _scalar(name: str, value: Any) -> str:
-    if isinstance(value, str):
+def compose_values(app_version: Any, at_local: Any, at_utc: Any, data: str, mode: Any, os_user: Any,
+                   prev_hash: Any, seq: Any, type: Any, user_name: Any, user_role: Any, v: Any,
+                   workstation: Any) -> bytes:
+    """compose_canonical() for a store that keeps the members in columns (arguments in RFC 8785
+    member order): a few µs, so a million events verify in seconds."""
+    if data.__class__ is not str:
+        raise WireError("data: wrong type")
+    try:  # common case: no string needs an escape, so quotes around it are its RFC 8785 form
+        plain = _NEEDS_ESCAPE(
+            app_version + at_local + at_utc + mode + os_user + prev_hash + type + workstation
+            + ("" if user_name is None else user_name) + ("" if user_role is None else user_role)
+        ) is None and seq.__class__ is int and v.__class__ is int and -(2**53) < seq < 2**53 and -(2**53) < v < 2**53
+    except TypeError:  # a member that is not a string: the careful path says which
+        plain = False
+    if plain:
+        name = "null" if user_name is None else f'"{user_name}"'
+        role = "null" if user_role is None else f'"{user_role}"'
+        return (f'{{"app_version":"{app_version}","at_local":"{at_local}","at_utc":"{at_utc}","data":{data},'
+                f'"mode":"{mode}","os_user":"{os_user}","prev_hash":"{prev_hash}","seq":{seq},"type":"{type}",'
+                f'"user_name":{name},"user_role":{role},"v":{v},"workstation":"{workstation}"}}').encode()
+    return _TEMPLATE.format(
+        _text(app_version, "app_version"), _text(at_local, "at_local"), _text(at_utc, "at_utc"), data,
+        _text(mode, "mode"), _text(os_user, "os_user"), _text(prev_hash, "prev_hash"), _integer(seq, "seq"),
+        _text(type, "type"), _nullable(user_name, "user_name"), _nullable(user_role, "user_role"),
+        _integer(v, "v"), _text(workstation, "workstation"),
+    ).encode("utf-8")
+
+
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]').search
+_TEMPLATE = "{{" + ",".join(f'"{name}":{{}}' for name in _TOP_LEVEL) + "}}"
+
+
+def _text(value: Any, name: str) -> str:
+    if value.__class__ is str:
         return _encode_string(value)
-    if value is None:
-        return "null"
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**53:
+    raise WireError(f"{name}: wrong type")
+
+
+def _nullable(value: Any, name: str) -> str:
+    return "null" if value is None else _text(value, name)
+
+
+def _integer(value: Any, name: str) -> str:
+    if value.__class__ is int and -(2**53) < value < 2**53:
         return str(value)
     raise WireError(f"{name}: wrong type")
 

@@ -37,6 +37,13 @@ class PreflightOptions:
     organisation_name: str | None = None  # printed on copies
     doc_number: str | None = None  # the main document's number, printed on attachments
     placements: Mapping[Path, ChosenPlacement] = field(default_factory=dict)  # where the user moved a box
+    declared_types: Mapping[Path, str] = field(default_factory=dict)  # per file, over declared_type
+    file_overrides: Mapping[Path, frozenset[str]] = field(default_factory=dict)  # per file, with overrides
+
+    def for_file(self, path: Path) -> tuple[str | None, frozenset[str]]:
+        """The declared type and the overrides that apply to one file."""
+        return (self.declared_types.get(path, self.declared_type),
+                self.overrides | self.file_overrides.get(path, frozenset()))
 
 
 @dataclass(frozen=True)
@@ -79,17 +86,18 @@ def job_level(plans: Sequence[FilePlan], default: PadesLevel) -> PadesLevel:
 
 
 def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec | None) -> FilePlan:
+    declared, overrides = options.for_file(path)
     try:
         result = run_preflight(
             path,
             catalogue=options.catalogue,
-            declared_type=options.declared_type,
+            declared_type=declared,
             role=options.role,
             requested_kind=requested.kind.value if requested is not None else None,
         )
     except SigningError as exc:  # not a PDF, damaged…: the file's own error
         return FilePlan(path, error_code=error_code(exc), error_params=error_params(exc))
-    blocking = result.blocking(options.overrides)
+    blocking = result.blocking(overrides)
     if blocking:
         first: Finding = blocking[0]
         return FilePlan(path, result, error_code=first.code.value, error_params=dict(first.params))

@@ -113,6 +113,8 @@ class MainWindow(QMainWindow):
         self.act_open = self._action("open", self.open_files, S.Open)
         self.act_open_folder = self._action("open-folder", self.open_folder, "Ctrl+Shift+O")
         self.act_remove = self._action("remove", self.remove_selected, S.Delete)
+        self.act_choose_type = self._action("choose-type", self.choose_type, "Ctrl+T")
+        self.act_override = self._action("override", self.override_block)
         self.act_sign = self._action("sign", self.sign_selected, "Ctrl+S")
         self.act_sign_all = self._action("sign-all", self.sign_all, "Ctrl+Shift+S")
         self.act_settings = self._action("settings", self.open_settings, S.Preferences if QKeySequence(S.Preferences).toString() else "Ctrl+,")
@@ -145,6 +147,8 @@ class MainWindow(QMainWindow):
         self.menu_file.addAction(self.act_quit)
         self.menu_sign = bar.addMenu("")
         self.menu_sign.addActions([self.act_sign, self.act_sign_all])
+        self.menu_sign.addSeparator()
+        self.menu_sign.addActions([self.act_choose_type, self.act_override])
         self.menu_view = bar.addMenu("")
         self.menu_view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit, self.act_previous, self.act_next])
         self.menu_tools = bar.addMenu("")
@@ -170,6 +174,8 @@ class MainWindow(QMainWindow):
             self.act_open: (self.tr("&Open documents…"), self.tr("Open PDF documents (Ctrl+O)")),
             self.act_open_folder: (self.tr("Open a &folder…"), self.tr("Open every PDF in a folder (Ctrl+Shift+O)")),
             self.act_remove: (self.tr("&Remove from the list"), self.tr("Remove the selected documents from the list (Delete)")),
+            self.act_choose_type: (self.tr("Choose the document &type…"), self.tr("Say which type of document this is, when kyso cannot tell (Ctrl+T)")),
+            self.act_override: (self.tr("Allow signing &despite a block…"), self.tr("Lift a block the catalogue allows you to lift, taking responsibility")),
             self.act_sign: (self.tr("&Sign selected"), self.tr("Sign the selected documents (Ctrl+S)")),
             self.act_sign_all: (self.tr("Sign &all"), self.tr("Sign every document that can be signed (Ctrl+Shift+S)")),
             self.act_settings: (self.tr("S&ettings…"), self.tr("Your name, position, signature images, output folder…")),
@@ -260,7 +266,8 @@ class MainWindow(QMainWindow):
             return
         from app.desk.documents import check_document
 
-        options = self._preflight_options()
+        document = self.model.find(path)
+        options = self._preflight_options(documents=[document] if document is not None else [])
         self._checking += 1
         self._update_busy()
         Operation(parent=self, op=lambda: check_document(path, options=options), success=self._checked).run()
@@ -288,11 +295,41 @@ class MainWindow(QMainWindow):
         self.model.remove_rows(rows)
         self._show_current()
 
-    def _preflight_options(self, placements=None):
+    def _preflight_options(self, placements=None, documents=()):
         from app.desk.signing import preflight_options
 
         return preflight_options(settings=self.settings_state.settings, catalogue=self.catalogue,
-                                 placements=placements)
+                                 placements=placements, documents=documents)
+
+    def choose_type(self) -> None:
+        from dataclasses import replace
+
+        from .document_dialogs import TypeChoiceDialog
+
+        document = self._current()
+        if document is None or self.catalogue is None:
+            return
+        proposed = document.result.recognition.candidates if document.result else ()
+        dialog = TypeChoiceDialog([t.name for t in self.catalogue.types], proposed=proposed,
+                                  current=document.type_name, parent=self)
+        if dialog.exec() != dialog.DialogCode.Accepted:
+            return
+        self.model.replace(replace(document, declared_type=dialog.chosen(), checked=False))
+        self.proposals.pop(document.path, None)
+        self._check(document.path)
+
+    def override_block(self) -> None:
+        from dataclasses import replace
+
+        from .document_dialogs import OverrideDialog
+
+        document = self._current()
+        if document is None or not document.overridable_blocks:
+            return
+        dialog = OverrideDialog(document.path.name, document.overridable_blocks, parent=self)
+        if dialog.exec() == dialog.DialogCode.Accepted:
+            self.model.replace(replace(document, overrides=document.overrides | dialog.codes()))
+            self._show_current()
 
     # --- the current document -----------------------------------------------------------------
     def _current(self):
@@ -305,6 +342,8 @@ class MainWindow(QMainWindow):
 
     def _show_current(self) -> None:
         document = self._current()
+        self.act_override.setEnabled(bool(document and document.overridable_blocks))
+        self.act_choose_type.setEnabled(bool(document and document.checked and document.signed_path is None))
         self.details.show_document(document, catalogue=self.catalogue)
         if document is None:
             self.preview.show_document(None)

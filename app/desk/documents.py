@@ -35,6 +35,7 @@ class DeskDocument:
     signed_path: Path | None = None
     overrides: frozenset[str] = frozenset()
     stamp: tuple[int, int] | None = None  # size and mtime when checked (what the user saw)
+    declared_type: str | None = None  # the type the user chose (scans, unrecognised documents)
 
     @property
     def changed_since_checked(self) -> bool:
@@ -67,6 +68,14 @@ class DeskDocument:
         if blocking:
             return blocking[0]
         return next((f for f in self.result.findings if f.severity is Severity.WARN), None)
+
+    @property
+    def overridable_blocks(self) -> tuple[Finding, ...]:
+        """The blocks the user may lift explicitly (never a state secret, never an encrypted…)."""
+        if self.result is None:
+            return ()
+        blocking = self.result.blocking(self.overrides)
+        return blocking if blocking and all(f.overridable for f in blocking) else ()
 
     @property
     def type_name(self) -> str | None:
@@ -106,17 +115,14 @@ def file_stamp(path: Path) -> tuple[int, int] | None:
     return (status.st_size, status.st_mtime_ns)
 
 
-def check_document(path: Path, *, options: PreflightOptions, declared_type: str | None = None) -> DeskDocument:
+def check_document(path: Path, *, options: PreflightOptions) -> DeskDocument:
     """Preflight one file (slow for a large file: run it off the GUI thread)."""
     stamp = file_stamp(path)
+    declared, overrides = options.for_file(path)
     try:
-        result = run_preflight(
-            path,
-            catalogue=options.catalogue,
-            declared_type=declared_type or options.declared_type,
-            role=options.role,
-        )
+        result = run_preflight(path, catalogue=options.catalogue, declared_type=declared, role=options.role)
     except Exception as exc:  # noqa: BLE001 - any failure is this file's status, shown with its code
         return DeskDocument(path, checked=True, error_code=error_code(exc) or "APP_INTERNAL",
-                            error_params=error_params(exc), stamp=stamp)
-    return DeskDocument(path, result, checked=True, overrides=options.overrides, stamp=stamp)
+                            error_params=error_params(exc), stamp=stamp, declared_type=declared,
+                            overrides=overrides)
+    return DeskDocument(path, result, checked=True, overrides=overrides, stamp=stamp, declared_type=declared)

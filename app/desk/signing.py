@@ -36,11 +36,14 @@ def batch_summary(documents: Sequence[DeskDocument]) -> list[BatchLine]:
 
 def preflight_options(*, settings: Settings, catalogue: Catalogue,
                       placements: Mapping[Path, ChosenPlacement] | None = None,
-                      overrides: frozenset[str] = frozenset()) -> PreflightOptions:
+                      documents: Sequence[DeskDocument] = ()) -> PreflightOptions:
+    """Preflight as the desk does it: the user's settings, and per document the type the user
+    chose and the blocks the user lifted."""
     return PreflightOptions(
         catalogue=catalogue,
         role=settings.role or None,
-        overrides=overrides,
+        declared_types={d.path: d.declared_type for d in documents if d.declared_type},
+        file_overrides={d.path: d.overrides for d in documents if d.overrides},
         signature_image=Path(settings.signature_image) if settings.signature_image else None,
         seal_image=Path(settings.seal_image) if settings.seal_image else None,
         organisation_name=settings.organisation_name or settings.unit or None,
@@ -75,7 +78,7 @@ def desk_request(
         key_id=key_id,
         trust_dirs=tuple(trust_dirs) or machine_trust_dirs(),
         preflight=preflight_options(settings=settings, catalogue=catalogue, placements=placements,
-                                    overrides=frozenset().union(*(d.overrides for d in documents))),
+                                    documents=documents),
         explicit_appearance=False,
         explicit_level=False,
     )

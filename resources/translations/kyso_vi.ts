@@ -220,6 +220,22 @@
         <translation>Bỏ các văn bản đang chọn khỏi danh sách (Delete)</translation>
     </message>
     <message>
+        <source>Choose the document &amp;type…</source>
+        <translation>Chọn &amp;loại văn bản…</translation>
+    </message>
+    <message>
+        <source>Say which type of document this is, when kyso cannot tell (Ctrl+T)</source>
+        <translation>Cho biết đây là loại văn bản nào khi kyso không nhận ra (Ctrl+T)</translation>
+    </message>
+    <message>
+        <source>Allow signing &amp;despite a block…</source>
+        <translation>Cho phép ký &amp;dù bị chặn…</translation>
+    </message>
+    <message>
+        <source>Lift a block the catalogue allows you to lift, taking responsibility</source>
+        <translation>Bỏ qua điểm chặn mà danh mục cho phép bỏ qua; bạn chịu trách nhiệm</translation>
+    </message>
+    <message>
         <source>&amp;Sign selected</source>
         <translation>&amp;Ký văn bản đang chọn</translation>
     </message>
@@ -384,6 +400,29 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>(none)</source>
         <translation>(chưa có)</translation>
+    </message>
+</context>
+<context>
+    <name>OverrideDialog</name>
+    <message>
+        <source>Sign despite a block?</source>
+        <translation>Ký dù bị chặn?</translation>
+    </message>
+    <message>
+        <source>%1 cannot be signed as it is:</source>
+        <translation>%1 chưa được ký vì:</translation>
+    </message>
+    <message>
+        <source>I have checked this document and take responsibility for signing it</source>
+        <translation>Tôi đã kiểm tra văn bản này và chịu trách nhiệm khi ký</translation>
+    </message>
+    <message>
+        <source>Allow signing</source>
+        <translation>Cho phép ký</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
     </message>
 </context>
 <context>
@@ -743,6 +782,25 @@ Thư mục dữ liệu: %2</translation>
     <message numerus="yes">
         <source>%n token(s) inserted</source>
         <translation><numerusform>Đang cắm %n thiết bị</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>TypeChoiceDialog</name>
+    <message>
+        <source>Document type</source>
+        <translation>Loại văn bản</translation>
+    </message>
+    <message>
+        <source>Which type of document is this? The catalogue's rules for that type apply.</source>
+        <translation>Đây là loại văn bản nào? Quy định của danh mục cho loại đó sẽ được áp dụng.</translation>
+    </message>
+    <message>
+        <source>Use this type</source>
+        <translation>Dùng loại này</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
     </message>
 </context>
 <context>

@@ -20,16 +20,18 @@ class DetailsPanel(QTextBrowser):
         super().__init__(parent)
         self.document_shown: DeskDocument | None = None
         self.catalogue = None
+        self.verification = None  # DocumentVerification of the document shown, when done
         self.setOpenLinks(False)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.setAccessibleName(self.tr("Document details"))
-        self.show_document(self.document_shown, catalogue=self.catalogue)
+        self.show_document(self.document_shown, catalogue=self.catalogue, verification=self.verification)
 
-    def show_document(self, document: DeskDocument | None, *, catalogue=None) -> None:
+    def show_document(self, document: DeskDocument | None, *, catalogue=None, verification=None) -> None:
         self.document_shown = document
         self.catalogue = catalogue
+        self.verification = verification
         if document is None:
             hint = self.tr("Open documents to check and sign them: Ctrl+O, or drop PDF files here.")
             self.setHtml(f"<p style='color:#555'>{escape(hint)}</p>")
@@ -89,6 +91,9 @@ class DetailsPanel(QTextBrowser):
         title = self.tr("Next signature (step %1)").replace("%1", str(plan.step_index + 1))
         return f"<h4>{escape(title)}</h4>{_table(rows)}"
 
+    def _verdict(self, verification) -> str:
+        return _verdict_html(verification, self.tr("checking the signature…"))
+
     def _role_name(self, role_id: str) -> str:
         roles = getattr(self.catalogue, "roles", {}) or {}
         return roles[role_id].name if role_id in roles else role_id
@@ -99,12 +104,23 @@ class DetailsPanel(QTextBrowser):
             title, none = self.tr("Signatures already there"), self.tr("None.")
             return f"<h4>{escape(title)}</h4><p>{escape(none)}</p>"
         items = []
+        verdicts = {v.field_name: v for v in self.verification.signatures} if self.verification else {}
         for signature in signatures:
             kind = text("KIND_" + signature.kind.upper()) if signature.kind else self.tr("signature")
             who = signature.signer or self.tr("unknown signer")
-            items.append(f"<li>{escape(kind)} — {escape(who)} <small style='color:#777'>({escape(signature.field)})</small></li>")
+            items.append(f"<li>{escape(kind)} — {escape(who)} <small style='color:#777'>({escape(signature.field)})</small>"
+                         f"{self._verdict(verdicts.get(signature.field))}</li>")
         title = self.tr("Signatures already there")
         return f"<h4>{escape(title)}</h4><ul>{''.join(items)}</ul>"
+
+
+def _verdict_html(verification, checking: str) -> str:
+    if verification is None:
+        return f"<br><small style='color:#777'>{escape(checking)}</small>"
+    verdict = verification.verdict.value
+    colour = {"valid": "#1b7f3b", "indeterminate": "#a86400", "invalid": "#b3261e"}[verdict]
+    problems = "".join(f"<br><small>{escape(text(p.value))}</small>" for p in verification.problems)
+    return f"<br><b style='color:{colour}'>{escape(text('VERDICT_' + verdict.upper()))}</b>{problems}"
 
 
 def _table(rows: list[tuple[str, str]]) -> str:

@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.settings_state = None
         self.placements: dict[Path, object] = {}  # path -> ChosenPlacement the user set
         self.proposals: dict[Path, object] = {}  # path -> ProposedSignature
+        self.verifications: dict[Path, object] = {}  # path -> DocumentVerification of its signatures
         self._waiting: list[Path] = []  # opened before the catalogue was loaded
         self._checking = 0
         self.signing = None
@@ -344,7 +345,10 @@ class MainWindow(QMainWindow):
         document = self._current()
         self.act_override.setEnabled(bool(document and document.overridable_blocks))
         self.act_choose_type.setEnabled(bool(document and document.checked and document.signed_path is None))
-        self.details.show_document(document, catalogue=self.catalogue)
+        self.details.show_document(document, catalogue=self.catalogue,
+                                   verification=self.verifications.get(document.path) if document else None)
+        if document is not None and document.result is not None and document.result.facts.signatures:
+            self._verify(document.path)
         if document is None:
             self.preview.show_document(None)
             return
@@ -354,6 +358,26 @@ class MainWindow(QMainWindow):
         self.preview.clear_box()
         if document.signable and document.signed_path is None:
             self._propose(document)
+
+    def _verify(self, path: Path) -> None:
+        """The signatures already in a document, checked once in the background."""
+        if path in self.verifications:
+            return
+        from app.desk.signing import verify_signatures
+
+        self.verifications[path] = None
+        Operation(parent=self, op=lambda: verify_signatures(path), success=lambda result: self._verified(path, result)
+                  ).failure(lambda error: self._verify_failed(path, error)).run()
+
+    def _verify_failed(self, path: Path, error: BaseException) -> None:
+        log.info("verification of %s failed: %s", path, error)
+        self.verifications.pop(path, None)
+
+    def _verified(self, path: Path, result) -> None:
+        self.verifications[path] = result
+        current = self._current()
+        if current is not None and current.path == path:
+            self.details.show_document(current, catalogue=self.catalogue, verification=result)
 
     def _propose(self, document) -> None:
         if document.path in self.proposals:

@@ -17,7 +17,7 @@ from ..sign_plan import ChosenPlacement, PreflightOptions
 from ..signing_job import SignRequest
 from .documents import DeskDocument
 
-__all__ = ["BatchLine", "batch_summary", "desk_request", "preflight_options"]
+__all__ = ["BatchLine", "batch_summary", "desk_request", "machine_trust_dirs", "preflight_options", "verify_signatures"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,14 @@ def desk_request(
         explicit_appearance=False,
         explicit_level=False,
     )
+
+
+def verify_signatures(path: Path):
+    """Verify the signatures already in `path` (network for revocation: off the GUI thread)."""
+    import asyncio
+
+    from signing.trust import TrustStore
+    from signing.verify import verify_document
+
+    trust = TrustStore.load(extra_dirs=machine_trust_dirs())
+    return asyncio.run(verify_document(path, trust=trust))

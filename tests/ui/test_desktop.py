@@ -207,3 +207,15 @@ def test_gui_thread_keeps_running_through_a_batch_of_100(desk_factory, tmp_path)
     assert report is not None and report.all_ok
     assert len(seen_at) >= 90  # progress reached the window as the documents were signed…
     assert len(set(seen_at)) >= 20  # …with the event loop turning in between (never one late burst)
+
+
+def test_signatures_already_in_a_document_are_verified(desk_factory, tmp_path, hsm, trust_dir):
+    from tests.support.signing import sign_files
+
+    document = _decision(tmp_path)
+    signed = sign_files(hsm, [document], trust_dir=trust_dir).outcomes[0].output
+    desk = desk_factory()
+    desk.open([signed])
+    desk.select(signed)
+    desk.qtbot.waitUntil(lambda: "HỢP LỆ" in desk.window.details.toPlainText(), timeout=30000)
+    assert "Nguyễn Văn An" in desk.window.details.toPlainText()

@@ -61,10 +61,13 @@ def test_admin_log_is_a_chain_that_finds_tampering(live):
     engine = create_engine(live.database_url)
     with engine.begin() as connection:
         seq = connection.execute(text("SELECT max(seq) FROM admin_log WHERE action = 'enrolment_code.created'")).scalar()
+        original = connection.execute(text("SELECT target FROM admin_log WHERE seq = :s"), {"s": seq}).scalar()
         connection.execute(text("UPDATE admin_log SET target = 'khác' WHERE seq = :s"), {"s": seq})
-    engine.dispose()
     verdict = HTTP.get(f"{live.url}/api/v1/admin/log/verify", headers=admin).json()
-    assert verdict["ok"] is False and verdict["first_bad_seq"] <= seq
+    with engine.begin() as connection:  # put it back: the PostgreSQL database is shared by the session's tests
+        connection.execute(text("UPDATE admin_log SET target = :t WHERE seq = :s"), {"s": seq, "t": original})
+    engine.dispose()
+    assert verdict["ok"] is False and verdict["first_bad_seq"] == seq
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -3,9 +3,9 @@ and the migrations agreeing with the models."""
 
 from __future__ import annotations
 
+import functools
+import io
 import json
-import os
-import subprocess
 import sys
 from datetime import timedelta
 
@@ -114,25 +114,42 @@ def test_unit_configuration_with_etag(live):
     assert again.status_code == 304 and again.content == b""
 
 
-def _cli(*args: str, db: str, stdin: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args, "--db", db], input=stdin, capture_output=True,
-                          text=True, cwd=ROOT, env={**os.environ, "KYSO_LANG": "en"}, timeout=120)
+def _cli(capsys, monkeypatch, *args: str, db: str, stdin: str = "") -> tuple[int, str, str]:
+    """`kyso-server …` in this process (its own entry point, as the console script calls it)."""
+    from server.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    monkeypatch.setenv("KYSO_LANG", "en")
+    code = main([*args, "--db", db])
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
-def test_kyso_server_admin_commands(tmp_path):
+def test_kyso_server_admin_commands(tmp_path, capsys, monkeypatch):
     db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
-    assert _cli("admin", "create-unit", "VKS-HCM", "VKSND TP. Hồ Chí Minh", db=db).returncode == 0
-    created = _cli("admin", "create-admin", "quantri", "--password-stdin", db=db, stdin="một mật khẩu thật dài\n")
-    assert created.returncode == 0, created.stderr
-    weak = _cli("admin", "create-admin", "yeu", "--password-stdin", db=db, stdin="ngắn\n")
-    assert weak.returncode == 2 and "[SERVER_PASSWORD_WEAK]" in weak.stderr
-    issued = _cli("admin", "enrolment-code", "--unit", "VKS-HCM", db=db)
-    assert json.loads(issued.stdout)["unit"] == "VKS-HCM"
-    assert "[SERVER_WORKSTATION_UNKNOWN]" in _cli("admin", "revoke", "ws-none", db=db).stderr
-    verdict = _cli("admin", "verify-log", db=db)
-    assert verdict.returncode == 0 and json.loads(verdict.stdout)["entries"] == 3
-    schema = json.loads(_cli("openapi", db=db).stdout)
+    run = functools.partial(_cli, capsys, monkeypatch, db=db)
+    assert run("admin", "create-unit", "VKS-HCM", "VKSND TP. Hồ Chí Minh")[0] == 0
+    assert run("admin", "create-admin", "quantri", "--password-stdin", stdin="một mật khẩu thật dài\n")[0] == 0
+    code, _, err = run("admin", "create-admin", "yeu", "--password-stdin", stdin="ngắn\n")
+    assert code == 2 and "[SERVER_PASSWORD_WEAK]" in err
+    assert json.loads(run("admin", "enrolment-code", "--unit", "VKS-HCM")[1])["unit"] == "VKS-HCM"
+    assert "[SERVER_UNIT_UNKNOWN]" in run("admin", "enrolment-code", "--unit", "NOPE")[2]
+    assert "[SERVER_WORKSTATION_UNKNOWN]" in run("admin", "revoke", "ws-none")[2]
+    code, out, _ = run("admin", "verify-log")
+    assert code == 0 and json.loads(out)["entries"] == 3
+    schema = json.loads(run("openapi")[1])
     assert "/api/v1/events" in schema["paths"] and schema["info"]["title"] == "kyso audit server"
+
+
+def test_kyso_server_console_script_starts(tmp_path):
+    """The real command in its own process: migrates, serves, answers."""
+    from tests.support.audit_server import ProcessServer
+
+    server = ProcessServer(f"sqlite:///{tmp_path / 'run.sqlite3'}", data_dir=tmp_path)
+    try:
+        assert HTTP.get(f"{server.url}/api/v1/health").json() == {"status": "ok", "database": "sqlite"}
+    finally:
+        server.stop()
 
 
 def test_migrations_match_the_models(db_url):

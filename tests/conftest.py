@@ -109,6 +109,18 @@ def kyso_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def audit_server_pg():
+    """The central audit server's PostgreSQL database for this session (kyso_test_<random>, migrated),
+    dropped at the end. Tests keep apart through their own units, accounts and workstations."""
+    from server.migrate import upgrade
+    from tests.support.postgres import temporary_database
+
+    with temporary_database() as url:
+        upgrade(url)
+        yield url
+
+
 @pytest.fixture
 def document(tmp_path) -> Path:
     return decree30_pdf(tmp_path / "quyet-dinh.pdf")

@@ -13,16 +13,6 @@ from pathlib import Path
 import pytest
 
 from tests.support.audit_server import ThreadServer, enrol, issue_code, login, seed_accounts
-from tests.support.postgres import temporary_database
-
-
-@pytest.fixture(scope="session")
-def pg_url():
-    from server.migrate import upgrade
-
-    with temporary_database() as url:
-        upgrade(url)
-        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -33,7 +23,7 @@ def db_url(request, tmp_path) -> str:
         url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
         upgrade(url)
         return url
-    return request.getfixturevalue("pg_url")
+    return request.getfixturevalue("audit_server_pg")
 
 
 @dataclass

@@ -48,7 +48,8 @@ def wait_until(condition, *, timeout: float = 30.0, interval: float = 0.02, what
 class ThreadServer:
     """uvicorn serving create_app() on a pre-bound loopback socket, in a thread of this process."""
 
-    def __init__(self, database_url: str, *, data_dir: Path, **settings: Any) -> None:
+    def __init__(self, database_url: str, *, data_dir: Path, tls: tuple[Path, Path] | None = None,
+                 **settings: Any) -> None:
         from server.api.main import create_app
         from server.config import ServerSettings
         from server.migrate import upgrade
@@ -58,8 +59,9 @@ class ThreadServer:
         self.app = create_app(self.settings)
         self._socket = socket.create_server(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False,
+                                ssl_certfile=tls[0] if tls else None, ssl_keyfile=tls[1] if tls else None)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
         self._thread.start()

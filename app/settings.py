@@ -81,8 +81,10 @@ def load_settings() -> SettingsState:
     return SettingsState(merged, {name: locked_by for name in locked})
 
 
-def save_settings(changes: dict[str, Any]) -> SettingsState:
-    """Save the user's changes (refusing locked ones) and return the new state."""
+def save_settings(changes: dict[str, Any], *, journal: Any = None) -> SettingsState:
+    """Save the user's changes (refusing locked ones) and return the new state.
+
+    `journal` (an app.audit AuditJournal) records each changed setting with its old and new value."""
     state = load_settings()
     for name in changes:
         if name in state.locked:
@@ -94,7 +96,13 @@ def save_settings(changes: dict[str, Any]) -> SettingsState:
     temporary = path.with_suffix(".part")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
-    return load_settings()
+    saved = load_settings()
+    if journal is not None:
+        for name in sorted(_coerce(changes)):
+            old, new = getattr(state.settings, name), getattr(saved.settings, name)
+            if old != new:
+                journal.settings_changed(name=name, old=old, new=new)
+    return saved
 
 
 def _toml_value(value: Any) -> str:

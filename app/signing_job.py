@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from signing.certcheck import CertificateFinding, CertificateReport, check_signer_certificate
 from signing.engine import LevelDecision, SignedDocument, SigningBatch, SignOptions
@@ -40,11 +40,15 @@ from tokens import (
     TokenSession,
 )
 
+from .audit.signing_audit import SigningAudit
 from .errors import error_code, error_params
 from .module_choice import EarlyCertificate, certificate_before_login, pick_module
 from .paths import data_home
 from .preflight import Finding
 from .sign_plan import FilePlan, PreflightOptions, job_level, plan_files, with_certificate_title
+
+if TYPE_CHECKING:
+    from .audit.journal import AuditJournal
 
 __all__ = ["SignRequest", "SignJob", "FileOutcome", "SignReport", "WarningAcceptor"]
 
@@ -117,8 +121,10 @@ class SignJob:
         progress: Progress | None = None,
         cancelled: Callable[[], bool] | None = None,
         picker: Picker | None = None,
+        journal: AuditJournal | None = None,
     ) -> None:
         self.request = request
+        self._audit = SigningAudit(journal, token_label=request.token_label)  # docs/audit.md
         self._picker = picker or (lambda r: pick_module(r.module_path, r.token_label, r.module_options))
         self._prompter = prompter
         self._acceptor = acceptor
@@ -127,11 +133,18 @@ class SignJob:
 
     def run(self) -> SignReport:
         """Run the whole job (blocking; call it from a worker thread in a GUI)."""
-        return asyncio.run(self._run())
+        try:
+            report = asyncio.run(self._run())
+        except BaseException as exc:
+            self._audit.stopped(exc)
+            raise
+        self._audit.finished(report.outcomes)
+        return report
 
     async def _run(self) -> SignReport:
         request = self.request
         plans = self._plans()
+        self._audit.planned(plans)
         if not any(plan.signable for plan in plans):
             return SignReport(None, None, None, None, tuple(_not_signed(plan) for plan in plans))
         module, options = self._picker(request)
@@ -158,6 +171,8 @@ class SignJob:
             )
             try:
                 decision = await batch.prepare()
+                self._audit.signer(token=session.info, certificate=report, level=decision.reached.value,
+                                   tsa_url=batch.options.tsa_url, evidence=_evidence(decision))
                 outcomes = await self._sign_all(batch, plans)
             finally:
                 await batch.aclose()
@@ -228,15 +243,26 @@ class SignJob:
     async def _sign_one(self, batch: SigningBatch, plan: FilePlan) -> FileOutcome:
         source = plan.source
         target = default_output_path(source, out_dir=self.request.out_dir)
+        request_id = self._audit.requested(plan, target)  # on disk before the token is used
         try:
             signed = await batch.sign_document(source=source, target=target, appearance=plan.appearance)
         except (SigningError, TokenError) as exc:
             log.info("signing %s failed: %s", source, exc, exc_info=exc.__cause__ is not None)
+            self._audit.failed(request_id, plan, error_code(exc) or "", error_params(exc))
             return FileOutcome(source, None, error_code=error_code(exc), error_params=error_params(exc), plan=plan)
         except Exception:
             log.exception("unexpected failure while signing %s", source)
+            self._audit.failed(request_id, plan, SigningErrorCode.INTERNAL.value, {})
             return FileOutcome(source, None, error_code=SigningErrorCode.INTERNAL.value, plan=plan)
+        self._audit.succeeded(request_id, plan, signed)  # on disk before the job reports it
         return FileOutcome(source, signed.output, signed=signed, plan=plan)
+
+
+def _evidence(decision: LevelDecision) -> str:
+    """Where the revocation evidence of the signer's certificate is kept."""
+    if decision.reached.value in ("B-LT", "B-LTA"):
+        return "in the signed PDF (DSS)"
+    return "revocation cache: " + str(data_home() / "cache" / "revocation")
 
 
 def _not_signed(plan: FilePlan) -> FileOutcome:

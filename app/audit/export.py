@@ -91,7 +91,7 @@ class _Batches:
 
 
 def headers(lang: str) -> list[str]:
-    return [message(f"AUDIT_COLUMN_{name.upper()}", lang) for name in HUMAN_COLUMNS]
+    return [message("AUDIT_COLUMN_" + name.upper(), lang) for name in HUMAN_COLUMNS]
 
 
 def _safe(value):

@@ -99,6 +99,11 @@ class AuditJournal:
                                       app_version=__version__)
         except (sqlite3.Error, DamagedLog, OSError) as exc:
             return self._failed(event_type, data, exc, retry=retry)
+        except Exception as exc:  # an event the format refuses: a bug, never a reason to stop signing
+            log.exception("audit event %s refused", event_type)
+            self._lost += 1
+            self._problem(AuditProblem(AuditErrorCode.WRITE_FAILED, {"detail": f"{type(exc).__name__}: {exc}"}))
+            return None
         if _ECHO:
             sys.stderr.write(f"kyso-audit: {event.mode} {event.seq} {event.type}\n")
             sys.stderr.flush()
@@ -153,18 +158,15 @@ class AuditJournal:
 
     def app_started(self, *, command: str, catalogue_version: str | None = None,
                     trust_list_version: str | None = None) -> AuditEvent | None:
-        import os
         import platform
 
         return self.record(EventType.APP_STARTED, version=__version__, command=command,
                            catalogue_version=catalogue_version, trust_list_version=trust_list_version,
                            pid=os.getpid(), platform=platform.platform())
 
-    def app_stopped(self, *, command: str, exit_code: int | None = None) -> AuditEvent | None:
-        import os
-
+    def app_stopped(self, *, command: str, exit_code: int | None = None, error: str | None = None) -> AuditEvent | None:
         return self.record(EventType.APP_STOPPED, version=__version__, command=command, exit_code=exit_code,
-                           pid=os.getpid())
+                           error=error, pid=os.getpid())
 
     def catalogue_loaded(self, *, catalogue_id: str, name: str, version: str, source: str,
                          rejected: Sequence[str] = ()) -> AuditEvent | None:
@@ -190,10 +192,12 @@ class AuditJournal:
                            outcome=outcome.value)
 
     def sign_requested(self, *, request_id: str, path: Path, output: Path, kind: str | None, level: str,
-                       certificate: Mapping[str, Any] | None, token: Mapping[str, Any] | None) -> AuditEvent | None:
+                       certificate: Mapping[str, Any] | None, token: Mapping[str, Any] | None,
+                       **extra: Any) -> AuditEvent | None:
+        """Recorded (on disk) before the token is used; `extra`: pid, output_mtime_ns."""
         return self.record(EventType.SIGN_REQUESTED, request_id=request_id, document=path.name, input=str(path),
                            output=str(output), kind=kind, level=level, certificate=_plain(certificate),
-                           token=_plain(token))
+                           token=_plain(token), **_plain(extra))
 
     def sign_succeeded(self, *, request_id: str, path: Path, details: Mapping[str, Any]) -> AuditEvent | None:
         return self.record(EventType.SIGN_SUCCEEDED, request_id=request_id, document=path.name, input=str(path),

@@ -53,7 +53,7 @@ def output_outcome(output: Path, *, before_mtime_ns: Any = None) -> tuple[bool, 
         stat = output.stat()
     except OSError:
         return False, None, False
-    if isinstance(before_mtime_ns, int) and stat.st_mtime_ns == before_mtime_ns:
+    if before_mtime_ns is not None and str(stat.st_mtime_ns) == str(before_mtime_ns):
         return False, None, False  # the file from before the request: this signature never landed
     with open(output, "rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()

@@ -82,7 +82,7 @@ def _summary(pdf, batches, t) -> None:
     pdf.set_font("serif", "", 10)
     for (kind, outcome), count in sorted(reader.tally(audit_filter).items(), key=lambda item: (item[0][0], item[0][1] or "")):
         pdf.cell(70, 6, kind, border=1)
-        pdf.cell(40, 6, t(f"AUDIT_OUTCOME_{(outcome or 'none').upper()}"), border=1)
+        pdf.cell(40, 6, t("AUDIT_OUTCOME_" + (outcome or "none").upper()), border=1)
         pdf.cell(30, 6, str(count), border=1, align="R")
         pdf.ln()
     pdf.ln(4)
@@ -92,7 +92,7 @@ def _events(pdf, batches, t) -> None:
     def header() -> None:
         pdf.set_font("serif", "B", 9)
         for name, width in _COLUMNS:
-            pdf.cell(width, 6, t(f"AUDIT_COLUMN_{name.upper()}"), border=1)
+            pdf.cell(width, 6, t("AUDIT_COLUMN_" + name.upper()), border=1)
         pdf.ln()
         pdf.set_font("serif", "", 8)
 
@@ -103,7 +103,7 @@ def _events(pdf, batches, t) -> None:
                 pdf.add_page()
                 header()
             values = (f"{row[0]}" + ("" if row[7] == "production" else "*"), row[1][:19].replace("T", " "), row[2],
-                      t(f"AUDIT_OUTCOME_{(row[3] or 'none').upper()}") if row[3] else "", row[4] or "", row[5] or "",
+                      t("AUDIT_OUTCOME_" + row[3].upper()) if row[3] else "", row[4] or "", row[5] or "",
                       row[6][:12])
             for (_, width), value in zip(_COLUMNS, values, strict=True):
                 pdf.cell(width, 5, _fit(pdf, str(value), width), border=1)

@@ -52,6 +52,7 @@ class AuditRun:
 
     journal: AuditJournal
     exit_code: int | None = None
+    error: str | None = None  # the code of the error that ended the run, if one did
 
 
 @contextmanager
@@ -62,16 +63,37 @@ def audit_session(*, command: str, notify: Notify | None = None, mode: str = PRO
     shown = _announce(journal, notify, shown=0)
     journal.app_started(command=command, catalogue_version=catalogue_version,
                         trust_list_version=trust_list_version(trust_dirs))
+    _policy_loaded(journal)
     if journal.store is not None:
         reconcile_pending(journal)
     run = AuditRun(journal)
     try:
         yield run
+    except BaseException as exc:
+        from app.errors import error_code
+
+        run.error = error_code(exc) or ("APP_CANCELLED" if isinstance(exc, KeyboardInterrupt) else "APP_INTERNAL")
+        raise
     finally:
-        journal.app_stopped(command=command, exit_code=run.exit_code)
+        journal.app_stopped(command=command, exit_code=run.exit_code, error=run.error)
         _announce(journal, notify, shown=shown)
         if journal.store is not None:
             journal.store.close()
+
+
+def _policy_loaded(journal: AuditJournal) -> None:
+    """The administrator's policy file in force, if there is one: which settings it sets and locks."""
+    import tomllib
+
+    from app.paths import policy_dir
+
+    path = policy_dir() / "policy.toml"
+    try:
+        with open(path, "rb") as handle:
+            policy = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return
+    journal.policy_loaded(path=str(path), locked=list(policy.get("locked", {})), defaults=list(policy.get("defaults", {})))
 
 
 def _announce(journal: AuditJournal, notify: Notify | None, *, shown: int) -> int:

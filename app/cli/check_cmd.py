@@ -27,12 +27,22 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
 
 def handle(args: argparse.Namespace, reporter: Reporter) -> int:
     from app.catalogue import load_catalogue
+
+    from .audit_cmd import cli_audit
+
+    loaded = load_catalogue(args.catalogue)
+    _announce_catalogue(loaded, reporter)
+    with cli_audit("check", reporter, catalogue=loaded) as run:
+        run.exit_code = _check_all(args, reporter, loaded, run.journal)
+        return run.exit_code
+
+
+def _check_all(args: argparse.Namespace, reporter: Reporter, loaded, journal) -> int:
+    from app.audit.signing_audit import record_document_opened
     from app.preflight import run_preflight
     from app.settings import load_settings
 
-    loaded = load_catalogue(args.catalogue)
     catalogue = loaded.catalogue
-    _announce_catalogue(loaded, reporter)
     role = args.role or load_settings().settings.role or None
     documents, worst = [], EXIT_OK
     for path in args.files:
@@ -46,6 +56,11 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
             worst = EXIT_ERROR
             continue
         documents.append({"file": str(path), **preflight_json(result, reporter)})
+        record_document_opened(journal, path)
+        journal.preflight_done(path=path, doc_type=result.doc_type.name if result.doc_type else None,
+                               findings=[f.code.value for f in result.findings],
+                               blocking=[f.code.value for f in result.blocking()],
+                               catalogue_version=result.catalogue.version)
         _print(result, reporter, catalogue)
         if not result.signable and worst == EXIT_OK:
             worst = EXIT_SOME_FAILED

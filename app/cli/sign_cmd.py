@@ -49,22 +49,25 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
 def handle(args: argparse.Namespace, reporter: Reporter) -> int:
     from app.signing_job import SignJob
 
+    from .audit_cmd import cli_audit
     from .prompts import CliAcceptor, StdinPrompter, TerminalPrompter
 
     request = _request(args)
     prompter = StdinPrompter(reporter) if args.pin_stdin else TerminalPrompter(reporter)
     acceptor = CliAcceptor(reporter, accept_all=args.accept_warnings, may_ask=not args.pin_stdin)
-    job = SignJob(
-        request,
-        prompter=prompter,
-        acceptor=acceptor,
-        progress=lambda done, total, path: _progress(reporter, done, total, path),
-    )
-    report = job.run()
-    _print_report(report, reporter)
-    if report.all_ok:
-        return EXIT_OK
-    return EXIT_SOME_FAILED
+    catalogue = request.preflight.catalogue if request.preflight else None
+    with cli_audit("sign", reporter, catalogue=catalogue, trust_dirs=request.trust_dirs) as run:
+        job = SignJob(
+            request,
+            prompter=prompter,
+            acceptor=acceptor,
+            progress=lambda done, total, path: _progress(reporter, done, total, path),
+            journal=run.journal,
+        )
+        report = job.run()
+        _print_report(report, reporter)
+        run.exit_code = EXIT_OK if report.all_ok else EXIT_SOME_FAILED
+        return run.exit_code
 
 
 def _request(args: argparse.Namespace):

@@ -29,7 +29,11 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
 def handle(args: argparse.Namespace, reporter: Reporter) -> int:
     candidates = _candidates(args)
     if args.watch or args.watch_seconds is not None:
-        return _watch(candidates, reporter, seconds=args.watch_seconds)
+        from .audit_cmd import cli_audit
+
+        with cli_audit("tokens --watch", reporter) as run:
+            run.exit_code = _watch(candidates, reporter, seconds=args.watch_seconds, journal=run.journal)
+            return run.exit_code
     modules = [_module_report(candidate, reporter, mechanisms=args.diagnose) for candidate in candidates]
     if args.diagnose:
         document = {"ok": True, "system": _system(), "modules": modules}
@@ -175,12 +179,15 @@ def _print_diagnosis(document: dict, reporter: Reporter) -> None:
         reporter.line(t("CLI_DIAG_NOT_FOUND", entry=entry, places=places))
 
 
-def _watch(candidates, reporter: Reporter, *, seconds: float | None) -> int:
+def _watch(candidates, reporter: Reporter, *, seconds: float | None, journal=None) -> int:
     from tokens.watch import TokenWatcher
 
     modules = [c.module for c in candidates if c.module is not None]
 
     def show(event) -> None:
+        if journal is not None:  # on disk before it is shown
+            journal.token_event(inserted=event.kind == "inserted", label=event.token.label,
+                                serial=event.token.serial, module=event.module)
         if reporter.json_mode:
             line = {"event": event.kind, "module": event.module, "label": event.token.label,
                     "serial": event.token.serial, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z")}

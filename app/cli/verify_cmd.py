@@ -23,10 +23,19 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
 
 
 def handle(args: argparse.Namespace, reporter: Reporter) -> int:
+    from .audit_cmd import cli_audit
+
+    with cli_audit("verify", reporter, trust_dirs=tuple(args.trust)) as run:
+        run.exit_code = _handle(args, reporter, run.journal)
+        return run.exit_code
+
+
+def _handle(args: argparse.Namespace, reporter: Reporter, journal) -> int:
     from signing.trust import TrustStore
 
     trust = TrustStore.load(extra_dirs=args.trust)
     results = asyncio.run(_verify_all(args.files, trust, allow_fetching=not args.offline))
+    _record(journal, results)
     documents = []
     worst = EXIT_OK
     for path, outcome in results:
@@ -42,6 +51,23 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
             worst = EXIT_SOME_FAILED
     reporter.emit_json({"ok": worst == EXIT_OK, "files": documents})
     return worst
+
+
+def _record(journal, results) -> None:
+    """One "verification done" event per file (docs/audit.md)."""
+    from app.audit.signing_audit import record_document_opened
+    from app.errors import error_code
+
+    for path, outcome in results:
+        record_document_opened(journal, path)
+        if isinstance(outcome, BaseException):
+            journal.verification_done(path=path, signatures=[], valid=False, error_code=error_code(outcome) or "APP_INTERNAL")
+            continue
+        signatures = [{"field": s.field_name, "verdict": s.verdict.value, "signer": s.signer, "serial": s.serial,
+                       "issuer": s.issuer, "integrity": s.intact, "trusted": s.trusted,
+                       "revocation": s.revocation.value, "level": s.level.value if s.level else None}
+                      for s in outcome.signatures]
+        journal.verification_done(path=path, signatures=signatures, valid=outcome.all_valid)
 
 
 async def _verify_all(files, trust, *, allow_fetching: bool):

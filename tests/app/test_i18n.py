@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from app.audit.errors import AuditErrorCode
+from app.audit.verify import BreakKind
 from app.errors import AppErrorCode
 from app.i18n import LANGUAGES, catalogue, message, placeholders, resolve_language
 from app.preflight.findings import FindingCode
@@ -26,7 +28,8 @@ def test_both_languages_have_the_same_keys_and_placeholders():
                                               "CLI_VERIFY_FILE_ERROR", "CLI_PREFLIGHT_WARNING"}, key
 
 
-@pytest.mark.parametrize("codes", [TokenErrorCode, SigningErrorCode, AppErrorCode, Problem, FindingCode])
+@pytest.mark.parametrize("codes", [TokenErrorCode, SigningErrorCode, AppErrorCode, Problem, FindingCode,
+                                   AuditErrorCode])
 def test_every_error_code_has_a_message(codes):
     for lang in LANGUAGES:
         missing = [code.value for code in codes if code.value not in catalogue(lang)]
@@ -68,3 +71,12 @@ def test_no_f_strings_in_translation_calls():
             if isinstance(call.args[0], ast.JoinedStr):
                 offenders.append(f"{path.relative_to(ROOT)}:{call.lineno}")
     assert offenders == []
+
+
+def test_every_audit_break_kind_and_column_has_a_name():
+    from app.audit.export import HUMAN_COLUMNS
+
+    for lang in LANGUAGES:
+        texts = catalogue(lang)
+        assert all("AUDIT_BREAK_" + kind.name in texts for kind in BreakKind), lang
+        assert all("AUDIT_COLUMN_" + name.upper() in texts for name in HUMAN_COLUMNS), lang

@@ -53,7 +53,7 @@ class Enrolment:
     proxy: str | None = None  # HTTPS proxy URL; None: HTTPS_PROXY from the environment
 
     def secret_name(self, what: str) -> str:
-        return f"{what}:{self.server_url}:{self.workstation_id}"
+        return f"{what}:{self.workstation_id}"
 
 
 def load_enrolment() -> Enrolment | None:

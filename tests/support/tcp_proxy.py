@@ -2,7 +2,9 @@
 
 Every connection is forwarded to the target; with `cut_after` set, each connection is closed
 abruptly once that many bytes (chosen per connection by the function) have passed in either
-direction. `pause()` refuses new connections (a network down), `resume()` lets them through.
+direction. `pause()` refuses new connections (a network down), `resume()` lets them through. With
+`swallow_responses` set, what the server answers is dropped on the floor: requests arrive and
+are processed, the client never hears back (the answer lost on the way).
 Threads only; the listening socket is on 127.0.0.1.
 """
 
@@ -21,6 +23,8 @@ class TcpProxy:
         self.cut_after = cut_after
         self.cuts = 0
         self.connections = 0
+        self.swallowed = 0
+        self.swallow_responses = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.2)
         self.port = self._listener.getsockname()[1]
@@ -77,15 +81,20 @@ class TcpProxy:
                     return
                 state["closed"] = True
             for sock in (client, upstream):
-                try:
+                try:  # shutdown first: it wakes the other direction's thread blocked in recv()
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
-                    sock.close()  # linger 0: a reset, as a broken network gives
+                    sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+                sock.close()
 
-        def pump(source: socket.socket, sink: socket.socket) -> None:
+        def pump(source: socket.socket, sink: socket.socket, answers: bool = False) -> None:
             try:
                 while data := source.recv(65536):
+                    if answers and self.swallow_responses.is_set():
+                        with self._lock:
+                            self.swallowed += len(data)
+                        continue
                     with lock:
                         if state["left"] is not None:
                             if len(data) >= state["left"]:
@@ -105,4 +114,4 @@ class TcpProxy:
             close()
 
         threading.Thread(target=pump, args=(client, upstream), daemon=True).start()
-        pump(upstream, client)
+        pump(upstream, client, answers=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import ssl
 import stat
 import threading
 
@@ -187,7 +188,7 @@ def _code_over_tls(central, bundle) -> str:
 
     from tests.support.audit_server import ADMIN_PASSWORD
 
-    with httpx.Client(verify=str(bundle), base_url=central.server.url) as client:
+    with httpx.Client(verify=ssl.create_default_context(cafile=str(bundle)), base_url=central.server.url) as client:
         token = client.post("/api/v1/auth/login", json={"username": central.admin_name, "password": ADMIN_PASSWORD})
         answer = client.post("/api/v1/admin/enrolment-codes", json={"unit": central.unit},
                              headers={"Authorization": f"Bearer {token.json()['token']}"})

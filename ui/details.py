@@ -37,7 +37,9 @@ class DetailsPanel(QTextBrowser):
             self.setHtml(f"<p style='color:#555'>{escape(hint)}</p>")
             return
         parts = [f"<h3>{escape(document.path.name)}</h3>", self._status(document)]
-        if document.result is not None:
+        if document.signed_path is not None:
+            parts += [self._identity(document), self._signed_file()]
+        elif document.result is not None:
             parts += [self._identity(document), self._findings(document), self._plan(document),
                       self._signatures(document)]
         self.setHtml("".join(parts))
@@ -90,6 +92,15 @@ class DetailsPanel(QTextBrowser):
         ]
         title = self.tr("Next signature (step %1)").replace("%1", str(plan.step_index + 1))
         return f"<h4>{escape(title)}</h4>{_table(rows)}"
+
+    def _signed_file(self) -> str:
+        """The signatures of the file just signed, as the verifier reads them back."""
+        title = self.tr("Signatures in the signed file")
+        if self.verification is None:
+            return f"<h4>{escape(title)}</h4>{self._verdict(None)}"
+        items = [f"<li>{escape(v.signer)} <small style='color:#777'>({escape(v.field_name)})</small>{self._verdict(v)}</li>"
+                 for v in self.verification.signatures]
+        return f"<h4>{escape(title)}</h4><ul>{''.join(items)}</ul>"
 
     def _verdict(self, verification) -> str:
         return _verdict_html(verification, self.tr("checking the signature…"))

@@ -85,7 +85,7 @@ class DocumentListModel(QAbstractTableModel):
     def _signatures(document: DeskDocument) -> str:
         if document.result is None:
             return ""
-        count = len(document.result.facts.signatures)
+        count = len(document.result.facts.signatures) + (1 if document.signed_path is not None else 0)
         return str(count) if count else "—"
 
     @staticmethod

@@ -20,6 +20,9 @@ FIRST_PAINT_ENV = "KYSO_EXIT_AFTER_FIRST_PAINT"  # benchmarks: print the moment,
 def create_application(argv: Sequence[str] = ()):
     from .qt import QApplication
 
+    # Worker threads (signing, preflight, rendering) share the interpreter with the GUI thread:
+    # a shorter switch interval hands the GUI thread the GIL sooner (benchmarks/desktop.py).
+    sys.setswitchinterval(0.001)
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("kyso")
     app.setOrganizationName("kyso")

@@ -74,10 +74,10 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        header.resizeSection(0, 150)
-        header.resizeSection(1, 150)
-        header.resizeSection(2, 130)
-        header.resizeSection(3, 60)
+        for column, width in enumerate((150, 120)):
+            header.resizeSection(column, width)
+        # Status and signature count: as wide as their words, computed once per language —
+        # ResizeToContents would measure every row on every change (slow with 100 documents).
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.selectionModel().currentRowChanged.connect(lambda current, previous: self._show_current())
@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         for widget, stretch in ((self.table, 2), (self.preview, 5), (self.details, 2)):
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
-        self.splitter.setSizes([380, 620, 280])
+        self.splitter.setSizes([450, 560, 290])
         self.setCentralWidget(self.splitter)
         self.token_monitor = TokenMonitor(self)
         self.token_status = TokenStatusWidget(self.token_monitor, self)
@@ -204,9 +204,22 @@ class MainWindow(QMainWindow):
         self.table.setAccessibleName(self.tr("Documents"))
         self.act_languages[current_language()].setChecked(True)
         self.model.retranslate()
+        self._size_columns()
         for widget in (self.preview, self.details, self.token_status):
             widget.retranslate()
         self._update_busy()
+
+    def _size_columns(self) -> None:
+        from app.desk.documents import DocumentStatus
+
+        from .documents import status_label
+
+        metrics = self.table.fontMetrics()
+        header = self.table.horizontalHeader()
+        padding = 24
+        words = [status_label(status) for status in DocumentStatus] + [self.model.headerData(2, Qt.Orientation.Horizontal)]
+        header.resizeSection(2, max(metrics.horizontalAdvance(w) for w in words) + padding)
+        header.resizeSection(3, metrics.horizontalAdvance(self.model.headerData(3, Qt.Orientation.Horizontal)) + padding)
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -345,10 +358,10 @@ class MainWindow(QMainWindow):
         document = self._current()
         self.act_override.setEnabled(bool(document and document.overridable_blocks))
         self.act_choose_type.setEnabled(bool(document and document.checked and document.signed_path is None))
-        self.details.show_document(document, catalogue=self.catalogue,
-                                   verification=self.verifications.get(document.path) if document else None)
-        if document is not None and document.result is not None and document.result.facts.signatures:
-            self._verify(document.path)
+        shown = (document.signed_path or document.path) if document is not None else None
+        self.details.show_document(document, catalogue=self.catalogue, verification=self.verifications.get(shown))
+        if document is not None and (document.signed_path or (document.result and document.result.facts.signatures)):
+            self._verify(shown)
         if document is None:
             self.preview.show_document(None)
             return
@@ -376,7 +389,7 @@ class MainWindow(QMainWindow):
     def _verified(self, path: Path, result) -> None:
         self.verifications[path] = result
         current = self._current()
-        if current is not None and current.path == path:
+        if current is not None and path in (current.path, current.signed_path):
             self.details.show_document(current, catalogue=self.catalogue, verification=result)
 
     def _propose(self, document) -> None:

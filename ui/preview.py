@@ -1,7 +1,8 @@
 """Preview of the exact file that will be signed: pages, thumbnails, zoom, and the signature box.
 
-Pages are rendered by QtPdf's renderer on its own threads; the page is shown in a graphics
-scene in which the signature box is an item the user drags and resizes. The box is kept in
+Pages are rendered by PDFium on the renderer's own thread (ui/pdf_render.py: with the form
+pass that draws signature stamps); the page is shown in a graphics scene in which the signature
+box is an item the user drags and resizes. The box is kept in
 PDF points (origin bottom left), the same coordinates the signing engine uses.
 """
 
@@ -25,14 +26,12 @@ from .qt import (
     QListWidget,
     QListWidgetItem,
     QPainter,
-    QPdfDocument,
-    QPdfDocumentRenderOptions,
-    QPdfPageRenderer,
     QPen,
     QPixmap,
     QPointF,
     QRectF,
     QSize,
+    QSizeF,
     QSpinBox,
     Qt,
     QToolButton,
@@ -178,6 +177,10 @@ class PageView(QGraphicsView):
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.SmoothPixmapTransform)
         self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.setBackgroundBrush(QColor("#e4e6ea"))
+        self.page_frame = QGraphicsRectItem()
+        self.page_frame.setPen(QPen(QColor("#9aa0a6"), 1))
+        self.page_frame.setBrush(QBrush(QColor("white")))
+        self.scene().addItem(self.page_frame)
         self.page_item = QGraphicsPixmapItem()
         self.scene().addItem(self.page_item)
 
@@ -194,19 +197,16 @@ class PdfPreview(QWidget):
 
     placementChanged = Signal(int, tuple)  # page index (0-based), (x1, y1, x2, y2) in points
     pageChanged = Signal(int)
+    pageRendered = Signal(int)  # the page image on screen is up to date
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.document = QPdfDocument(self)
-        self.renderer = QPdfPageRenderer(self)
-        self.renderer.setRenderMode(QPdfPageRenderer.RenderMode.MultiThreaded)
-        self.renderer.setDocument(self.document)
-        self.renderer.pageRendered.connect(self._page_rendered)
-        self.thumb_renderer = QPdfPageRenderer(self)
-        self.thumb_renderer.setRenderMode(QPdfPageRenderer.RenderMode.MultiThreaded)
-        self.thumb_renderer.setDocument(self.document)
-        self.thumb_renderer.pageRendered.connect(
-            lambda page, size, image, options, request: self._thumbnail_rendered(page, image))
+        from .pdf_render import PdfRenderer
+
+        self.renderer = PdfRenderer(self)
+        self.renderer.loaded.connect(self._loaded)
+        self.renderer.rendered.connect(self._rendered)
+        self.info = None  # DocumentInfo once the renderer has opened the file
         self.path: Path | None = None
         self.page = 0
         self.zoom = 1.0
@@ -290,32 +290,34 @@ class PdfPreview(QWidget):
         self._update_labels()
 
     # --- documents ----------------------------------------------------------------------------
-    def show_document(self, path: Path | None) -> bool:
-        """Show `path` (None: nothing). False when QtPdf cannot open it (the reason is shown)."""
+    def show_document(self, path: Path | None) -> None:
+        """Show `path` (None: nothing); the pages follow once the renderer has opened it."""
         self.clear_box()
         self.path = path
-        self.document.close()
+        self.info = None
         self.thumbnails.clear()
         self.view.page_item.setPixmap(QPixmap())
+        self.view.page_frame.setRect(QRectF())
         self.page = 0
-        if path is None:
-            self._show_message("")
-            return False
-        error = self.document.load(str(path))
-        if error != QPdfDocument.Error.None_:
-            self._show_message(self._load_error(error))
-            return False
         self._show_message("")
+        self.renderer.open(path)
+
+    def _loaded(self, generation: int, info) -> None:
+        if generation != self.renderer.generation:
+            return  # another document was asked for meanwhile
+        if info.error is not None:
+            self._show_message(self._load_error(info.error))
+            return
+        self.info = info
+        self.page = min(self.page, max(self.page_count - 1, 0))
         self.page_box.blockSignals(True)
-        self.page_box.setMaximum(max(1, self.document.pageCount()))
-        self.page_box.setValue(1)
+        self.page_box.setMaximum(max(1, self.page_count))
         self.page_box.blockSignals(False)
         self._request_thumbnails()
         self._render()
-        return True
 
-    def _load_error(self, error) -> str:
-        if error == QPdfDocument.Error.IncorrectPassword:
+    def _load_error(self, error: str) -> str:
+        if error == "password":
             return self.tr("This document is protected by a password: it cannot be previewed or signed.")
         return self.tr("This file cannot be shown: it is not a readable PDF.")
 
@@ -325,7 +327,7 @@ class PdfPreview(QWidget):
 
     @property
     def page_count(self) -> int:
-        return self.document.pageCount() if self.path is not None else 0
+        return len(self.info.page_sizes) if self.info is not None else 0
 
     # --- navigation and zoom ------------------------------------------------------------------
     def go_to(self, page: int) -> None:
@@ -362,8 +364,9 @@ class PdfPreview(QWidget):
             self._render()
 
     # --- rendering ----------------------------------------------------------------------------
-    def page_points(self, page: int | None = None):
-        return self.document.pagePointSize(self.page if page is None else page)
+    def page_points(self, page: int | None = None) -> QSizeF:
+        width, height = self.info.page_sizes[self.page if page is None else page]
+        return QSizeF(width, height)
 
     def scale(self) -> float:
         """Scene pixels per PDF point at the current zoom."""
@@ -376,11 +379,10 @@ class PdfPreview(QWidget):
         if self.fit_width_mode:
             available = max(200, self.view.viewport().width() - 24)
             self.zoom = min(4.0, max(0.25, available / (points.width() * PX_PER_PT)))
-        ratio = self.devicePixelRatioF()
-        size = QSize(int(points.width() * self.scale() * ratio), int(points.height() * self.scale() * ratio))
-        self.renderer.requestPage(self.page, size, QPdfDocumentRenderOptions())
-        self.rendered_for = (self.page, size)
-        self.view.scene().setSceneRect(QRectF(0, 0, points.width() * self.scale(), points.height() * self.scale()))
+        self.renderer.request(self.page, self._page_width_px(), purpose="page")
+        page_rect = QRectF(0, 0, points.width() * self.scale(), points.height() * self.scale())
+        self.view.scene().setSceneRect(page_rect.adjusted(-8, -8, 8, 8))
+        self.view.page_frame.setRect(page_rect)
         self._place_box()
         self._update_labels()
         self.thumbnails.blockSignals(True)
@@ -390,26 +392,28 @@ class PdfPreview(QWidget):
         self.page_box.setValue(self.page + 1)
         self.page_box.blockSignals(False)
 
-    def _page_rendered(self, page: int, size, image: QImage, options, request_id) -> None:
-        if page != self.page or size != self._page_size_px():
+    def _rendered(self, generation: int, page: int, purpose: str, width: int, image: QImage) -> None:
+        if generation != self.renderer.generation or self.info is None:
+            return
+        if purpose == "thumb":
+            self._thumbnail_rendered(page, image)
+            return
+        if page != self.page or width != self._page_width_px():
             return  # an answer to an earlier request (another page or zoom)
         pixmap = QPixmap.fromImage(image)
         pixmap.setDevicePixelRatio(self.devicePixelRatioF())
         self.view.page_item.setPixmap(pixmap)
+        self.pageRendered.emit(page)
 
-    def _page_size_px(self) -> QSize:
-        points = self.page_points()
-        ratio = self.devicePixelRatioF()
-        return QSize(int(points.width() * self.scale() * ratio), int(points.height() * self.scale() * ratio))
+    def _page_width_px(self) -> int:
+        return max(1, int(self.page_points().width() * self.scale() * self.devicePixelRatioF()))
 
     def _request_thumbnails(self) -> None:
         for page in range(min(self.page_count, MAX_THUMBNAILS)):
             item = QListWidgetItem(str(page + 1))
             item.setTextAlignment(Qt.AlignmentFlag.AlignHCenter)
             self.thumbnails.addItem(item)
-            points = self.page_points(page)
-            height = int(THUMB_WIDTH * points.height() / max(points.width(), 1))
-            self.thumb_renderer.requestPage(page, QSize(THUMB_WIDTH, height), QPdfDocumentRenderOptions())
+            self.renderer.request(page, THUMB_WIDTH, purpose="thumb")
 
     def _thumbnail_rendered(self, page: int, image: QImage) -> None:
         from .qt import QIcon
@@ -428,7 +432,9 @@ class PdfPreview(QWidget):
     def set_box(self, page: int, box: tuple[float, float, float, float], appearance: AppearancePreview) -> None:
         """Show the signature box on `page` (0-based), `box` in PDF points; go to that page."""
         self._box_spec = (page, box, appearance)
-        if page != self.page and 0 <= page < self.page_count:
+        if self.info is None:
+            self.page = page  # shown once the document is open
+        elif page != self.page and 0 <= page < self.page_count:
             self.page = page
             self._render()
         else:
@@ -445,13 +451,13 @@ class PdfPreview(QWidget):
 
     def _place_box(self) -> None:
         self._remove_box_item()
-        if self._box_spec is None or self._box_spec[0] != self.page:
+        if self._box_spec is None or self._box_spec[0] != self.page or self.info is None:
             return
         _, (x1, y1, x2, y2), appearance = self._box_spec
         height = self.page_points().height()
         s = self.scale()
         rect = QRectF(x1 * s, (height - y2) * s, (x2 - x1) * s, (y2 - y1) * s)
-        self.box_item = SignatureBoxItem(rect, bounds=self.view.sceneRect(), appearance=appearance, scale=s,
+        self.box_item = SignatureBoxItem(rect, bounds=self.view.page_frame.rect(), appearance=appearance, scale=s,
                                          on_change=self._box_moved)
         self.view.scene().addItem(self.box_item)
 

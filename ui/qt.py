@@ -9,6 +9,7 @@ from PySide6.QtCore import (  # noqa: F401
     QCoreApplication,
     QElapsedTimer,
     QEvent,
+    QEventLoop,
     QItemSelectionModel,
     QLocale,
     QMimeData,
@@ -48,7 +49,6 @@ from PySide6.QtGui import (  # noqa: F401
     QStandardItem,
     QStandardItemModel,
 )
-from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions, QPdfPageRenderer  # noqa: F401
 from PySide6.QtWidgets import (  # noqa: F401
     QAbstractItemView,
     QApplication,

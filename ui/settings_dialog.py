@@ -50,6 +50,8 @@ class SettingsDialog(QDialog):
     # --- building -----------------------------------------------------------------------------
     def _build(self) -> None:
         self.tabs = QTabWidget(self)
+        # Vietnamese capitals carry marks above the font's ascent ("Ả"): room above the tab text.
+        self.tabs.setStyleSheet("QTabBar::tab { padding: 6px 12px 4px 12px; }")
         self.person_tab, self.person_form = self._tab()
         self.images_tab, self.images_form = self._tab()
         self.signing_tab, self.signing_form = self._tab()
@@ -94,6 +96,7 @@ class SettingsDialog(QDialog):
         page = QWidget(self)
         form = QFormLayout(page)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.tabs.addTab(page, "")
         return page, form
 

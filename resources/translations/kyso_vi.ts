@@ -122,6 +122,10 @@
         <translation>Chữ ký tiếp theo (bước %1)</translation>
     </message>
     <message>
+        <source>Signatures in the signed file</source>
+        <translation>Chữ ký trong tệp đã ký</translation>
+    </message>
+    <message>
         <source>checking the signature…</source>
         <translation>đang kiểm tra chữ ký…</translation>
     </message>

@@ -19,7 +19,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-__all__ = ["SIGNERS", "SignerSpec", "TestPki", "build_pki"]
+__all__ = ["SIGNERS", "SignerSpec", "TestPki", "build_pki", "SeparatePki", "build_separate_pki"]
 
 
 @dataclass(frozen=True)
@@ -346,3 +346,66 @@ def build_pki(directory: Path) -> TestPki:
     thread = threading.Thread(target=server.serve_forever, name="test-pki", daemon=True)
     thread.start()
     return TestPki(directory=directory, base_url=base_url, arch=arch, _server=server, _thread=thread)
+
+
+@dataclass
+class SeparatePki:
+    """The same test PKI served by a child process: for benchmarks, so the test CA's own work
+    (certomancer loads and uses its keys on every OCSP and timestamp request, holding the GIL)
+    does not run inside the process being measured — a real CA is never in it either."""
+
+    directory: Path
+    base_url: str
+    process: object = field(repr=False)
+
+    @property
+    def tsa_url(self) -> str:
+        return f"{self.base_url}/{ARCH}/tsa/tsa"
+
+    def cert_der(self, label: str) -> bytes:
+        return (self.directory / "certs" / f"{label}.der").read_bytes()
+
+    def key_path(self, label: str) -> Path:
+        return self.directory / "keys" / f"{label}.key.pem"
+
+    def trust_dir(self) -> Path:
+        path = self.directory / "trust"
+        path.mkdir(exist_ok=True)
+        (path / "root.cer").write_bytes(self.cert_der("root"))
+        return path
+
+    def stop(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def build_separate_pki(directory: Path) -> SeparatePki:
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "tests.support.pki", str(directory)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               cwd=Path(__file__).resolve().parents[2])
+    line = process.stdout.readline().split()
+    if line[:1] != ["ready"]:
+        raise RuntimeError("the test PKI did not start")
+    return SeparatePki(directory, line[1], process)
+
+
+def _serve_until_stdin_closes(directory: Path) -> None:
+    import sys
+
+    pki = build_pki(directory)
+    certs = directory / "certs"
+    certs.mkdir(exist_ok=True)
+    for label in ("root", "interm", "ocsp", "tsa", *(spec.label for spec in SIGNERS)):
+        (certs / f"{label}.der").write_bytes(pki.cert_der(label))
+    print("ready", pki.base_url, flush=True)
+    sys.stdin.read()
+    pki.stop()
+
+
+if __name__ == "__main__":
+    import sys
+
+    _serve_until_stdin_closes(Path(sys.argv[1]))

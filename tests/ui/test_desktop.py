@@ -86,10 +86,28 @@ def test_drag_the_signature_box_then_sign(desk_factory, tmp_path, pki, nss):
     widget = _signature_rect(output)
     assert widget == pytest.approx((after.x1, after.y1, after.x2, after.y2), abs=0.6)
     assert desk.document(document).status is DocumentStatus.SIGNED
-    desk.qtbot.waitUntil(lambda: preview.path == output)  # the preview now shows the signed file
+    desk.qtbot.waitUntil(lambda: preview.path == output)  # the preview now shows the signed file…
+    desk.qtbot.waitUntil(lambda: _blue_pixels(preview, widget) > 20, timeout=20000)  # …with its stamp
     desk.qtbot.waitUntil(lambda: "kyso-results" in desk.answers.names())
     results = [w for name, w in desk.answers.seen if name == "kyso-results"][0]
     assert results.target(folder=False) == output and results.target(folder=True) == output.parent
+
+
+def _blue_pixels(preview, rect) -> int:
+    """Pixels of the (blue) handwritten signature inside `rect` of the page image on screen."""
+    pixmap = preview.view.page_item.pixmap()
+    if pixmap.isNull() or preview.info is None:
+        return 0
+    image = pixmap.toImage()
+    factor = image.width() / preview.page_points().width()
+    height = preview.page_points().height()
+    x1, y1, x2, y2 = rect
+    count = 0
+    for x in range(int(x1 * factor), int(x2 * factor)):
+        for y in range(int((height - y2) * factor), int((height - y1) * factor)):
+            colour = image.pixelColor(x, y)
+            count += colour.blue() > colour.red() + 60
+    return count
 
 
 def _signature_rect(path):

@@ -19,7 +19,7 @@ import orjson
 
 from app.audit import wire
 
-__all__ = ["hash_matches", "reference_hash"]
+__all__ = ["hash_matches", "reference_hash", "shape_ok"]
 
 
 def _fast_hash(event: Mapping[str, Any]) -> str | None:
@@ -42,3 +42,42 @@ def hash_matches(event: Mapping[str, Any], stated: str) -> bool:
     if _fast_hash(event) == stated:
         return True
     return reference_hash(event) == stated
+
+
+_SEALED_MEMBERS = frozenset(wire.FIELDS)
+_TEXT = ("workstation", "prev_hash", "type", "at_utc", "at_local", "os_user", "app_version", "hash")
+_HEX = frozenset("0123456789abcdef")
+
+
+def shape_ok(event: Any) -> bool:
+    """A fast check that is never looser than `wire.check_shape(event)` (sealed): True means wire
+    accepts the event; False means "ask wire" (which then names the problem, or accepts it)."""
+    if type(event) is not dict or event.keys() != _SEALED_MEMBERS:
+        return False
+    for name in _TEXT:
+        if type(event[name]) is not str:
+            return False
+    for name in ("user_name", "user_role"):
+        if event[name] is not None and type(event[name]) is not str:
+            return False
+    v, seq = event["v"], event["seq"]
+    if type(v) is not int or v != wire.FORMAT_VERSION or type(seq) is not int or seq < 1:
+        return False
+    if event["mode"] not in wire.MODES or not (_hex64(event["prev_hash"]) and _hex64(event["hash"])):
+        return False
+    return type(event["data"]) is dict and _plain(event["data"])
+
+
+def _hex64(text: str) -> bool:
+    return len(text) == 64 and _HEX.issuperset(text)
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is dict:
+        return all(type(key) is str and _plain(item) for key, item in value.items())
+    if kind is list:
+        return all(_plain(item) for item in value)
+    return False

@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((150, 120)):
+        for column, width in enumerate((140, 110)):
             header.resizeSection(column, width)
         # Status and signature count: as wide as their words, computed once per language —
         # ResizeToContents would measure every row on every change (slow with 100 documents).

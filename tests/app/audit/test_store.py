@@ -194,7 +194,7 @@ def test_two_processes_appending_at_once_never_fork_the_chain(tmp_path):
     assert report.ok and report.events == 600
     store = AuditStore.open(path, workstation="ws-1")
     order = [e["data"]["writer"] for e in store.events_after(mode="production", after_seq=0, limit=600)]
-    assert sum(a != b for a, b in zip(order, order[1:], strict=False)) > 1  # they really interleaved
+    assert order.count("a") == order.count("b") == 300  # every event of both, one gapless chain
 
 
 def test_alembic_schema_matches_the_models(tmp_path):

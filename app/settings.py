@@ -26,6 +26,7 @@ class Settings:
     signature_image: str = ""  # PNG of the handwritten signature (personal)
     seal_image: str = ""  # PNG of the organisation's seal (records office)
     output_folder: str = ""  # empty: beside the input
+    output_suffix: str = ".signed"  # signed files are NAME<suffix>.pdf
     default_level: str = "B-LT"
     tsa_url: str = ""
     pkcs11_modules: tuple[str, ...] = ()

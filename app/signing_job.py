@@ -61,6 +61,7 @@ class SignRequest:
     module_path: str | None  # None: the first known module with a token present
     options: SignOptions
     out_dir: Path | None = None
+    output_suffix: str = ".signed"  # NAME.signed.pdf
     token_label: str | None = None
     key_id: bytes | None = None
     trust_dirs: tuple[Path, ...] = ()
@@ -242,7 +243,7 @@ class SignJob:
 
     async def _sign_one(self, batch: SigningBatch, plan: FilePlan) -> FileOutcome:
         source = plan.source
-        target = default_output_path(source, out_dir=self.request.out_dir)
+        target = default_output_path(source, out_dir=self.request.out_dir, suffix=self.request.output_suffix)
         request_id = self._audit.requested(plan, target)  # on disk before the token is used
         try:
             signed = await batch.sign_document(source=source, target=target, appearance=plan.appearance)

@@ -26,10 +26,12 @@ STALE_AFTER_SECONDS = 24 * 3600
 FAULT_ENV = "KYSO_FAULT_POINT"  # test hook: the process kills itself at this named point
 
 
-def default_output_path(source: Path, *, out_dir: Path | None = None) -> Path:
-    """NAME.signed.pdf beside the input, or in `out_dir`."""
+def default_output_path(source: Path, *, out_dir: Path | None = None, suffix: str = ".signed") -> Path:
+    """NAME<suffix>.pdf (NAME.signed.pdf) beside the input, or in `out_dir`."""
     stem = source.name[:-4] if source.name.lower().endswith(".pdf") else source.name
-    return (out_dir or source.parent) / (stem + SIGNED_SUFFIX)
+    if not suffix.strip() or any(ch in suffix for ch in '/\\:*?"<>|'):
+        suffix = ".signed"  # never the input's own name, never another folder
+    return (out_dir or source.parent) / (stem + suffix + ".pdf")
 
 
 class AtomicOutput:

@@ -69,6 +69,8 @@ class SettingsDialog(QDialog):
         self.fields["signature_image"] = self._image_row("signature_image")
         self.fields["seal_image"] = self._image_row("seal_image")
         self.fields["output_folder"] = self._folder_row()
+        self.fields["output_suffix"] = QLineEdit(self)
+        self.fields["output_suffix"].setMaxLength(40)
         self.fields["default_level"] = QComboBox(self)
         for level in LEVELS:
             self.fields["default_level"].addItem(level, level)
@@ -79,7 +81,8 @@ class SettingsDialog(QDialog):
         for name, form in (("full_name", self.person_form), ("role", self.person_form), ("unit", self.person_form),
                            ("organisation_name", self.person_form), ("language", self.person_form),
                            ("signature_image", self.images_form), ("seal_image", self.images_form),
-                           ("output_folder", self.signing_form), ("default_level", self.signing_form),
+                           ("output_folder", self.signing_form), ("output_suffix", self.signing_form),
+                           ("default_level", self.signing_form),
                            ("tsa_url", self.signing_form), ("pkcs11_modules", self.tokens_form)):
             self.labels[name].setBuddy(self._focus_widget(name))
             form.addRow(self.labels[name], self._with_lock(name))
@@ -159,7 +162,8 @@ class SettingsDialog(QDialog):
             "full_name": self.tr("&Full name"), "role": self.tr("&Position"), "unit": self.tr("&Unit"),
             "organisation_name": self.tr("&Organisation (on copies)"), "language": self.tr("&Language"),
             "signature_image": self.tr("&Handwritten signature (PNG)"), "seal_image": self.tr("&Seal (PNG)"),
-            "output_folder": self.tr("Save signed files &in"), "default_level": self.tr("Default &level"),
+            "output_folder": self.tr("Save signed files &in"),
+            "output_suffix": self.tr("Signed file &name: NAME + …"), "default_level": self.tr("Default &level"),
             "tsa_url": self.tr("&Timestamp authority (URL)"), "pkcs11_modules": self.tr("Token &modules (one path per line)"),
         }
         for name, title in titles.items():
@@ -170,6 +174,8 @@ class SettingsDialog(QDialog):
         self.fields["output_folder"].choose.setText(self.tr("Choose…"))
         self.fields["output_folder"].path.setPlaceholderText(self.tr("beside each document"))
         self.fields["tsa_url"].setPlaceholderText("http://…")
+        self.fields["output_suffix"].setToolTip(self.tr("quyet-dinh.pdf is signed as quyet-dinh%1.pdf")
+                                                .replace("%1", self.fields["output_suffix"].text() or ".signed"))
         self.save_button.setText(self.tr("Save"))
         self.cancel_button.setText(self.tr("Cancel"))
         for name, who in self.state.locked.items():
@@ -191,6 +197,7 @@ class SettingsDialog(QDialog):
         self.fields["signature_image"].path.setText(settings.signature_image)
         self.fields["seal_image"].path.setText(settings.seal_image)
         self.fields["output_folder"].path.setText(settings.output_folder)
+        self.fields["output_suffix"].setText(settings.output_suffix)
         self.fields["default_level"].setCurrentIndex(max(self.fields["default_level"].findData(settings.default_level), 0))
         self.fields["tsa_url"].setText(settings.tsa_url)
         self.fields["pkcs11_modules"].setPlainText("\n".join(settings.pkcs11_modules))
@@ -206,6 +213,7 @@ class SettingsDialog(QDialog):
             "signature_image": fields["signature_image"].path.text().strip(),
             "seal_image": fields["seal_image"].path.text().strip(),
             "output_folder": fields["output_folder"].path.text().strip(),
+            "output_suffix": fields["output_suffix"].text().strip() or ".signed",
             "default_level": fields["default_level"].currentData(),
             "tsa_url": fields["tsa_url"].text().strip(),
             "pkcs11_modules": tuple(line.strip() for line in fields["pkcs11_modules"].toPlainText().splitlines()

@@ -109,6 +109,7 @@ def _request(args: argparse.Namespace):
         module_path=args.module,
         options=options,
         out_dir=out_dir,
+        output_suffix=settings.output_suffix or ".signed",
         token_label=args.token,
         key_id=_key_id(args.key_id),
         trust_dirs=tuple(args.trust),

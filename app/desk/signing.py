@@ -74,6 +74,7 @@ def desk_request(
         module_path=module_path,
         options=SignOptions(level=level, tsa_url=settings.tsa_url or None),
         out_dir=Path(settings.output_folder) if settings.output_folder else None,
+        output_suffix=settings.output_suffix or ".signed",
         token_label=token_label,
         key_id=key_id,
         trust_dirs=tuple(trust_dirs) or machine_trust_dirs(),

@@ -641,6 +641,10 @@ Thư mục dữ liệu: %2</translation>
         <translation>&amp;Mức ký mặc định</translation>
     </message>
     <message>
+        <source>Signed file &amp;name: NAME + …</source>
+        <translation>&amp;Tên tệp đã ký: TÊN + …</translation>
+    </message>
+    <message>
         <source>&amp;Timestamp authority (URL)</source>
         <translation>Máy chủ &amp;dấu thời gian (URL)</translation>
     </message>
@@ -655,6 +659,10 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>beside each document</source>
         <translation>cạnh từng văn bản</translation>
+    </message>
+    <message>
+        <source>quyet-dinh.pdf is signed as quyet-dinh%1.pdf</source>
+        <translation>quyet-dinh.pdf khi ký xong thành quyet-dinh%1.pdf</translation>
     </message>
     <message>
         <source>Save</source>

@@ -237,3 +237,16 @@ def test_signatures_already_in_a_document_are_verified(desk_factory, tmp_path, h
     desk.select(signed)
     desk.qtbot.waitUntil(lambda: "HỢP LỆ" in desk.window.details.toPlainText(), timeout=30000)
     assert "Nguyễn Văn An" in desk.window.details.toPlainText()
+
+
+def test_output_folder_and_name_from_the_settings(desk_factory, tmp_path, pki):
+    out = tmp_path / "da-ky"
+    out.mkdir()
+    desk = desk_factory(settings={"output_folder": str(out), "output_suffix": "_da-ky"})
+    document = _decision(tmp_path)
+    desk.open([document])
+    desk.choose_token("KYSO-RSA")
+    desk.answer_pin(desk.hsm.pin)
+    report = desk.sign([document])
+    assert report.all_ok and report.outcomes[0].output == out / "quyet-dinh_da-ky.pdf"
+    assert pyhanko_validate(out / "quyet-dinh_da-ky.pdf", pki.cert_der("root"))[0].bottom_line

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from ..db import Database, as_utc
+from ..receipts import utc_text
 from .events import EventFilter, event_dict, rows
 
 __all__ = ["HEADER", "MEDIA_TYPES", "ExportFormat", "stream_export"]
@@ -43,7 +44,7 @@ def _cells(row: Any) -> tuple:
     received = as_utc(row.received_at)
     return (row.unit_id, row.workstation_id, row.chain, row.mode, row.seq, row.at_utc_text, row.at_local, row.type,
             row.outcome or "", row.document_type or "", row.os_user, row.user_name or "", row.user_role or "",
-            row.app_version, row.data, row.prev_hash, row.hash, received.isoformat() if received else "")
+            row.app_version, row.data, row.prev_hash, row.hash, utc_text(received) if received else "")
 
 
 def _safe(value: Any) -> Any:
@@ -55,17 +56,20 @@ def _safe(value: Any) -> Any:
 
 def stream_export(database: Database, *, where: EventFilter, fmt: ExportFormat, sheet_rows: int,
                   on_done: Callable[[int], None] | None = None) -> Iterator[bytes]:
-    writer = {ExportFormat.CSV: _csv, ExportFormat.JSONL: _jsonl, ExportFormat.XLSX: _xlsx}[fmt]
     counter = [0]
     with database.read_session() as session:
-        yield from writer(rows(session, where=where), counter, sheet_rows)
+        if fmt is ExportFormat.CSV and database.dialect == "postgresql":
+            yield from _csv_by_postgres(session, where=where)
+        else:
+            writer = {ExportFormat.CSV: _csv, ExportFormat.JSONL: _jsonl, ExportFormat.XLSX: _xlsx}[fmt]
+            yield from writer(rows(session, where=where), counter, sheet_rows)
     if on_done is not None:
         on_done(counter[0])
 
 
 def _csv(source: Iterator[Any], counter: list[int], _sheet_rows: int) -> Iterator[bytes]:
     buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\r\n")
+    out = csv.writer(buffer, lineterminator="\n")
     buffer.write("\ufeff")
     out.writerow(HEADER)
     for row in source:
@@ -125,3 +129,34 @@ def _new_sheet(book, bold):
     for index, width in enumerate(_WIDTHS):
         sheet.set_column(index, index, width)
     return sheet
+
+
+_TEXT_COLUMNS = ("unit_id", "workstation_id", "chain", "mode", "seq", "at_utc_text", "at_local", "type", "outcome",
+                 "document_type", "os_user", "user_name", "user_role", "app_version", "data", "prev_hash", "hash")
+_GUARD = "CASE WHEN left({c}::text, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN chr(39) || {c}::text ELSE {c}::text END"
+_RECEIVED = """to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+
+
+def _csv_by_postgres(session, *, where: EventFilter) -> Iterator[bytes]:
+    """PostgreSQL writes the CSV itself (COPY … TO STDOUT), many times faster than Python:
+    the same columns, the same formula guard and time format as `_csv`."""
+    from sqlalchemy import literal_column, select
+    from sqlalchemy.dialects import postgresql
+
+    from ..models import Event
+    from .events import filtered
+
+    cells = [_GUARD.format(c=column) for column in _TEXT_COLUMNS] + [_RECEIVED]
+    query = filtered(select(*(literal_column(cell).label(name) for cell, name in zip(cells, HEADER, strict=True)))
+                     .select_from(Event), where=where).order_by(Event.id)
+    compiled = query.compile(dialect=postgresql.dialect())  # the filters stay bound parameters
+    statement = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+    raw = session.connection().connection.driver_connection
+    buffer = bytearray("\ufeff".encode())
+    with raw.cursor() as cursor, cursor.copy(statement, compiled.params or None) as copy:
+        for data in copy:
+            buffer += data
+            if len(buffer) >= _CHUNK:
+                yield bytes(buffer)
+                buffer.clear()
+    yield bytes(buffer)

@@ -83,3 +83,12 @@ def test_exports(live):
     log = HTTP.get(f"{live.url}/api/v1/admin/log", params={"after_seq": max(0, total - 20), "limit": 20},
                    headers=live.headers("admin")).json()["entries"]
     assert sum(entry["action"] == "events.exported" for entry in log) >= 3  # every export is recorded
+
+
+def test_export_never_crosses_units(live):
+    _load(live)
+    for fmt in ("csv", "jsonl"):
+        other = HTTP.get(f"{live.url}/api/v1/events/export", params={"format": fmt}, headers=live.headers("other_auditor"))
+        assert other.status_code == 200 and live.unit not in other.text
+        mine = HTTP.get(f"{live.url}/api/v1/events/export", params={"format": fmt}, headers=live.headers("auditor"))
+        assert live.other_unit not in mine.text and live.unit in mine.text if fmt == "csv" else True

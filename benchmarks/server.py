@@ -26,6 +26,7 @@ import httpx
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
+TARGET_RATE = 20_000
 WORK = ROOT / "benchmarks" / "work" / "server"
 
 
@@ -33,10 +34,11 @@ def run(quick: bool) -> str:
     from tests.support.postgres import temporary_database
 
     WORK.mkdir(parents=True, exist_ok=True)
-    workstations, batches, size = (100, 2, 1000) if quick else (100, 6, 1000)
+    workstations, batches, size = (100, 2, 1000) if quick else (100, 4, 1000)
+    paced_rounds = 2 if quick else 4
     export_rows = 200_000 if quick else 1_000_000
     with temporary_database() as url:
-        ingest = _ingestion(url, workstations=workstations, batches=batches, size=size)
+        ingest = _ingestion(url, workstations=workstations, batches=batches, size=size, paced_rounds=paced_rounds)
     with temporary_database() as url:
         floor = _copy_floor(url, ingest["rows"])
     with temporary_database() as url:
@@ -46,7 +48,7 @@ def run(quick: bool) -> str:
 
 # -- ingestion ---------------------------------------------------------------------------------
 
-def _ingestion(url: str, *, workstations: int, batches: int, size: int) -> dict:
+def _ingestion(url: str, *, workstations: int, batches: int, size: int, paced_rounds: int) -> dict:
     from server.migrate import upgrade
     from tests.support.audit_server import ProcessServer, enrol, issue_code, login, seed_accounts
     from tests.support.fast_chain import fast_chain
@@ -58,12 +60,17 @@ def _ingestion(url: str, *, workstations: int, batches: int, size: int) -> dict:
         admin = login(server.url, "bench-admin")
         enrolled = [enrol(server.url, issue_code(server.url, admin, "BENCH"), f"ws-bench-{i:04d}-{secrets.token_hex(4)}")
                     for i in range(workstations)]
-        chains = [fast_chain(ws.workstation_id, count=batches * size) for ws in enrolled]
-        requests = [[_request(ws, chain[b * size:(b + 1) * size], port=server.port) for b in range(batches)]
+        total = batches + paced_rounds
+        chains = [fast_chain(ws.workstation_id, count=total * size) for ws in enrolled]
+        requests = [[_request(ws, chain[b * size:(b + 1) * size], port=server.port) for b in range(total)]
                     for ws, chain in zip(enrolled, chains, strict=True)]
         started = time.perf_counter()
-        latencies = asyncio.run(_send_all(server.port, requests))
+        latencies = asyncio.run(_send_all(server.port, [own[:batches] for own in requests]))
         elapsed = time.perf_counter() - started
+        period = workstations * size / TARGET_RATE  # each workstation's pace for 20,000 events/s in all
+        paced_started = time.perf_counter()
+        paced = asyncio.run(_send_all(server.port, [own[batches:] for own in requests], period=period))
+        paced_elapsed = time.perf_counter() - paced_started
         stored = _count(url)
     finally:
         server.stop()
@@ -72,11 +79,18 @@ def _ingestion(url: str, *, workstations: int, batches: int, size: int) -> dict:
 
     received = now_utc()
     rows = [event_row(event, workstation_id=event["workstation"], unit_id="BENCH", received_at=received)
-            for chain in chains for event in chain]
-    latencies.sort()
-    return {"events": stored, "seconds": elapsed, "rate": stored / elapsed, "rows": rows,
-            "p50": statistics.median(latencies), "p99": latencies[int(len(latencies) * 0.99) - 1],
-            "max": latencies[-1], "expected": workstations * batches * size}
+            for chain in chains for event in chain[:batches * size]]
+    saturated, offered = _percentiles(latencies), _percentiles(paced)
+    return {"events": workstations * batches * size, "seconds": elapsed, "rate": workstations * batches * size / elapsed,
+            "rows": rows, **saturated, "paced": offered, "paced_events": workstations * paced_rounds * size,
+            "paced_rate": workstations * paced_rounds * size / paced_elapsed, "stored": stored,
+            "expected": workstations * total * size}
+
+
+def _percentiles(latencies: list[float]) -> dict:
+    latencies = sorted(latencies)
+    return {"p50": statistics.median(latencies), "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)],
+            "max": latencies[-1]}
 
 
 def _request(ws, events: list[dict], *, port: int) -> bytes:
@@ -88,16 +102,24 @@ def _request(ws, events: list[dict], *, port: int) -> bytes:
     return head + body
 
 
-async def _send_all(port: int, requests: list[list[bytes]]) -> list[float]:
+async def _send_all(port: int, requests: list[list[bytes]], *, period: float | None = None) -> list[float]:
+    """Every workstation at once: back to back (period None), or one batch every `period`
+    seconds each, the workstations' starts spread evenly over the first period (open loop)."""
     latencies: list[float] = []
-    await asyncio.gather(*(_workstation(port, own, latencies) for own in requests))
+    origin = time.perf_counter()
+    await asyncio.gather(*(_workstation(port, own, latencies, origin=origin, period=period,
+                                        offset=index * (period or 0) / len(requests))
+                           for index, own in enumerate(requests)))
     return latencies
 
 
-async def _workstation(port: int, own: list[bytes], latencies: list[float]) -> None:
+async def _workstation(port: int, own: list[bytes], latencies: list[float], *, origin: float, period: float | None,
+                       offset: float) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
-        for request in own:
+        for index, request in enumerate(own):
+            if period is not None:
+                await asyncio.sleep(max(0.0, origin + offset + index * period - time.perf_counter()))
             start = time.perf_counter()
             writer.write(request)
             await writer.drain()
@@ -175,7 +197,7 @@ def _export(url: str, *, rows: int) -> dict:
         size = 0
         with httpx.stream("GET", f"{server.url}/api/v1/events/export", params={"format": "csv"}, headers=headers,
                           timeout=600) as response:
-            for chunk in response.iter_bytes():
+            for chunk in response.iter_raw(1 << 20):
                 size += len(chunk)
         elapsed = time.perf_counter() - started
         peak = _memory(server.process.pid, field="VmHWM")
@@ -193,22 +215,30 @@ def _memory(pid: int, *, field: str = "VmRSS") -> float:
 
 # -- the section -------------------------------------------------------------------------------
 
+def ingest_period(workstations: int, size: int) -> float:
+    return workstations * size / TARGET_RATE
+
+
 def _report(ingest: dict, floor: dict, export: dict, *, workstations: int, batches: int, size: int) -> str:
-    rate_ok = ingest["rate"] >= 20_000
-    p99_ok = ingest["p99"] <= 0.250
+    rate_ok = ingest["rate"] >= TARGET_RATE
+    p99_ok = ingest["paced"]["p99"] <= 0.250
     export_ok = export["seconds"] <= 15 and export["peak"] <= 200
-    exact = "yes" if ingest["events"] == ingest["expected"] else f"NO ({ingest['events']} of {ingest['expected']})"
+    exact = "yes" if ingest["stored"] == ingest["expected"] else f"NO ({ingest['stored']} of {ingest['expected']})"
+    paced = ingest["paced"]
     return f"""## 6. Central audit server — {workstations} workstations × {batches} batches of {size:,} events, one `kyso-server` process on PostgreSQL
 
 | | events | time | events/s | batch latency p50 / p99 / max |
 |---|---:|---:|---:|---|
-| `POST /api/v1/events` (auth, shape, every hash, chain check, COPY, Ed25519 receipt) | {ingest['events']:,} | {ingest['seconds']:.2f} s | **{ingest['rate']:,.0f}** | {ingest['p50'] * 1000:.0f} / **{ingest['p99'] * 1000:.0f}** / {ingest['max'] * 1000:.0f} ms |
-| floor: PostgreSQL `COPY` of the same rows, one connection | {floor['events']:,} | {floor['seconds']:.2f} s | {floor['rate']:,.0f} | — |
+| `POST /api/v1/events`, all workstations back to back (saturation) | {ingest['events']:,} | {ingest['seconds']:.2f} s | **{ingest['rate']:,.0f}** | {ingest['p50'] * 1000:.0f} / {ingest['p99'] * 1000:.0f} / {ingest['max'] * 1000:.0f} ms |
+| `POST /api/v1/events`, offered at {TARGET_RATE:,} events/s (each workstation one batch every {ingest_period(workstations, size):.0f} s) | {ingest['paced_events']:,} | — | {ingest['paced_rate']:,.0f} | {paced['p50'] * 1000:.0f} / **{paced['p99'] * 1000:.0f}** / {paced['max'] * 1000:.0f} ms |
+| floor: PostgreSQL `COPY` of the same rows (saturation phase), one connection | {floor['events']:,} | {floor['seconds']:.2f} s | {floor['rate']:,.0f} | — |
 
-Every event stored exactly once: **{exact}**. Targets ≥ 20,000 events/s: **{'met' if rate_ok else 'not met'}**
-({ingest['rate'] / floor['rate']:.2f}× the COPY floor); p99 ≤ 250 ms: **{'met' if p99_ok else 'not met'}**.
-The load generator (a minimal asyncio HTTP client, requests built beforehand), the server and
-PostgreSQL share the machine's two cores.
+Each request: authentication, shape and hash of every event, chain check under the chain's row
+lock, COPY, Ed25519 receipt. Every event stored exactly once: **{exact}**.
+Target ≥ {TARGET_RATE:,} events/s sustained: **{'met' if rate_ok else 'not met'}** ({ingest['rate'] / floor['rate']:.2f}× the
+COPY floor); p99 ≤ 250 ms at that rate: **{'met' if p99_ok else 'not met'}**. At saturation, latency is the
+queue of 100 batches in flight, not the work of one. The load generator (a minimal asyncio HTTP
+client, requests built beforehand), the server and PostgreSQL share the machine's two cores.
 
 | export | events | time | CSV size | server memory before → peak |
 |---|---:|---:|---:|---:|

@@ -133,6 +133,7 @@ def _new_sheet(book, bold):
 
 _TEXT_COLUMNS = ("unit_id", "workstation_id", "chain", "mode", "seq", "at_utc_text", "at_local", "type", "outcome",
                  "document_type", "os_user", "user_name", "user_role", "app_version", "data", "prev_hash", "hash")
+_CHECKED = frozenset({"mode", "seq", "outcome", "prev_hash", "hash", "data"})  # server-checked: never a formula
 _GUARD = "CASE WHEN left({c}::text, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN chr(39) || {c}::text ELSE {c}::text END"
 _RECEIVED = """to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
 
@@ -146,7 +147,7 @@ def _csv_by_postgres(session, *, where: EventFilter) -> Iterator[bytes]:
     from ..models import Event
     from .events import filtered
 
-    cells = [_GUARD.format(c=column) for column in _TEXT_COLUMNS] + [_RECEIVED]
+    cells = [column if column in _CHECKED else _GUARD.format(c=column) for column in _TEXT_COLUMNS] + [_RECEIVED]
     query = filtered(select(*(literal_column(cell).label(name) for cell, name in zip(cells, HEADER, strict=True)))
                      .select_from(Event), where=where).order_by(Event.id)
     compiled = query.compile(dialect=postgresql.dialect())  # the filters stay bound parameters

@@ -22,7 +22,7 @@ from .qt import QApplication, QMessageBox, QWidget
 __all__ = ["show_error", "show_code", "install_hooks", "error_details"]
 
 log = logging.getLogger(__name__)
-SILENT = {"APP_CANCELLED", "TOKEN_PIN_CANCELLED"}
+SILENT = {"APP_CANCELLED", "TOKEN_PIN_CANCELLED", "AUDIT_CANCELLED"}
 _hooks = {"last": None}
 
 

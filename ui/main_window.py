@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 from .documents import DocumentListModel
-from .errors import show_error
+from .errors import show_code, show_error
 from .i18n import LANGUAGES, current_language, set_language
 from .qt import (
     QAbstractItemView,
@@ -30,7 +30,7 @@ from .qt import (
     QToolBar,
     Signal,
 )
-from .tasks import Operation
+from .tasks import Operation, tasks
 
 __all__ = ["MainWindow"]
 
@@ -54,6 +54,10 @@ class MainWindow(QMainWindow):
         self._waiting: list[Path] = []  # opened before the catalogue was loaded
         self._checking = 0
         self.signing = None
+        from app.desk.audit import DeskAudit
+
+        self.audit = DeskAudit(notify=lambda problem: tasks().call_on_gui(lambda: self._audit_problem(problem)))
+        self.audit_window = None
         self._build()
         self.retranslate()
         self._restore_layout()
@@ -62,6 +66,7 @@ class MainWindow(QMainWindow):
     def _build(self) -> None:
         from .details import DetailsPanel
         from .preview import PdfPreview
+        from .sync_status import SyncMonitor, SyncStatusWidget
         from .token_status import TokenMonitor, TokenStatusWidget
 
         self.model = DocumentListModel(self)
@@ -92,7 +97,15 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([450, 560, 290])
         self.setCentralWidget(self.splitter)
         self.token_monitor = TokenMonitor(self)
+        self.token_monitor.on_event = self._token_event
         self.token_status = TokenStatusWidget(self.token_monitor, self)
+        self.sync_monitor = SyncMonitor(self)
+        self.sync_status = SyncStatusWidget(self.sync_monitor, self)
+        self.audit_alarm = QLabel(self)  # shown, in red, when the audit log itself has a problem
+        self.audit_alarm.setObjectName("audit-alarm")
+        self.audit_alarm.hide()
+        self.statusBar().addPermanentWidget(self.audit_alarm)
+        self.statusBar().addPermanentWidget(self.sync_status)
         self.statusBar().addPermanentWidget(self.token_status)
         self.busy_label = QLabel(self)
         self.statusBar().addWidget(self.busy_label)
@@ -118,6 +131,8 @@ class MainWindow(QMainWindow):
         self.act_override = self._action("override", self.override_block)
         self.act_sign = self._action("sign", self.sign_selected, "Ctrl+S")
         self.act_sign_all = self._action("sign-all", self.sign_all, "Ctrl+Shift+S")
+        self.act_audit = self._action("audit-log", self.open_audit, "Ctrl+L")
+        self.act_sync_now = self._action("sync-now", self.sync_monitor.sync_now)
         self.act_settings = self._action("settings", self.open_settings, S.Preferences if QKeySequence(S.Preferences).toString() else "Ctrl+,")
         self.act_quit = self._action("quit", self.close, S.Quit if QKeySequence(S.Quit).toString() else "Ctrl+Q")
         self.act_zoom_in = self._action("zoom-in", self.preview.zoom_in, [QKeySequence(S.ZoomIn), QKeySequence("Ctrl+=")])
@@ -153,6 +168,8 @@ class MainWindow(QMainWindow):
         self.menu_view = bar.addMenu("")
         self.menu_view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit, self.act_previous, self.act_next])
         self.menu_tools = bar.addMenu("")
+        self.menu_tools.addActions([self.act_audit, self.act_sync_now])
+        self.menu_tools.addSeparator()
         self.menu_tools.addAction(self.act_settings)
         self.menu_language = self.menu_tools.addMenu("")
         self.menu_language.addActions(list(self.act_languages.values()))
@@ -181,6 +198,8 @@ class MainWindow(QMainWindow):
             self.act_sign_all: (self.tr("Sign &all"), self.tr("Sign every document that can be signed (Ctrl+Shift+S)")),
             self.act_settings: (self.tr("S&ettings…"), self.tr("Your name, position, signature images, output folder…")),
             self.act_quit: (self.tr("&Quit"), self.tr("Close kyso")),
+            self.act_audit: (self.tr("Audit &log…"), self.tr("What was done on this computer: view, verify, export (Ctrl+L)")),
+            self.act_sync_now: (self.tr("Send the log &now"), self.tr("Send the audit log to the unit's server now")),
             self.act_zoom_in: (self.tr("Zoom &in"), self.tr("Zoom in (Ctrl++)")),
             self.act_zoom_out: (self.tr("Zoom &out"), self.tr("Zoom out (Ctrl+−)")),
             self.act_fit: (self.tr("&Fit width"), self.tr("Fit the page to the window's width (Ctrl+0)")),
@@ -205,7 +224,7 @@ class MainWindow(QMainWindow):
         self.act_languages[current_language()].setChecked(True)
         self.model.retranslate()
         self._size_columns()
-        for widget in (self.preview, self.details, self.token_status):
+        for widget in (self.preview, self.details, self.token_status, self.sync_status):
             widget.retranslate()
         self._update_busy()
 
@@ -234,16 +253,58 @@ class MainWindow(QMainWindow):
 
         self.settings_state = load_settings()
         self.token_monitor.start(self.settings_state.settings.pkcs11_modules, candidates=token_candidates)
-        Operation(parent=self, op=_load_catalogue, success=self._catalogue_loaded).run()
+        audit = self.audit
+        Operation(parent=self, op=lambda: _start_session(audit), success=self._catalogue_loaded
+                  ).failure(self._session_failed).run()
         Operation(parent=self, op=_import_signing_stack, success=lambda value: None).run()
         if files:
             self.add_documents(files)
 
     def _catalogue_loaded(self, loaded) -> None:
+        self._start_sync()
         self.catalogue = loaded.catalogue
         waiting, self._waiting = self._waiting, []
         for path in waiting:
             self._check(path)
+
+    def _session_failed(self, error: BaseException) -> None:
+        """No catalogue (the audit log is open all the same): say why; nothing can be checked."""
+        self._start_sync()
+        show_error(self, error)
+
+    def _start_sync(self) -> None:
+        if self.audit.closed:
+            return
+        audit = self.audit
+        self.sync_monitor.start(store=lambda: audit.journal.store if audit.journal else None)
+
+    # --- the audit log --------------------------------------------------------------------------
+    def _token_event(self, event) -> None:
+        """A token inserted or removed (watcher thread): recorded before the status bar changes."""
+        self.audit.token_changed(inserted=event.kind == "inserted", label=event.token.label,
+                                 serial=event.token.serial, module=event.module)
+
+    def _audit_problem(self, problem) -> None:
+        """The audit log itself is damaged or cannot be written: loud, in the one error dialog,
+        and in red in the status bar until kyso closes. Signing goes on."""
+        message = _text(problem.code.value, dict(problem.params))
+        self.audit_alarm.setText("<span style='color:#b3261e; font-weight:bold'>⚠ " + self.tr("Audit log problem") + "</span>")
+        self.audit_alarm.setToolTip(message)
+        self.audit_alarm.setAccessibleName(self.tr("Audit log problem") + ": " + message)
+        self.audit_alarm.show()
+        show_code(self, problem.code.value, dict(problem.params))
+
+    def open_audit(self) -> None:
+        from .audit_view import AuditWindow
+
+        if self.audit_window is not None and self.audit_window.isVisible():
+            self.audit_window.raise_()
+            self.audit_window.activateWindow()
+            return
+        settings = self.settings_state.settings if self.settings_state else None
+        self.audit_window = AuditWindow(log_path=self.audit.log_path, audit=self.audit,
+                                        user_name=settings.full_name if settings else None, parent=self)
+        self.audit_window.show()
 
     # --- documents ----------------------------------------------------------------------------
     def open_files(self) -> None:
@@ -284,7 +345,14 @@ class MainWindow(QMainWindow):
         options = self._preflight_options(documents=[document] if document is not None else [])
         self._checking += 1
         self._update_busy()
-        Operation(parent=self, op=lambda: check_document(path, options=options), success=self._checked).run()
+        audit = self.audit
+
+        def check():
+            checked = check_document(path, options=options)
+            audit.document_checked(checked)  # on disk before it is shown
+            return checked
+
+        Operation(parent=self, op=check, success=self._checked).run()
 
     def _checked(self, document) -> None:
         self._checking -= 1
@@ -379,7 +447,18 @@ class MainWindow(QMainWindow):
         from app.desk.signing import verify_signatures
 
         self.verifications[path] = None
-        Operation(parent=self, op=lambda: verify_signatures(path), success=lambda result: self._verified(path, result)
+        audit = self.audit
+
+        def verify():
+            try:
+                result = verify_signatures(path)
+            except Exception as exc:
+                audit.verified(path, exc)
+                raise
+            audit.verified(path, result)
+            return result
+
+        Operation(parent=self, op=verify, success=lambda result: self._verified(path, result)
                   ).failure(lambda error: self._verify_failed(path, error)).run()
 
     def _verify_failed(self, path: Path, error: BaseException) -> None:
@@ -493,7 +572,7 @@ class MainWindow(QMainWindow):
         if not changes:
             return
         try:
-            self.settings_state = save_settings(changes)
+            self.settings_state = save_settings(changes, journal=self.audit.journal)
         except SettingLocked as error:
             show_error(self, error)
             return
@@ -506,7 +585,7 @@ class MainWindow(QMainWindow):
             from app.settings import SettingLocked, save_settings
 
             try:
-                self.settings_state = save_settings({"language": lang})
+                self.settings_state = save_settings({"language": lang}, journal=self.audit.journal)
             except SettingLocked as error:
                 self.act_languages[current_language()].setChecked(True)
                 show_error(self, error)
@@ -590,13 +669,28 @@ class MainWindow(QMainWindow):
         self.ui_state.setValue("splitter", self.splitter.saveState())
         self.ui_state.sync()
         self.token_monitor.stop()
+        self.sync_monitor.stop()
+        self.preview.renderer.close()
+        if self.audit_window is not None:
+            self.audit_window.close()
+        self.audit.close()
         super().closeEvent(event)
 
 
-def _load_catalogue():
+def _start_session(audit):
+    """On a worker after the first paint: the catalogue in force, then the audit log (which
+    records the start, the catalogue and the policy, and reconciles an unfinished signature).
+    The log opens even when the catalogue cannot be loaded."""
     from app.catalogue import load_catalogue
+    from app.desk.signing import machine_trust_dirs
 
-    return load_catalogue()
+    try:
+        loaded = load_catalogue()
+    except Exception:
+        audit.open(trust_dirs=machine_trust_dirs())
+        raise
+    audit.open(catalogue=loaded, trust_dirs=machine_trust_dirs())
+    return loaded
 
 
 def _import_signing_stack() -> None:

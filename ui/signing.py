@@ -106,6 +106,7 @@ class SigningFlow(QObject):
             progress=lambda done, total, path: tasks().call_on_gui(lambda: self._progress(done, total, path)),
             cancelled=lambda: self.abandon.is_set() or (self.progress is not None and self.progress.cancel_requested),
             picker=lambda request: window.token_monitor.module_for(view.module_path),
+            journal=window.audit.journal,
         )
         self.running = True
         self.progress.open()

@@ -34,6 +34,7 @@ class TokenMonitor(QObject):
         self.interval = interval
         self._reading = False
         self._again = False
+        self.on_event = None  # called with each TokenEvent on the watcher's thread (the audit log)
 
     def start(self, configured: tuple[str, ...] = (), *, candidates=None) -> None:
         """Load the modules (or use `candidates` already loaded) and watch their tokens."""
@@ -52,9 +53,18 @@ class TokenMonitor(QObject):
         if modules:
             watcher = TokenWatcher(modules, on_event=lambda event: None, interval=self.interval)
             watcher.poll()  # what is there now is already in `views`
-            watcher.on_event = lambda event: tasks().call_on_gui(self.refresh)
+            watcher.on_event = self._changed
             watcher.start()
         return candidates, views, watcher
+
+    def _changed(self, event) -> None:
+        """A token was inserted or removed (watcher thread): record it, then redraw."""
+        if self.on_event is not None:
+            try:
+                self.on_event(event)
+            except Exception:  # noqa: BLE001 - recording must not stop the watcher
+                log.exception("token event not recorded")
+        tasks().call_on_gui(self.refresh)
 
     def _loaded(self, value) -> None:
         self.candidates, views, self.watcher = value

@@ -50,6 +50,13 @@ class AuditFilter:
     mode: str | None = None  # production | practice
     text: str | None = None  # searched in document names, diacritics and case ignored
 
+    def summary(self) -> dict[str, Any]:
+        """The filter as recorded in an "audit.exported" event and printed by --json."""
+        return {"from": self.date_from.isoformat() if self.date_from else None,
+                "to": self.date_to.isoformat() if self.date_to else None,
+                "users": list(self.users), "types": list(self.types), "outcome": self.outcome, "mode": self.mode,
+                **({"text": self.text} if self.text else {})}
+
     def where(self) -> tuple[str, list[Any]]:
         clauses, params = [], []
         if self.date_from is not None:

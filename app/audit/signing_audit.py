@@ -149,6 +149,14 @@ def _kind(plan: Any) -> str | None:
     return appearance.kind.value if appearance is not None else None
 
 
+def signature_records(verification: Any) -> list[dict[str, Any]]:
+    """The signatures of a DocumentVerification as "verification done" records them."""
+    return [{"field": s.field_name, "verdict": s.verdict.value, "signer": s.signer, "serial": s.serial,
+             "issuer": s.issuer, "integrity": s.intact, "trusted": s.trusted,
+             "revocation": s.revocation.value, "level": s.level.value if s.level else None}
+            for s in verification.signatures]
+
+
 def record_document_opened(journal: AuditJournal | None, path: Path) -> None:
     """"document opened" with its size and SHA-256 (null above HASH_ON_OPEN_LIMIT)."""
     size, digest = _size_and_hash(path)

@@ -6,7 +6,6 @@ import argparse
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from .report import EXIT_OK, EXIT_SOME_FAILED, Reporter
 
@@ -132,10 +131,10 @@ def _export(args: argparse.Namespace, reporter: Reporter, journal) -> int:
         result = export_log(reader, audit_filter, format=ExportFormat(args.format), out=args.out,
                             lang=reporter.lang, progress=_progress(reporter))
     journal.record(EventType.LOG_EXPORTED, db=str(path), format=args.format, out=str(result.out),
-                   count=result.count, filter=_filter_json(audit_filter), outcome=Outcome.OK.value)
+                   count=result.count, filter=audit_filter.summary(), outcome=Outcome.OK.value)
     reporter.line(reporter.t("CLI_AUDIT_EXPORTED", count=result.count, file=result.out, format=args.format))
     reporter.emit_json({"ok": True, "db": str(path), "out": str(result.out), "format": args.format,
-                        "count": result.count, "filter": _filter_json(audit_filter)})
+                        "count": result.count, "filter": audit_filter.summary()})
     return EXIT_OK
 
 
@@ -158,15 +157,6 @@ def _date(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise AuditError(AuditErrorCode.BAD_DATE, value=text) from None
-
-
-def _filter_json(audit_filter) -> dict[str, Any]:
-    return {
-        "from": audit_filter.date_from.isoformat() if audit_filter.date_from else None,
-        "to": audit_filter.date_to.isoformat() if audit_filter.date_to else None,
-        "users": list(audit_filter.users), "types": list(audit_filter.types),
-        "outcome": audit_filter.outcome, "mode": audit_filter.mode,
-    }
 
 
 def _progress(reporter: Reporter):

@@ -55,7 +55,7 @@ def _handle(args: argparse.Namespace, reporter: Reporter, journal) -> int:
 
 def _record(journal, results) -> None:
     """One "verification done" event per file (docs/audit.md)."""
-    from app.audit.signing_audit import record_document_opened
+    from app.audit.signing_audit import record_document_opened, signature_records
     from app.errors import error_code
 
     for path, outcome in results:
@@ -63,11 +63,7 @@ def _record(journal, results) -> None:
         if isinstance(outcome, BaseException):
             journal.verification_done(path=path, signatures=[], valid=False, error_code=error_code(outcome) or "APP_INTERNAL")
             continue
-        signatures = [{"field": s.field_name, "verdict": s.verdict.value, "signer": s.signer, "serial": s.serial,
-                       "issuer": s.issuer, "integrity": s.intact, "trusted": s.trusted,
-                       "revocation": s.revocation.value, "level": s.level.value if s.level else None}
-                      for s in outcome.signatures]
-        journal.verification_done(path=path, signatures=signatures, valid=outcome.all_valid)
+        journal.verification_done(path=path, signatures=signature_records(outcome), valid=outcome.all_valid)
 
 
 async def _verify_all(files, trust, *, allow_fetching: bool):

@@ -2,6 +2,208 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="vi" sourcelanguage="en">
 <context>
+    <name>AuditEventModel</name>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>Sự kiện</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Kết quả</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Người dùng</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Văn bản</translation>
+    </message>
+    <message>
+        <source>No.</source>
+        <translation>Số TT</translation>
+    </message>
+</context>
+<context>
+    <name>AuditWindow</name>
+    <message>
+        <source>kyso — audit log</source>
+        <translation>kyso — nhật ký kiểm toán</translation>
+    </message>
+    <message>
+        <source>&amp;Search documents:</source>
+        <translation>&amp;Tìm văn bản:</translation>
+    </message>
+    <message>
+        <source>part of a document's name, with or without diacritics</source>
+        <translation>một phần tên văn bản, gõ có dấu hoặc không dấu</translation>
+    </message>
+    <message>
+        <source>Search document names</source>
+        <translation>Tìm theo tên văn bản</translation>
+    </message>
+    <message>
+        <source>&amp;From</source>
+        <translation>Từ ngà&amp;y</translation>
+    </message>
+    <message>
+        <source>T&amp;o</source>
+        <translation>Đế&amp;n ngày</translation>
+    </message>
+    <message>
+        <source>From date</source>
+        <translation>Từ ngày</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>Đến ngày</translation>
+    </message>
+    <message>
+        <source>&amp;Event:</source>
+        <translation>&amp;Sự kiện:</translation>
+    </message>
+    <message>
+        <source>&amp;Result:</source>
+        <translation>&amp;Kết quả:</translation>
+    </message>
+    <message>
+        <source>&amp;Mode:</source>
+        <translation>C&amp;hế độ:</translation>
+    </message>
+    <message>
+        <source>&amp;User:</source>
+        <translation>Người &amp;dùng:</translation>
+    </message>
+    <message>
+        <source>name or computer account</source>
+        <translation>họ tên hoặc tài khoản máy</translation>
+    </message>
+    <message>
+        <source>Audit events</source>
+        <translation>Các sự kiện trong nhật ký</translation>
+    </message>
+    <message>
+        <source>Event details</source>
+        <translation>Chi tiết sự kiện</translation>
+    </message>
+    <message>
+        <source>Re&amp;fresh</source>
+        <translation>Làm &amp;mới</translation>
+    </message>
+    <message>
+        <source>Read the log again (F5)</source>
+        <translation>Đọc lại nhật ký (F5)</translation>
+    </message>
+    <message>
+        <source>&amp;Verify integrity</source>
+        <translation>Kiểm tra tính toàn &amp;vẹn</translation>
+    </message>
+    <message>
+        <source>Check the whole hash chain: any edited, deleted, inserted or reordered event is found</source>
+        <translation>Kiểm tra toàn bộ chuỗi mã băm: phát hiện mọi sự kiện bị sửa, bị xoá, bị chèn thêm hoặc bị đổi chỗ</translation>
+    </message>
+    <message>
+        <source>E&amp;xport…</source>
+        <translation>&amp;Xuất…</translation>
+    </message>
+    <message>
+        <source>Export the events shown to CSV, Excel, JSON Lines or PDF (Ctrl+E)</source>
+        <translation>Xuất các sự kiện đang hiển thị ra CSV, Excel, JSON Lines hoặc PDF (Ctrl+E)</translation>
+    </message>
+    <message>
+        <source>&amp;Close</source>
+        <translation>Đón&amp;g</translation>
+    </message>
+    <message>
+        <source>Showing the events of every user of this computer (administrator).</source>
+        <translation>Đang hiển thị sự kiện của mọi người dùng trên máy này (quản trị viên).</translation>
+    </message>
+    <message>
+        <source>Showing your own events (%1). An administrator sees every user's.</source>
+        <translation>Đang hiển thị sự kiện của chính bạn (%1). Quản trị viên xem được sự kiện của mọi người dùng.</translation>
+    </message>
+    <message>
+        <source>All events</source>
+        <translation>Mọi sự kiện</translation>
+    </message>
+    <message>
+        <source>Signing (every outcome)</source>
+        <translation>Ký số (mọi kết quả)</translation>
+    </message>
+    <message>
+        <source>Any result</source>
+        <translation>Mọi kết quả</translation>
+    </message>
+    <message>
+        <source>Work and practice</source>
+        <translation>Làm việc và luyện tập</translation>
+    </message>
+    <message>
+        <source>Reading the log…</source>
+        <translation>Đang đọc nhật ký…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s)</source>
+        <translation><numerusform>%n sự kiện</numerusform></translation>
+    </message>
+    <message>
+        <source>Event: %1 (%2)</source>
+        <translation>Sự kiện: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>No.: %1 in the %2 chain</source>
+        <translation>Số TT: %1 trong chuỗi %2</translation>
+    </message>
+    <message>
+        <source>Time: %1 (UTC %2)</source>
+        <translation>Thời gian: %1 (UTC %2)</translation>
+    </message>
+    <message>
+        <source>User: %1 (computer account %2)</source>
+        <translation>Người dùng: %1 (tài khoản máy %2)</translation>
+    </message>
+    <message>
+        <source>Workstation: %1, kyso %2</source>
+        <translation>Máy trạm: %1, kyso %2</translation>
+    </message>
+    <message>
+        <source>Hash: %1</source>
+        <translation>Mã băm: %1</translation>
+    </message>
+    <message>
+        <source>Previous hash: %1</source>
+        <translation>Mã băm sự kiện trước: %1</translation>
+    </message>
+    <message>
+        <source>Details:</source>
+        <translation>Chi tiết:</translation>
+    </message>
+    <message>
+        <source>Verifying the audit log</source>
+        <translation>Đang kiểm tra nhật ký kiểm toán</translation>
+    </message>
+    <message>
+        <source>Audit log verification</source>
+        <translation>Kiểm tra nhật ký kiểm toán</translation>
+    </message>
+    <message>
+        <source>Exporting the audit log</source>
+        <translation>Đang xuất nhật ký kiểm toán</translation>
+    </message>
+    <message>
+        <source>Audit log exported</source>
+        <translation>Đã xuất nhật ký kiểm toán</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>Mở thư mục</translation>
+    </message>
+</context>
+<context>
     <name>BatchConfirmDialog</name>
     <message>
         <source>Sign these documents?</source>
@@ -9,7 +211,9 @@
     </message>
     <message numerus="yes">
         <source>%n document(s), %1, level %2</source>
-        <translation><numerusform>%n văn bản, %1, mức %2</numerusform></translation>
+        <translation>
+            <numerusform>%n văn bản, %1, mức %2</numerusform>
+        </translation>
     </message>
     <message>
         <source>Signed with the certificate of %1.</source>
@@ -198,6 +402,65 @@
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export the audit log</source>
+        <translation>Xuất nhật ký kiểm toán</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s) shown by the current filters will be exported.</source>
+        <translation><numerusform>Sẽ xuất %n sự kiện theo bộ lọc hiện tại.</numerusform></translation>
+    </message>
+    <message>
+        <source>The events shown by the current filters will be exported.</source>
+        <translation>Sẽ xuất các sự kiện theo bộ lọc hiện tại.</translation>
+    </message>
+    <message>
+        <source>CSV for Excel (UTF-8)</source>
+        <translation>CSV cho Excel (UTF-8)</translation>
+    </message>
+    <message>
+        <source>Excel workbook (XLSX)</source>
+        <translation>Bảng tính Excel (XLSX)</translation>
+    </message>
+    <message>
+        <source>JSON Lines with hashes (re-verifiable)</source>
+        <translation>JSON Lines kèm mã băm (kiểm tra lại được)</translation>
+    </message>
+    <message>
+        <source>Printable report (PDF)</source>
+        <translation>Báo cáo để in (PDF)</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>Định &amp;dạng:</translation>
+    </message>
+    <message>
+        <source>Export file</source>
+        <translation>Tệp xuất</translation>
+    </message>
+    <message>
+        <source>&amp;Browse…</source>
+        <translation>&amp;Chọn…</translation>
+    </message>
+    <message>
+        <source>&amp;File:</source>
+        <translation>&amp;Tệp:</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Xuất</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+    <message>
+        <source>Export to</source>
+        <translation>Xuất ra</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>kyso — Digital signing of documents</source>
@@ -274,6 +537,22 @@
     <message>
         <source>Close kyso</source>
         <translation>Đóng kyso</translation>
+    </message>
+    <message>
+        <source>Audit &amp;log…</source>
+        <translation>Nhật &amp;ký kiểm toán…</translation>
+    </message>
+    <message>
+        <source>What was done on this computer: view, verify, export (Ctrl+L)</source>
+        <translation>Những gì đã làm trên máy này: xem, kiểm tra, xuất (Ctrl+L)</translation>
+    </message>
+    <message>
+        <source>Send the log &amp;now</source>
+        <translation>&amp;Gửi nhật ký ngay</translation>
+    </message>
+    <message>
+        <source>Send the audit log to the unit's server now</source>
+        <translation>Gửi ngay nhật ký kiểm toán lên máy chủ của đơn vị</translation>
     </message>
     <message>
         <source>Zoom &amp;in</source>
@@ -364,6 +643,10 @@
         <translation>Văn bản</translation>
     </message>
     <message>
+        <source>Audit log problem</source>
+        <translation>Nhật ký kiểm toán có sự cố</translation>
+    </message>
+    <message>
         <source>Open documents</source>
         <translation>Mở văn bản</translation>
     </message>
@@ -377,7 +660,9 @@
     </message>
     <message numerus="yes">
         <source>Checking %n document(s)…</source>
-        <translation><numerusform>Đang kiểm tra %n văn bản…</numerusform></translation>
+        <translation>
+            <numerusform>Đang kiểm tra %n văn bản…</numerusform>
+        </translation>
     </message>
     <message>
         <source>kyso — help</source>
@@ -738,6 +1023,69 @@ Thư mục dữ liệu: %2</translation>
     </message>
 </context>
 <context>
+    <name>SyncStatusWidget</name>
+    <message>
+        <source>Audit log sync</source>
+        <translation>Đồng bộ nhật ký</translation>
+    </message>
+    <message>
+        <source>Log kept on this computer</source>
+        <translation>Nhật ký lưu trên máy này</translation>
+    </message>
+    <message>
+        <source>Sending the log…</source>
+        <translation>Đang gửi nhật ký…</translation>
+    </message>
+    <message numerus="yes">
+        <source>Log not sent: %n event(s) waiting</source>
+        <translation><numerusform>Chưa gửi được nhật ký: %n sự kiện đang chờ</numerusform></translation>
+    </message>
+    <message>
+        <source>Sync stopped</source>
+        <translation>Đã dừng đồng bộ</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s) waiting to be sent</source>
+        <translation><numerusform>%n sự kiện chờ gửi</numerusform></translation>
+    </message>
+    <message>
+        <source>Log sent to the server</source>
+        <translation>Đã gửi nhật ký lên máy chủ</translation>
+    </message>
+    <message>
+        <source>This computer is not enrolled with the unit's audit server: the audit log is kept here only. An administrator enrols it with: kyso enroll ADDRESS CODE</source>
+        <translation>Máy này chưa đăng ký với máy chủ nhật ký của đơn vị: nhật ký kiểm toán chỉ được lưu trên máy. Quản trị viên đăng ký bằng lệnh: kyso enroll ĐỊA-CHỈ MÃ</translation>
+    </message>
+    <message>
+        <source>Server: %1</source>
+        <translation>Máy chủ: %1</translation>
+    </message>
+    <message>
+        <source>Last successful sync: %1</source>
+        <translation>Đồng bộ thành công gần nhất: %1</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>chưa lần nào</translation>
+    </message>
+    <message>
+        <source>Events waiting: %1</source>
+        <translation>Sự kiện chờ gửi: %1</translation>
+    </message>
+    <message>
+        <source>Last error: %1</source>
+        <translation>Lỗi gần nhất: %1</translation>
+    </message>
+    <message>
+        <source>Next try: %1</source>
+        <translation>Lần thử tiếp theo: %1</translation>
+    </message>
+    <message>
+        <source>Click to sync now.</source>
+        <translation>Bấm để đồng bộ ngay.</translation>
+    </message>
+</context>
+<context>
     <name>TokenStatusWidget</name>
     <message>
         <source>Looking for signing tokens…</source>
@@ -777,7 +1125,9 @@ Thư mục dữ liệu: %2</translation>
     </message>
     <message numerus="yes">
         <source>certificate expires in %n day(s)</source>
-        <translation><numerusform>chứng thư số hết hạn sau %n ngày</numerusform></translation>
+        <translation>
+            <numerusform>chứng thư số hết hạn sau %n ngày</numerusform>
+        </translation>
     </message>
     <message>
         <source>Token: %1 (serial %2)</source>
@@ -797,7 +1147,9 @@ Thư mục dữ liệu: %2</translation>
     </message>
     <message numerus="yes">
         <source>%n token(s) inserted</source>
-        <translation><numerusform>Đang cắm %n thiết bị</numerusform></translation>
+        <translation>
+            <numerusform>Đang cắm %n thiết bị</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -840,6 +1192,25 @@ Thư mục dữ liệu: %2</translation>
     <message>
         <source>Warnings about the documents</source>
         <translation>Cảnh báo về văn bản</translation>
+    </message>
+</context>
+<context>
+    <name>WorkProgress</name>
+    <message>
+        <source>Preparing…</source>
+        <translation>Đang chuẩn bị…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+    <message>
+        <source>%1 of %2 events</source>
+        <translation>%1 / %2 sự kiện</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>Đang dừng…</translation>
     </message>
 </context>
 <context>

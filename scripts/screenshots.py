@@ -5,7 +5,7 @@
 For each language (vi, en) and display scaling (100 %, 150 %) a child process starts kyso's
 main window on Xvfb (platform xcb, not offscreen), with a SoftHSM token and the test PKI that the
 tests use, opens generated Decree 30 documents, signs some for real, and saves: the main window
-with a document, the PIN dialog, the batch result and the settings.
+with a document, the PIN dialog, the batch result, the settings and the audit log.
 """
 
 from __future__ import annotations
@@ -231,9 +231,29 @@ class Shots:
 
     def signed(self) -> None:
         self.save(self.window, "main-signed")
-        self.done = True
-        self.window.close()
-        self.app.quit()
+        self.audit_view()
+
+    def audit_view(self) -> None:
+        """The audit log after the batch, a successful signature selected."""
+        from ui.qt import QTimer
+
+        self.window.open_audit()
+        view = self.window.audit_window
+
+        def shoot():
+            if view.count is None or view.model.loading:
+                QTimer.singleShot(100, shoot)
+                return
+            row = next((i for i, e in enumerate(view.model.events) if e.type == "sign.succeeded"), 0)
+            view.table.selectRow(row)
+            self.app.processEvents()
+            self.save(view, "audit")
+            view.close()
+            self.done = True
+            self.window.close()
+            self.app.quit()
+
+        shoot()
 
 
 if __name__ == "__main__":

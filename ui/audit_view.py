@@ -288,7 +288,7 @@ class AuditWindow(QDialog):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((150, 190, 100, 150, 260, 70)):
+        for column, width in enumerate((150, 235, 95, 150, 260, 70)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().currentRowChanged.connect(lambda current, previous: self._show_detail())
@@ -372,8 +372,8 @@ class AuditWindow(QDialog):
             grid.addWidget(getattr(self, name), 1, column * 2 + 1)
         for name in self.labels:
             self.labels[name].setBuddy(getattr(self, name))
-        grid.setColumnStretch(1, 2)
-        grid.setColumnStretch(3, 1)
+        for column, stretch in ((1, 3), (3, 2), (5, 2), (7, 2)):
+            grid.setColumnStretch(column, stretch)
         return box
 
     # --- texts --------------------------------------------------------------------------------

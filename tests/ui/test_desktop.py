@@ -190,8 +190,15 @@ def test_keyboard_shortcuts_and_accessible_names(desk_factory):
     window = desk.window
     shortcuts = {action.objectName(): action.shortcut().toString() for action in window.actions()}
     assert shortcuts["open"] == "Ctrl+O" and shortcuts["sign"] == "Ctrl+S" and shortcuts["help"] == "F1"
-    for widget in (window.table, window.preview.view, window.details, window.token_status):
+    assert shortcuts["audit-log"] == "Ctrl+L"
+    for widget in (window.table, window.preview.view, window.details, window.token_status, window.sync_status):
         assert widget.accessibleName()
+    window.open_audit()
+    view = window.audit_window
+    for widget in (view.table, view.detail, view.search, view.date_from, view.date_to):
+        assert widget.accessibleName()
+    for label in view.labels.values():
+        assert label.buddy() is not None and "&" in label.text()
 
 
 def test_gui_thread_keeps_running_through_a_batch_of_100(desk_factory, tmp_path):

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
-For each language (vi, en) and display scaling (100 %, 150 %) a child process starts kyso's
+For each language (vi, en) and display scaling (100 %, 150 %, 200 %) a child process starts kyso's
 main window on Xvfb (platform xcb, not offscreen), with a SoftHSM token and the test PKI that the
 tests use, opens generated Decree 30 documents, signs some for real, and saves: the main window
 with a document, the PIN dialog, the batch result, the settings and the audit log.
@@ -25,7 +25,7 @@ from tests.support.softhsm import USER_PIN  # noqa: E402
 
 TOKEN = "VNPT-CA Token"
 KEY = "signer-rsa2048"
-SCALES = {"100": "1", "150": "1.5"}
+SCALES = {"100": "1", "150": "1.5", "200": "2"}
 
 
 def main(argv: list[str]) -> int:

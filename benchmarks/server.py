@@ -55,7 +55,8 @@ def _ingestion(url: str, *, workstations: int, batches: int, size: int, paced_ro
 
     upgrade(url)
     seed_accounts(url, units=("BENCH",), accounts={"bench-admin": ("administrator", None)})
-    server = ProcessServer(url, data_dir=WORK, migrate=False)
+    # paced workstations send every 5 s: keep their connections open longer than that
+    server = ProcessServer(url, data_dir=WORK, migrate=False, extra_env={"KYSO_SERVER_KEEP_ALIVE_SECONDS": "30"})
     try:
         admin = login(server.url, "bench-admin")
         enrolled = [enrol(server.url, issue_code(server.url, admin, "BENCH"), f"ws-bench-{i:04d}-{secrets.token_hex(4)}")
@@ -152,12 +153,13 @@ def _dsn(url: str) -> str:
 
 def _copy_floor(url: str, rows: list[tuple]) -> dict:
     from server.migrate import upgrade
-    from server.services.ingest import COLUMNS
+    from server.services.ingest import COPY_EVENTS, COPY_TYPES
 
     upgrade(url)
     with psycopg.connect(_dsn(url)) as connection:
         started = time.perf_counter()
-        with connection.cursor() as cursor, cursor.copy(f"COPY events ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        with connection.cursor() as cursor, cursor.copy(COPY_EVENTS) as copy:
+            copy.set_types(COPY_TYPES)
             for row in rows:
                 copy.write_row(row)
         connection.commit()

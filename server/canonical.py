@@ -12,6 +12,7 @@ word, and a false match would need a SHA-256 collision: the result is always the
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,8 +24,15 @@ __all__ = ["hash_matches", "reference_hash", "shape_ok"]
 
 
 def _fast_hash(event: Mapping[str, Any]) -> str | None:
+    if type(event) is dict and "hash" in event:  # set "hash" aside rather than copy the event (~2 µs)
+        stated = event.pop("hash")
+        try:
+            return _fast_hash(event)
+        finally:
+            event["hash"] = stated
     try:
-        body = orjson.dumps({k: v for k, v in event.items() if k != "hash"}, option=orjson.OPT_SORT_KEYS)
+        body = orjson.dumps({k: v for k, v in event.items() if k != "hash"} if "hash" in event else event,
+                            option=orjson.OPT_SORT_KEYS)
     except (TypeError, orjson.JSONEncodeError):
         return None
     return hashlib.sha256(body).hexdigest()
@@ -45,8 +53,8 @@ def hash_matches(event: Mapping[str, Any], stated: str) -> bool:
 
 
 _SEALED_MEMBERS = frozenset(wire.FIELDS)
-_TEXT = ("workstation", "prev_hash", "type", "at_utc", "at_local", "os_user", "app_version", "hash")
-_HEX = frozenset("0123456789abcdef")
+_HEX64 = re.compile(r"[0-9a-f]{64}").fullmatch
+_SCALARS = frozenset({str, int, bool, type(None)})
 
 
 def shape_ok(event: Any) -> bool:
@@ -54,30 +62,29 @@ def shape_ok(event: Any) -> bool:
     accepts the event; False means "ask wire" (which then names the problem, or accepts it)."""
     if type(event) is not dict or event.keys() != _SEALED_MEMBERS:
         return False
-    for name in _TEXT:
-        if type(event[name]) is not str:
-            return False
-    for name in ("user_name", "user_role"):
-        if event[name] is not None and type(event[name]) is not str:
-            return False
+    if not (type(event["workstation"]) is str and type(event["type"]) is str and type(event["at_utc"]) is str
+            and type(event["at_local"]) is str and type(event["os_user"]) is str
+            and type(event["app_version"]) is str):
+        return False
+    name, role = event["user_name"], event["user_role"]
+    if (name is not None and type(name) is not str) or (role is not None and type(role) is not str):
+        return False
+    prev, digest = event["prev_hash"], event["hash"]
+    if type(prev) is not str or type(digest) is not str or not _HEX64(prev) or not _HEX64(digest):
+        return False
     v, seq = event["v"], event["seq"]
     if type(v) is not int or v != wire.FORMAT_VERSION or type(seq) is not int or seq < 1:
         return False
-    if event["mode"] not in wire.MODES or not (_hex64(event["prev_hash"]) and _hex64(event["hash"])):
-        return False
-    return type(event["data"]) is dict and _plain(event["data"])
-
-
-def _hex64(text: str) -> bool:
-    return len(text) == 64 and _HEX.issuperset(text)
+    return event["mode"] in wire.MODES and type(event["data"]) is dict and _plain(event["data"])
 
 
 def _plain(value: Any) -> bool:
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return True
     if kind is dict:
-        return all(type(key) is str and _plain(item) for key, item in value.items())
+        for key, item in value.items():
+            if type(key) is not str or (type(item) not in _SCALARS and not _plain(item)):
+                return False
+        return True
     if kind is list:
-        return all(_plain(item) for item in value)
-    return False
+        return all(type(item) in _SCALARS or _plain(item) for item in value)
+    return kind in _SCALARS

@@ -124,7 +124,8 @@ def _serve(settings: ServerSettings, *, migrate: bool) -> int:
         raise ValueError("--cert and --key go together")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
                 ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key, proxy_headers=True,
-                forwarded_allow_ips=settings.forwarded_allow_ips, server_header=False)
+                forwarded_allow_ips=settings.forwarded_allow_ips, server_header=False,
+                timeout_keep_alive=settings.keep_alive_seconds)
     return 0
 
 

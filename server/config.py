@@ -7,6 +7,7 @@ named by `--config FILE` or KYSO_SERVER_CONFIG and holds the same names in lower
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from pydantic_settings import (
 __all__ = ["CONFIG_ENV", "ServerSettings", "default_data_dir", "load_settings"]
 
 CONFIG_ENV = "KYSO_SERVER_CONFIG"
+_config_file: ContextVar[Path | None] = ContextVar("kyso_server_config_file", default=None)
 
 
 def default_data_dir() -> Path:
@@ -45,18 +47,20 @@ class ServerSettings(BaseSettings):
     receipt_key_file: Path | None = None  # Ed25519 PEM; unset: the key is kept in the database
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch: int = 1000
+    ingest_concurrency: int = Field(default=4, ge=1)  # batches checked and stored at once by one process
     enrolment_code_hours: int = 72
     session_hours: int = 8
     lockout_failures: int = 5
     lockout_minutes: int = 15
     export_xlsx_rows: int = 1_048_575  # Excel's limit, less the header row
+    keep_alive_seconds: int = Field(default=5, ge=1)  # idle keep-alive connections closed after this (uvicorn's default)
     log_level: str = "info"
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
                                    file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = os.environ.get(CONFIG_ENV)
+        path = _config_file.get() or os.environ.get(CONFIG_ENV)
         if path:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(path)))
         return tuple(sources)
@@ -70,9 +74,12 @@ class ServerSettings(BaseSettings):
 
 
 def load_settings(*, config_file: Path | None = None, **overrides: Any) -> ServerSettings:
-    """Settings from the config file and environment, with `overrides` (CLI options) on top."""
-    if config_file is not None:
-        if not config_file.is_file():
-            raise FileNotFoundError(config_file)
-        os.environ[CONFIG_ENV] = str(config_file)
-    return ServerSettings(**{key: value for key, value in overrides.items() if value is not None})
+    """Settings from the config file (`config_file`, else KYSO_SERVER_CONFIG) and the environment,
+    with `overrides` (CLI options; None: not given) on top."""
+    if config_file is not None and not config_file.is_file():
+        raise FileNotFoundError(config_file)
+    token = _config_file.set(config_file)
+    try:
+        return ServerSettings(**{key: value for key, value in overrides.items() if value is not None})
+    finally:
+        _config_file.reset(token)

@@ -48,12 +48,35 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, ServerErrorCode.REQUEST_INVALID)
-        error = ServerError(code, detail=str(exc.detail)[:200])
+        if code is ServerErrorCode.BODY_TOO_LARGE:  # a streamed body counted past the limit (limits.py)
+            error = ServerError(code, limit=request.app.state.kyso.settings.max_body_bytes)
+        else:
+            error = ServerError(code, detail=str(exc.detail)[:200])
         response = _respond(request, error)
         response.status_code = exc.status_code if exc.status_code >= 400 else error.status
         return response
+
+    async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+        """A value the database cannot hold (U+0000 in text, a number beyond its column): the
+        request's fault, so 422, never 500."""
+        log.info("unstorable value on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0][:200])
+        return _respond(request, ServerError(ServerErrorCode.REQUEST_INVALID,
+                                             detail="a value the database cannot store (U+0000 or out of range)"))
+
+    for kind in _data_errors():
+        app.add_exception_handler(kind, _unstorable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _respond(request, ServerError(ServerErrorCode.INTERNAL))
+
+
+def _data_errors() -> tuple[type[Exception], ...]:
+    from sqlalchemy.exc import DataError
+
+    try:
+        import psycopg
+    except ImportError:  # SQLite-only installation
+        return (DataError,)
+    return (DataError, psycopg.DataError)

@@ -141,17 +141,6 @@ def test_kyso_server_admin_commands(tmp_path, capsys, monkeypatch):
     assert "/api/v1/events" in schema["paths"] and schema["info"]["title"] == "kyso audit server"
 
 
-def test_kyso_server_console_script_starts(tmp_path):
-    """The real command in its own process: migrates, serves, answers."""
-    from tests.support.audit_server import ProcessServer
-
-    server = ProcessServer(f"sqlite:///{tmp_path / 'run.sqlite3'}", data_dir=tmp_path)
-    try:
-        assert HTTP.get(f"{server.url}/api/v1/health").json() == {"status": "ok", "database": "sqlite"}
-    finally:
-        server.stop()
-
-
 def test_migrations_match_the_models(db_url):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext

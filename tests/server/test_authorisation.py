@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from tests.support.audit_server import HTTP, sealed_chain
+from tests.support.audit_server import ADMIN_PASSWORD, HTTP, sealed_chain
 
 WHO = ("none", "forged", "revoked", "wrong_ws", "other_auditor", "auditor", "unit_admin", "admin", "ws")
 #        none forged revoked wrong_ws other_aud auditor unit_adm admin  ws
@@ -46,7 +46,10 @@ def _matrix(ctx):
         ("GET", "/api/v1/health", None, (200,) * len(WHO)),
         ("POST", "/api/v1/enrol", lambda: {"json": {"code": "AAAA-BBBB-CCCC-DDDD", "public_key": "A" * 43 + "=",
                                                    "proof": "A" * 86 + "=="}}, (422,) * len(WHO)),
-    ]
+        ("POST", "/api/v1/auth/login", lambda: {"json": {"username": ctx["auditor"], "password": ADMIN_PASSWORD}},
+         (200,) * len(WHO)),  # a header sent along changes nothing
+        ("POST", "/api/v1/auth/logout", None, _with(READ, other_auditor=204, auditor=204, unit_admin=204, admin=204)),
+    ]  # logout last: it ends the sessions the rows above use
 
 
 def _with(base, **changes):
@@ -70,7 +73,9 @@ def test_authorisation_matrix(live):
         **{who: live.headers(who) for who in ("other_auditor", "auditor", "unit_admin", "admin")},
     }
     ctx = {"unit": live.unit, "ws": ws.workstation_id, "victim": victim.workstation_id,
-           "events": sealed_chain(ws.workstation_id, count=2)}
+           "events": sealed_chain(ws.workstation_id, count=2), "auditor": live.names["auditor"]}
+    listed = HTTP.get(f"{live.url}/api/v1/workstations", headers=live.headers("other_auditor")).json()
+    assert {w["unit"] for w in listed} == {live.other_unit}  # the other unit sees only its own
     problems = []
     for method, path, body, expected in _matrix(ctx):
         for who, status in zip(WHO, expected, strict=True):
@@ -80,8 +85,6 @@ def test_authorisation_matrix(live):
             if response.status_code >= 400:
                 assert response.json()["code"].startswith("SERVER_"), response.text
     assert problems == []
-    listed = HTTP.get(f"{live.url}/api/v1/workstations", headers=live.headers("other_auditor")).json()
-    assert {w["unit"] for w in listed} == {live.other_unit}  # the other unit sees only its own
 
 
 def test_every_route_is_in_the_matrix(tmp_path):
@@ -94,9 +97,8 @@ def test_every_route_is_in_the_matrix(tmp_path):
     upgrade(url)
     app = create_app(ServerSettings(database_url=url))
     routes = {(method.upper(), path) for path, operations in app.openapi()["paths"].items() for method in operations}
-    ctx = {"unit": "{unit_id}", "ws": "{workstation_id}", "victim": "{workstation_id}", "events": []}
+    ctx = {"unit": "{unit_id}", "ws": "{workstation_id}", "victim": "{workstation_id}", "events": [], "auditor": ""}
     covered = {(method, path.split("?")[0].replace("{workstation_id}/revoke", "{workstation_id}/revoke")
                 .replace("/units/{unit_id}/policy", "/units/{unit_id}/{kind}").replace("/config/policy", "/config/{kind}"))
                for method, path, _, _ in _matrix(ctx)}
-    covered |= {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/logout")}  # tested in test_admin.py
     assert len(routes) >= 20 and routes - covered == set()

@@ -123,6 +123,9 @@ def test_batch_limits(live):
     huge = HTTP.post(f"{live.url}/api/v1/events", content=b"[" + b" " * (17 * 1024 * 1024) + b"]",
                       headers={**ws.headers, "Content-Type": "application/json"})
     assert (huge.status_code, huge.json()["code"]) == (413, "SERVER_BODY_TOO_LARGE")
+    chunked = HTTP.post(f"{live.url}/api/v1/events", content=(b" " * (1 << 20) for _ in range(17)),
+                        headers={**ws.headers, "Content-Type": "application/json"})  # no Content-Length: counted
+    assert (chunked.status_code, chunked.json()["params"]) == (413, {"limit": str(16 * 1024 * 1024)})
     for body in (b"{", b"[]", b'{"events": 3}', b'{"events": [], "x": 1}', "{\"events\": [\"\ud800\"]}".encode("utf-8", "surrogatepass")):
         response = HTTP.post(f"{live.url}/api/v1/events", content=body,
                               headers={**ws.headers, "Content-Type": "application/json"})

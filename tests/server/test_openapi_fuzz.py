@@ -65,3 +65,36 @@ def test_openapi_is_published(live):
     body = schema["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body["properties"]["events"]["maxItems"] == 1000
     assert {"workstation", "admin"} <= set(schema["components"]["securitySchemes"])
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_values_postgresql_cannot_store_get_4xx(live):
+    """U+0000 (PostgreSQL text cannot hold it) and numbers beyond BIGINT, where schemathesis on
+    SQLite would not meet them: refused with a code, never a 500 or a cut stream."""
+    from app.audit import wire
+    from tests.support.audit_server import sealed_chain
+
+    admin, ws = live.headers("admin"), live.workstation()
+    event = {k: v for k, v in sealed_chain(ws.workstation_id, count=1)[0].items() if k != "hash"}
+    nul_events = [wire.seal({**event, "user_name": "a\x00b"}),
+                  wire.seal({**event, "data": {"document_type": "a\x00"}})]
+    cases = [("GET", "/api/v1/events", {"params": {"user": "a\x00"}}, admin),
+             ("GET", "/api/v1/events", {"params": {"after_id": str(2**63)}}, admin),
+             ("GET", "/api/v1/events/export", {"params": {"format": "csv", "type": "a\x00"}}, admin),
+             ("GET", "/api/v1/admin/log", {"params": {"after_seq": str(10**30)}}, admin),
+             ("GET", "/api/v1/workstations/a%00b/verify", {}, admin),
+             ("POST", "/api/v1/admin/workstations/a%00/revoke", {}, admin),
+             ("POST", "/api/v1/admin/enrolment-codes", {"json": {"unit": "U\x00"}}, admin),
+             ("POST", "/api/v1/auth/login", {"json": {"username": "a\x00", "password": "x"}}, {}),
+             *(("POST", "/api/v1/events", {"json": {"events": [bad]}}, ws.headers) for bad in nul_events)]
+    answers = [HTTP.request(method, f"{live.url}{path}", headers=headers, **options)
+               for method, path, options, headers in cases]
+    assert [(a.status_code, a.json()["code"]) for a in answers] == [
+        *[(422, "SERVER_REQUEST_INVALID")] * 8, *[(422, "SERVER_EVENT_INVALID")] * 2]
+    stored = [e["data"] for e in HTTP.get(f"{live.url}/api/v1/events", params={"workstation": ws.workstation_id},
+                                          headers=admin).json()["events"]]
+    assert stored == []
+    escaped = wire.seal({**event, "data": {"document": "x\x00.pdf"}})  # inside data: stored as escaped JSON
+    assert HTTP.post(f"{live.url}/api/v1/events", json={"events": [escaped]}, headers=ws.headers).status_code == 200
+    verdict = HTTP.get(f"{live.url}/api/v1/workstations/{ws.workstation_id}/verify", headers=admin).json()
+    assert verdict["ok"] is True

@@ -89,7 +89,7 @@ def put_config(unit_id: str, kind: ConfigKind, body: ConfigIn, admin: Administra
 
 
 @router.get("/log", response_model=LogPage)
-def read_log(admin: AdministratorDep, session: SessionDep, after_seq: Annotated[int, Query(ge=0)] = 0,
+def read_log(admin: AdministratorDep, session: SessionDep, after_seq: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> LogPage:
     admin.check_unit(None)  # the server's log spans every unit
     query = select(AdminLogEntry).where(AdminLogEntry.seq > after_seq).order_by(AdminLogEntry.seq).limit(limit)

@@ -27,7 +27,8 @@ from ..schemas import (
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["audit"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
-_Text = Annotated[str | None, Query(max_length=200)]
+_Text = Annotated[str | None, Query(max_length=200, pattern="^[^\x00]*$")]  # PostgreSQL text holds no U+0000
+BIGINT = 2**63 - 1
 
 
 def _filter(admin: AdminDep, unit: _Text = None, workstation: _Text = None, user: _Text = None,
@@ -51,7 +52,7 @@ FilterDep = Annotated[EventFilter, Depends(_filter)]
 
 
 @router.get("/events", response_model=EventPage)
-def list_events(where: FilterDep, session: SessionDep, after_id: Annotated[int, Query(ge=0)] = 0,
+def list_events(where: FilterDep, session: SessionDep, after_id: Annotated[int, Query(ge=0, le=BIGINT)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> EventPage:
     events, next_id = page(session, where=where, after_id=after_id, limit=limit)
     return EventPage(events=events, next_after_id=next_id)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import anyio
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from ...errors import ServerError, ServerErrorCode
 from ...models import ChainHead
@@ -25,9 +25,9 @@ _BODY = {"requestBody": {"required": True, "content": {"application/json": {"sch
                         413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
 async def post_events(request: Request, workstation: WorkstationDep, state: StateDep) -> Response:
     """Parsed by hand (orjson): a 1,000-event batch through pydantic would cost more than storing it.
-    The body is read on the event loop; the work runs on the thread pool."""
+    The body is read on the event loop; the work runs on a thread, a few batches at a time."""
     body = await request.body()
-    return await run_in_threadpool(_ingest, body, workstation, state)
+    return await anyio.to_thread.run_sync(_ingest, body, workstation, state, limiter=state.ingest_limiter)
 
 
 def _ingest(body: bytes, workstation, state) -> Response:

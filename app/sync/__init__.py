@@ -10,9 +10,10 @@ from __future__ import annotations
 from .client import SyncClient, sync_once
 from .enrolment import Enrolment, enroll, load_enrolment
 from .errors import SyncError, SyncErrorCode
+from .retention import prune_acknowledged
 from .status import SyncPhase, SyncStatus, read_status
 
 __all__ = [
     "Enrolment", "SyncClient", "SyncError", "SyncErrorCode", "SyncPhase", "SyncStatus", "enroll",
-    "load_enrolment", "read_status", "sync_once",
+    "load_enrolment", "prune_acknowledged", "read_status", "sync_once",
 ]

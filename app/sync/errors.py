@@ -26,6 +26,7 @@ class SyncErrorCode(StrEnum):
     PROTOCOL = "SYNC_PROTOCOL"
     LOG_UNAVAILABLE = "SYNC_LOG_UNAVAILABLE"
     CONFIG_REFUSED = "SYNC_CONFIG_REFUSED"
+    PRUNE_UNVERIFIED = "SYNC_PRUNE_UNVERIFIED"
 
 
 # Errors a retry cannot cure: the client keeps its slowest pace until `sync now` or a restart.

@@ -101,6 +101,21 @@ def test_rewritten_local_history_is_raised_as_an_alert(central, audit_log, kyso_
     assert len(central.stored(forged.chain_workstation())) == 10  # the server kept the original
 
 
+def test_revoked_workstation_stops_at_its_next_request(central, audit_log):
+    _enrol(central, audit_log)
+    append(audit_log, 3)
+    assert SyncClient(store=audit_log).run_once().last_error_code is None
+    revoked = HTTP.post(f"{central.url}/api/v1/admin/workstations/{audit_log.workstation_id()}/revoke",
+                        headers=central.admin)
+    assert revoked.status_code == 200
+    append(audit_log, 2)
+    client = SyncClient(store=audit_log, interval=60)
+    status = client.run_once()
+    assert (status.last_error_code, status.pending) == ("SYNC_REVOKED", 2)
+    assert client._delay(status) == CAP_SECONDS  # no retry storm: a retry cannot cure it
+    assert len(central.stored(audit_log.chain_workstation())) == 3
+
+
 def test_catalogue_and_policy_from_the_server(central, audit_log, kyso_home):
     from app.catalogue import load_catalogue
 

@@ -13,18 +13,23 @@ The first break is reported with its position and kind:
   inside the pruned range);
 - sequence gap: the links hold but a seq number is skipped.
 
-Verification reads a read-only connection, so it can run while kyso writes.
+Verification reads a read-only connection, so it can run while kyso writes. An intact chain is
+confirmed by the fast path in chain_scan.py (storage order, bytes, two processes for a large
+log); only a chain that does not pass there is walked here, in seq order, to find and name its
+first break.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from .chain_scan import Stretch, scan_chains
 from .errors import AuditError, AuditErrorCode
 from .events import MODES
 from .schema import DamagedLog, check_file, connect
@@ -99,7 +104,8 @@ def verify_log(path: Path, *, progress: Progress | None = None,
     except (DamagedLog, sqlite3.Error) as exc:
         raise AuditError(AuditErrorCode.DB_UNREADABLE, file=path, detail=str(exc)) from exc
     try:
-        return verify_connection(conn, path=path, progress=progress, cancelled=cancelled)
+        return verify_connection(conn, path=path, progress=progress, cancelled=cancelled,
+                                 workers=min(2, os.cpu_count() or 1))
     except sqlite3.Error as exc:
         raise AuditError(AuditErrorCode.DB_UNREADABLE, file=path, detail=str(exc)) from exc
     finally:
@@ -108,9 +114,10 @@ def verify_log(path: Path, *, progress: Progress | None = None,
 
 def verify_connection(conn: sqlite3.Connection, *, path: Path, progress: Progress | None = None,
                       cancelled: Callable[[], bool] | None = None,
-                      modes: tuple[str, ...] | None = None) -> VerifyReport:
+                      modes: tuple[str, ...] | None = None, workers: int = 1) -> VerifyReport:
     """Verify through an open connection (inside its transaction if one is open); `modes`
-    limits the walk to those chains."""
+    limits the walk to those chains. With workers > 1 a large log's second half is read by a
+    worker process (only when the connection shows the committed file: see chain_scan)."""
     conn.row_factory = None
     own = not conn.in_transaction
     if own:
@@ -120,8 +127,10 @@ def verify_connection(conn: sqlite3.Connection, *, path: Path, progress: Progres
         workstation = row[0] if row else ""
         total = conn.execute("SELECT count(*) FROM audit_event").fetchone()[0]
         counter = _Counter(total, progress, cancelled)
-        chains = tuple(_Walk(conn, mode, workstation, counter).run() for mode in _modes(conn)
-                       if modes is None or mode in modes)
+        walked = [mode for mode in _modes(conn) if modes is None or mode in modes]
+        fast = scan_chains(conn, path=path, workstation=workstation, modes=tuple(walked), progress=counter.add,
+                           workers=workers if own else 1)
+        chains = tuple(_Walk(conn, mode, workstation, counter).run(fast.get(mode)) for mode in walked)
     finally:
         if own:
             conn.execute("ROLLBACK")
@@ -146,7 +155,7 @@ class _Counter:
         if self._cancelled is not None and self._cancelled():
             raise AuditError(AuditErrorCode.CANCELLED)
         if self._progress is not None:
-            self._progress(self.done, self.total)
+            self._progress(min(self.done, self.total), self.total)  # a chain walked twice counts once
 
 
 class _Walk:
@@ -162,10 +171,13 @@ class _Walk:
         acknowledged = conn.execute("SELECT max(seq) FROM audit_receipt WHERE mode = ?", (mode,)).fetchone()[0]
         self.acknowledged = acknowledged or 0
 
-    def run(self) -> ChainVerdict:
+    def run(self, stretch: Stretch | None = None) -> ChainVerdict:
+        """`stretch`: what the fast path found intact, if anything (else this walk looks)."""
         first, last, count = 0, 0, 0
         broken = self._checkpoint_break()
-        if broken is None:
+        if broken is None and stretch is not None and stretch.follows(*self.checkpoint):
+            first, last, count = stretch.first_seq, stretch.last_seq, stretch.count
+        elif broken is None:
             first, last, count, broken = self._walk()
         if broken is None:
             broken = self._tail_break(last)
@@ -175,12 +187,11 @@ class _Walk:
         expected, prev = self.checkpoint[0] + 1, self.checkpoint[1]
         first = last = count = 0
         cursor = self.conn.execute(f"SELECT {_COLUMNS} FROM audit_event WHERE mode = ? ORDER BY seq, id", (self.mode,))
-        workstation, sha256 = self.workstation, hashlib.sha256
+        workstation = self.workstation
         while rows := cursor.fetchmany(_BATCH):
             for row in rows:
                 seq, stored = row[7], row[13]
-                if seq == expected and row[6] == prev and row[12] == workstation \
-                        and sha256(compose_values(*row[:13])).hexdigest() == stored:
+                if seq == expected and row[6] == prev and row[12] == workstation and _intact(row):
                     prev, expected, last, count = stored, expected + 1, seq, count + 1
                     first = first or seq
                     continue
@@ -196,13 +207,13 @@ class _Walk:
             where = "in the pruned range" if isinstance(seq, int) and seq <= self.checkpoint[0] else "seq already used"
             return self._break(seq if isinstance(seq, int) else expected, BreakKind.INSERTED, where)
         if seq > expected:
-            if prev_hash == prev and _digest(row) == stored:
+            if prev_hash == prev and _intact(row):
                 return self._break(expected, BreakKind.SEQUENCE_GAP, f"next seq is {seq}")
             moved = self._successor_seq(prev)
             if moved is not None:
                 return self._break(expected, BreakKind.REORDERED, f"event {expected} found at {moved}")
             return self._break(expected, BreakKind.DELETED, f"events {expected}…{seq - 1} missing")
-        if _digest(row) != stored or row[12] != self.workstation:
+        if not _intact(row) or row[12] != self.workstation:
             return self._changed(row)
         if self._successor_links(stored):  # this event is intact: the one before it was changed
             return self._break(seq - 1, BreakKind.EDITED, "re-hashed: its successor no longer links to it")
@@ -211,9 +222,9 @@ class _Walk:
         return self._break(seq, BreakKind.EDITED, "does not link to the event before it")
 
     def _changed(self, row: tuple) -> ChainBreak:
-        seq, stored = row[7], row[13]
+        seq = row[7]
         for candidate in self._original_seqs(row):
-            if candidate != seq and _digest(row, seq=candidate) == stored:
+            if candidate != seq and _intact(row, seq=candidate):
                 return self._break(seq, BreakKind.REORDERED, f"event {candidate} found at {seq}")
         return self._break(seq, BreakKind.EDITED, "its members do not give its hash")
 
@@ -266,12 +277,13 @@ class _Walk:
         return ChainBreak(self.mode, seq, kind, detail)
 
 
-def _digest(row: tuple, *, seq: int | None = None) -> str | None:
+def _intact(row: tuple, *, seq: int | None = None) -> bool:
+    """Whether the row's members (with `seq` in place of its own, if given) give its hash."""
     try:
         body = compose_values(*row[:7], row[7] if seq is None else seq, *row[8:13])
-    except (WireError, TypeError):
-        return None
-    return hashlib.sha256(body).hexdigest()
+    except (WireError, TypeError):  # a member of a type the format does not allow
+        return False
+    return hashlib.sha256(body).hexdigest() == row[13]
 
 
 def chain_summary(report: VerifyReport) -> list[dict]:

@@ -6,9 +6,12 @@
    send their chains in 1,000-event batches to one `kyso-server` process on PostgreSQL (a fresh
    database). The requests are built before the clock starts and sent by a minimal asyncio HTTP
    client so the load generator takes as little of the machine's two cores as it can.
-   Sustained events/s = events stored / wall time; latency per batch measured at the client.
-   Floor: PostgreSQL COPY of the very same rows (as the server builds them) into the same table
-   with the same indexes, one connection, same machine, same run.
+   Sustained events/s = events stored / wall time, all workstations sending back to back; then
+   latency per batch (measured at the client) with the load offered at the target rate. Floor:
+   PostgreSQL binary COPY (as the server does it) of the very same rows into the same table
+   with the same indexes, one connection, same machine, same run. The machine is shared: the CPU
+   other processes take meanwhile is measured and reported, and ingestion measured again (up to
+   three times) while it is more than 15 % — the choice is on that figure, never on the result.
 2. Export: N events (made in the database with generate_series) exported as CSV through
    GET /api/v1/events/export by a fresh server process: wall time, and that process's peak
    resident memory (VmHWM) against its resident memory before the export.
@@ -17,6 +20,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import statistics
 import time
@@ -27,6 +31,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_RATE = 20_000
+ATTEMPTS, QUIET = 3, 0.15  # ingestion measured up to 3 times, until other processes take ≤ 15 % of the machine
 WORK = ROOT / "benchmarks" / "work" / "server"
 
 
@@ -37,13 +42,28 @@ def run(quick: bool) -> str:
     workstations, batches, size = (100, 2, 1000) if quick else (100, 4, 1000)
     paced_rounds = 2 if quick else 4
     export_rows = 200_000 if quick else 1_000_000
-    with temporary_database() as url:
-        ingest = _ingestion(url, workstations=workstations, batches=batches, size=size, paced_rounds=paced_rounds)
+    attempts = []
+    for _ in range(ATTEMPTS):  # the machine is shared: measure again while others load it (never on our result)
+        with temporary_database() as url:
+            attempts.append(_ingestion(url, workstations=workstations, batches=batches, size=size,
+                                       paced_rounds=paced_rounds))
+        best = min(attempts, key=_interference)
+        for other in attempts:
+            if other is not best:
+                other.pop("rows", None)  # ~1 GB each: keep only the rows the floor may need
+        if _interference(best) <= QUIET:
+            break
+    ingest = best
+    ingest["attempts"] = len(attempts)
     with temporary_database() as url:
         floor = _copy_floor(url, ingest["rows"])
     with temporary_database() as url:
         export = _export(url, rows=export_rows)
     return _report(ingest, floor, export, workstations=workstations, batches=batches, size=size)
+
+
+def _interference(ingest: dict) -> float:
+    return max(ingest["others"], ingest["paced_others"])
 
 
 # -- ingestion ---------------------------------------------------------------------------------
@@ -65,13 +85,17 @@ def _ingestion(url: str, *, workstations: int, batches: int, size: int, paced_ro
         chains = [fast_chain(ws.workstation_id, count=total * size) for ws in enrolled]
         requests = [[_request(ws, chain[b * size:(b + 1) * size], port=server.port) for b in range(total)]
                     for ws, chain in zip(enrolled, chains, strict=True)]
+        meter = CpuMeter(database=url.rsplit("/", 1)[-1], pids=(os.getpid(), server.process.pid))
         started = time.perf_counter()
         latencies = asyncio.run(_send_all(server.port, [own[:batches] for own in requests]))
         elapsed = time.perf_counter() - started
+        others = meter.others()
         period = workstations * size / TARGET_RATE  # each workstation's pace for 20,000 events/s in all
+        paced_meter = CpuMeter(database=url.rsplit("/", 1)[-1], pids=(os.getpid(), server.process.pid))
         paced_started = time.perf_counter()
         paced = asyncio.run(_send_all(server.port, [own[batches:] for own in requests], period=period))
         paced_elapsed = time.perf_counter() - paced_started
+        paced_others = paced_meter.others()
         stored = _count(url)
     finally:
         server.stop()
@@ -82,10 +106,56 @@ def _ingestion(url: str, *, workstations: int, batches: int, size: int, paced_ro
     rows = [event_row(event, workstation_id=event["workstation"], unit_id="BENCH", received_at=received)
             for chain in chains for event in chain[:batches * size]]
     saturated, offered = _percentiles(latencies), _percentiles(paced)
-    return {"events": workstations * batches * size, "seconds": elapsed, "rate": workstations * batches * size / elapsed,
+    return {"others": others, "paced_others": paced_others, "events": workstations * batches * size, "seconds": elapsed, "rate": workstations * batches * size / elapsed,
             "rows": rows, **saturated, "paced": offered, "paced_events": workstations * paced_rounds * size,
             "paced_rate": workstations * paced_rounds * size / paced_elapsed, "stored": stored,
             "expected": workstations * total * size}
+
+
+class CpuMeter:
+    """How much of the machine other processes took while we measured (the machine is shared):
+    all busy CPU time less ours — this process, the server, and PostgreSQL's processes except
+    client backends of other databases."""
+
+    def __init__(self, *, database: str, pids: tuple[int, ...]) -> None:
+        self.database, self.pids = database, pids
+        self.start_busy, self.start_ours, self.started = _busy_ticks(), self._ours(), time.perf_counter()
+
+    def others(self) -> float:
+        """Share of the whole machine (all cores) used by other processes since the start."""
+        elapsed = time.perf_counter() - self.started
+        theirs = (_busy_ticks() - self.start_busy) - (self._ours() - self.start_ours)
+        return max(0.0, theirs / os.sysconf("SC_CLK_TCK") / (elapsed * os.cpu_count()))
+
+    def _ours(self) -> int:
+        ticks = sum(_ticks(pid) for pid in self.pids)
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and _is_ours(entry, self.database):
+                ticks += _ticks(int(entry.name))
+        return ticks
+
+
+def _is_ours(entry: Path, database: str) -> bool:
+    try:
+        if (entry / "comm").read_text().strip() != "postgres":
+            return False
+        command = (entry / "cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return False
+    return database in command or "(" not in command  # a background process, or a backend of ours
+
+
+def _ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _busy_ticks() -> int:
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(values[:8]) - values[3] - values[4]  # user … steal, less idle and iowait (guest is in user)
 
 
 def _percentiles(latencies: list[float]) -> dict:
@@ -233,14 +303,18 @@ def _report(ingest: dict, floor: dict, export: dict, *, workstations: int, batch
 |---|---:|---:|---:|---|
 | `POST /api/v1/events`, all workstations back to back (saturation) | {ingest['events']:,} | {ingest['seconds']:.2f} s | **{ingest['rate']:,.0f}** | {ingest['p50'] * 1000:.0f} / {ingest['p99'] * 1000:.0f} / {ingest['max'] * 1000:.0f} ms |
 | `POST /api/v1/events`, offered at {TARGET_RATE:,} events/s (each workstation one batch every {ingest_period(workstations, size):.0f} s) | {ingest['paced_events']:,} | — | {ingest['paced_rate']:,.0f} | {paced['p50'] * 1000:.0f} / **{paced['p99'] * 1000:.0f}** / {paced['max'] * 1000:.0f} ms |
-| floor: PostgreSQL `COPY` of the same rows (saturation phase), one connection | {floor['events']:,} | {floor['seconds']:.2f} s | {floor['rate']:,.0f} | — |
+| floor: PostgreSQL binary `COPY` of the same rows (saturation phase), one connection, one transaction | {floor['events']:,} | {floor['seconds']:.2f} s | {floor['rate']:,.0f} | — |
 
 Each request: authentication, shape and hash of every event, chain check under the chain's row
-lock, COPY, Ed25519 receipt. Every event stored exactly once: **{exact}**.
+lock, binary COPY, commit, Ed25519 receipt; the server's default settings (two batches worked on at
+once, `ingest_concurrency`). Every event stored exactly once: **{exact}**.
 Target ≥ {TARGET_RATE:,} events/s sustained: **{'met' if rate_ok else 'not met'}** ({ingest['rate'] / floor['rate']:.2f}× the
 COPY floor); p99 ≤ 250 ms at that rate: **{'met' if p99_ok else 'not met'}**. At saturation, latency is the
 queue of 100 batches in flight, not the work of one. The load generator (a minimal asyncio HTTP
-client, requests built beforehand), the server and PostgreSQL share the machine's two cores.
+client, requests built beforehand), the server and PostgreSQL share the machine's two cores;
+other processes took {ingest['others'] * 100:.0f} % of the machine during the saturation phase and
+{ingest['paced_others'] * 100:.0f} % during the paced one (measured {ingest['attempts']} time(s): again, up to {ATTEMPTS}, while
+others took more than {QUIET * 100:.0f} %; the least disturbed measurement is shown).
 
 | export | events | time | CSV size | server memory before → peak |
 |---|---:|---:|---:|---:|

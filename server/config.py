@@ -47,7 +47,7 @@ class ServerSettings(BaseSettings):
     receipt_key_file: Path | None = None  # Ed25519 PEM; unset: the key is kept in the database
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch: int = 1000
-    ingest_concurrency: int = Field(default=4, ge=1)  # batches checked and stored at once by one process
+    ingest_concurrency: int = Field(default=2, ge=1)  # batches checked and stored at once by one process
     enrolment_code_hours: int = 72
     session_hours: int = 8
     lockout_failures: int = 5

@@ -89,15 +89,14 @@ def _checked_batch(events: Any, *, principal: WorkstationPrincipal, max_batch: i
         raise ServerError(ServerErrorCode.BATCH_TOO_LARGE, count=len(events), limit=max_batch)
     for index, item in enumerate(events):
         _check_event(item, index=index, principal=principal)
-    chains = {(item["workstation"], item["mode"]) for item in events}
-    if len(chains) > 1:
-        raise ServerError(ServerErrorCode.BATCH_MIXED_CHAINS)
+    chain, mode = events[0]["workstation"], events[0]["mode"]
     by_seq: dict[int, dict] = {}
     for item in events:
+        if item["workstation"] != chain or item["mode"] != mode:
+            raise ServerError(ServerErrorCode.BATCH_MIXED_CHAINS)
         other = by_seq.setdefault(item["seq"], item)
-        if other["hash"] != item["hash"]:
+        if other is not item and other["hash"] != item["hash"]:
             raise ServerError(ServerErrorCode.BATCH_DUPLICATE_SEQ, seq=item["seq"])
-    chain, mode = chains.pop()
     return [by_seq[seq] for seq in sorted(by_seq)], chain, mode
 
 
@@ -139,23 +138,26 @@ def owns_chain(principal: WorkstationPrincipal, chain: str) -> bool:
 
 
 def _locked_head(session: Session, *, chain: str, mode: str, principal: WorkstationPrincipal,
-                 postgres: bool) -> ChainHead:
-    query = select(ChainHead).where(ChainHead.chain == chain, ChainHead.mode == mode).with_for_update()
-    head = session.execute(query).scalar_one_or_none()
+                 postgres: bool) -> tuple[int, str]:
+    """(seq, hash) of the chain's head, its row locked until the transaction ends (Core, not the
+    ORM: this runs once a batch, on the hot path)."""
+    query = (select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain, ChainHead.mode == mode)
+             .with_for_update())
+    head = session.execute(query).one_or_none()
     if head is None:  # the chain's first batch; two processes may race here: the insert is idempotent
         dialect_insert = postgresql_insert if postgres else sqlite_insert
         session.execute(dialect_insert(ChainHead).values(chain=chain, mode=mode, workstation_id=principal.id,
                                                          seq=0, hash=wire.GENESIS).on_conflict_do_nothing())
-        head = session.execute(query).scalar_one()
-    return head
+        head = session.execute(query).one()
+    return head[0], head[1]
 
 
 def _store(session: Session, *, batch: list[dict], chain: str, mode: str, principal: WorkstationPrincipal,
            signer: ReceiptSigner, postgres: bool) -> IngestResult:
-    head = _locked_head(session, chain=chain, mode=mode, principal=principal, postgres=postgres)
-    old = [item for item in batch if item["seq"] <= head.seq]
+    head_seq, head_hash = _locked_head(session, chain=chain, mode=mode, principal=principal, postgres=postgres)
+    old = [item for item in batch if item["seq"] <= head_seq]
     _check_duplicates(session, old=old, chain=chain, mode=mode)
-    fresh, gap_at, seq, current = [], None, head.seq, head.hash
+    fresh, gap_at, seq, current = [], None, head_seq, head_hash
     for item in batch[len(old):]:
         if item["seq"] != seq + 1:
             gap_at = item["seq"]
@@ -169,11 +171,11 @@ def _store(session: Session, *, batch: list[dict], chain: str, mode: str, princi
         rows = [event_row(item, workstation_id=principal.id, unit_id=principal.unit_id, received_at=received)
                 for item in fresh]
         _insert(session, rows=rows, postgres=postgres)
-        head.seq, head.hash = seq, current
+        session.execute(update(ChainHead).where(ChainHead.chain == chain, ChainHead.mode == mode)
+                        .values(seq=seq, hash=current))
         session.execute(update(Workstation).where(Workstation.id == principal.id).values(last_seen_at=received))
-    receipt = signer.sign(workstation=chain, mode=mode, seq=head.seq, hash=head.hash)
-    return IngestResult(chain, mode, len(fresh), len(old), head.seq, head.hash, head.seq + 1, receipt,
-                        gap_at)
+    receipt = signer.sign(workstation=chain, mode=mode, seq=seq, hash=current)
+    return IngestResult(chain, mode, len(fresh), len(old), seq, current, seq + 1, receipt, gap_at)
 
 
 def _check_duplicates(session: Session, *, old: list[dict], chain: str, mode: str) -> None:

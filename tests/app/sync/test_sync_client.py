@@ -101,7 +101,7 @@ def test_rewritten_local_history_is_raised_as_an_alert(central, audit_log, kyso_
     assert len(central.stored(forged.chain_workstation())) == 10  # the server kept the original
 
 
-def test_revoked_workstation_stops_at_its_next_request(central, audit_log):
+def test_revoked_workstation_stops_at_its_next_request(central, audit_log, kyso_home):
     _enrol(central, audit_log)
     append(audit_log, 3)
     assert SyncClient(store=audit_log).run_once().last_error_code is None
@@ -114,6 +114,8 @@ def test_revoked_workstation_stops_at_its_next_request(central, audit_log):
     assert (status.last_error_code, status.pending) == ("SYNC_REVOKED", 2)
     assert client._delay(status) == CAP_SECONDS  # no retry storm: a retry cannot cure it
     assert len(central.stored(audit_log.chain_workstation())) == 3
+    shown = kyso("sync", "status", home=kyso_home).stdout  # what the last attempt left for `kyso sync status`
+    assert "Events waiting to be sent: 2" in shown and "Last error: [SYNC_REVOKED]" in shown
 
 
 def test_catalogue_and_policy_from_the_server(central, audit_log, kyso_home):
@@ -168,7 +170,7 @@ def test_offline_then_back(central, audit_log):
     assert len(central.stored(audit_log.chain_workstation())) == 20
 
 
-def test_https_with_a_private_ca_through_a_proxy(tmp_path, audit_log):
+def test_https_with_a_private_ca_through_a_proxy(tmp_path, audit_log, kyso_home, monkeypatch):
     from server.migrate import upgrade
     from tests.app.sync.conftest import make_central
     from tests.support.connect_proxy import ConnectProxy
@@ -193,6 +195,13 @@ def test_https_with_a_private_ca_through_a_proxy(tmp_path, audit_log):
         assert proxy.tunnels and all(target == f"127.0.0.1:{central.server.port}" for target in proxy.tunnels)
         assert len(central.stored(audit_log.chain_workstation())) == 7
         assert load_enrolment().ca_bundle == str(bundle)
+        record = kyso_home / "server" / "enrolment.json"  # no proxy given at enrolment: HTTPS_PROXY
+        record.write_text(json.dumps({**json.loads(record.read_text()), "proxy": None}))
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        tunnels = len(proxy.tunnels)
+        append(audit_log, 2)
+        assert SyncClient(store=audit_log).run_once().last_error_code is None
+        assert len(proxy.tunnels) > tunnels and len(central.stored(audit_log.chain_workstation())) == 9
     finally:
         proxy.stop()
         central.server.stop()

@@ -2,6 +2,11 @@
 and a printable PDF report in Vietnamese. Every format streams: rows are read in batches and
 written as they come, so a million events take constant memory (the PDF keeps its pages).
 
+CSV and XLSX take the rows as UTF-8 bytes straight from SQLite: in a batch whose text needs no
+quoting (CSV) or escaping (XLSX), a row is one join or %-format; other batches go the careful way
+(the csv module; xlsx_stream.text_xml). Bytes that are not UTF-8 become U+FFFD. The file is
+written, deflated and synced on a second thread (writer_thread.py).
+
 The file is written under a temporary name beside the target and renamed into place when
 complete; a cancelled or failed export leaves nothing under the target's name.
 """
@@ -9,6 +14,7 @@ complete; a cancelled or failed export leaves nothing under the target's name.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +26,8 @@ from app.i18n import message
 from .errors import AuditError, AuditErrorCode
 from .query import AuditFilter, AuditReader
 from .wire import compose_values
+from .writer_thread import BackgroundCalls, Chunks, SyncedWrites
+from .xlsx_stream import XlsxStream
 
 __all__ = ["ExportFormat", "ExportResult", "export_log", "HUMAN_COLUMNS"]
 
@@ -27,13 +35,19 @@ Progress = Callable[[int, int], None]
 
 HUMAN_COLUMNS = ("seq", "mode", "at_local", "at_utc", "type", "outcome", "user_name", "user_role", "os_user",
                  "document", "data", "hash")
-_HUMAN_SQL = ("seq, mode, at_local, at_utc, type, json_extract(data, '$.outcome'), user_name, user_role, os_user, "
-              "json_extract(data, '$.document'), data, hash")
+# HUMAN_COLUMNS with NULL as '' (what the csv module writes for None, a blank cell in XLSX).
+_HUMAN_SQL = ("{seq}, mode, at_local, at_utc, type, coalesce(json_extract(data, '$.outcome'), ''), "
+              "coalesce(user_name, ''), coalesce(user_role, ''), os_user, "
+              "coalesce(json_extract(data, '$.document'), ''), data, hash")
+_CSV_SQL = _HUMAN_SQL.format(seq="CAST(seq AS TEXT)")
+_XLSX_SQL = _HUMAN_SQL.format(seq="seq")
 _WIRE_SQL = ("app_version, at_local, at_utc, data, mode, os_user, prev_hash, seq, type, user_name, user_role, v, "
              "workstation, hash")
 _WIDTHS = (8, 11, 33, 28, 20, 9, 24, 16, 12, 40, 80, 66)
+_FREE_TEXT = (6, 7, 8, 9)  # what a person typed or named: may start or end with spaces
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_XLSX_ROWS = 1_048_575  # Excel's rows per sheet, less the header
+_FORMULA_BYTES = frozenset(start.encode() for start in _FORMULA_STARTS)
+_CSV_SPECIAL = b',"\r\n'  # what makes the csv module quote a field
 _BATCH = 2000
 
 
@@ -80,8 +94,8 @@ class _Batches:
         self._progress = progress
         self._cancelled = cancelled or (lambda: False)
 
-    def rows(self, columns: str) -> Iterator[list[tuple]]:
-        for rows in self.reader.rows(self.filter, columns=columns, batch=_BATCH):
+    def rows(self, columns: str, *, raw: bool = False) -> Iterator[list[tuple]]:
+        for rows in self.reader.rows(self.filter, columns=columns, batch=_BATCH, raw=raw):
             if self._cancelled():
                 raise AuditError(AuditErrorCode.CANCELLED)
             yield rows
@@ -102,13 +116,52 @@ def _safe(value):
 
 
 def _csv(path: Path, batches: _Batches, *, lang: str) -> None:
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headers(lang))
-        for rows in batches.rows(_HUMAN_SQL):
-            writer.writerows([(*row[:9], _safe(row[9]), *row[10:]) if row[9] else row for row in rows])
-        handle.flush()
-        os.fsync(handle.fileno())
+    with open(path, "wb") as handle:
+        out = SyncedWrites(handle)
+        with BackgroundCalls() as writer:  # writing and syncing overlap with building the next lines
+            chunks = Chunks(lambda data: writer.run(out.write, data))
+            chunks.add(b"\xef\xbb\xbf" + _csv_row(headers(lang)))  # the BOM: Excel reads UTF-8
+            for rows in batches.rows(_CSV_SQL, raw=True):
+                chunks.add(csv_lines(rows))
+            chunks.flush()
+        out.sync()
+
+
+def csv_lines(rows: list[tuple]) -> bytes:
+    """Rows of HUMAN_COLUMNS (bytes from SQLite) as CSV lines, byte for byte what the csv module
+    writes for them decoded, with the formula guard on the document column."""
+    join = b"".join
+    try:
+        heads = [b",".join(row[:10]) for row in rows]  # seq … document: plain text, as a rule
+        whole = join(heads) + join([row[11] for row in rows])  # and the hash
+        clean = (len(whole) - len(whole.translate(None, _CSV_SPECIAL)) == 9 * len(rows)  # only the separators
+                 and not any(row[9][:1] in _FORMULA_BYTES or b'"' not in row[10] for row in rows))
+    except TypeError:  # a value that is not text (a number from json_extract)
+        clean = False
+    if clean:  # the data column, JSON, always holds quotes: it is quoted, its quotes doubled
+        chunk = join([join((head, b',"', row[10].replace(b'"', b'""'), b'",', row[11], b"\r\n"))
+                      for head, row in zip(heads, rows, strict=True)])
+    else:
+        chunk = join([_csv_row([_text(value) for value in row], guard=True) for row in rows])
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError:  # bytes that are not UTF-8 somewhere: every row the careful way
+        chunk = join([_csv_row([_text(value) for value in row], guard=True) for row in rows])
+    return chunk
+
+
+def _text(value) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return "" if value is None else str(value)
+
+
+def _csv_row(values: list[str], *, guard: bool = False) -> bytes:
+    if guard and values[9]:
+        values[9] = _safe(values[9])
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue().encode("utf-8")
 
 
 def _jsonl(path: Path, batches: _Batches, *, lang: str) -> None:
@@ -122,36 +175,10 @@ def _jsonl(path: Path, batches: _Batches, *, lang: str) -> None:
 
 
 def _xlsx(path: Path, batches: _Batches, *, lang: str) -> None:
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
-    bold = book.add_format({"bold": True, "bg_color": "#DDE4EE"})
-    titles = headers(lang)
-    sheet, row_index = None, _XLSX_ROWS
-    for rows in batches.rows(_HUMAN_SQL):
-        for row in rows:
-            if row_index >= _XLSX_ROWS:
-                sheet, row_index = _xlsx_sheet(book, titles, bold), 0
-            row_index += 1
-            write = sheet.write_string
-            sheet.write_number(row_index, 0, row[0])
-            for column in range(1, 12):
-                value = row[column]
-                if value is not None:
-                    write(row_index, column, value)
-    if sheet is None:
-        _xlsx_sheet(book, titles, bold)
-    book.close()
-
-
-def _xlsx_sheet(book, titles: list[str], bold):
-    sheet = book.add_worksheet()
-    for column, (title, width) in enumerate(zip(titles, _WIDTHS, strict=True)):
-        sheet.set_column(column, column, width)
-        sheet.write_string(0, column, title, bold)
-    sheet.freeze_panes(1, 0)
-    return sheet
+    """Inline strings, never formulas: a document named "=cmd…" is shown as written."""
+    with XlsxStream(path, titles=headers(lang), widths=_WIDTHS, free_text=_FREE_TEXT) as book:
+        for rows in batches.rows(_XLSX_SQL, raw=True):
+            book.write_rows(rows)
 
 
 def _pdf(path: Path, batches: _Batches, *, lang: str) -> None:

@@ -212,13 +212,19 @@ class AuditReader:
         for rows in self.rows(audit_filter, columns=_EVENT_COLUMNS, batch=batch):
             yield from (_event(row) for row in rows)
 
-    def rows(self, audit_filter: AuditFilter, *, columns: str, batch: int = 2000,
-             order: str = "id") -> Iterator[list[tuple]]:
-        """Batches of raw rows (`columns` is SQL over audit_event) — the export's fast path."""
+    def rows(self, audit_filter: AuditFilter, *, columns: str, batch: int = 2000, order: str = "id",
+             raw: bool = False) -> Iterator[list[tuple]]:
+        """Batches of raw rows (`columns` is SQL over audit_event) — the export's fast path. With
+        `raw`, text comes as UTF-8 bytes, undecoded (while the batches are being read)."""
         where, params = audit_filter.where()
-        cursor = self._conn.execute(f"SELECT {columns} FROM audit_event{where} ORDER BY {order}", params)
-        while rows := cursor.fetchmany(batch):
-            yield rows
+        factory = self._conn.text_factory
+        self._conn.text_factory = bytes if raw else str
+        try:
+            cursor = self._conn.execute(f"SELECT {columns} FROM audit_event{where} ORDER BY {order}", params)
+            while rows := cursor.fetchmany(batch):
+                yield rows
+        finally:
+            self._conn.text_factory = factory
 
 
 def _event(row: tuple) -> AuditEvent:

@@ -122,11 +122,24 @@ def _serve(settings: ServerSettings, *, migrate: bool) -> int:
         _migrate(settings)
     if (settings.tls_cert is None) != (settings.tls_key is None):
         raise ValueError("--cert and --key go together")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level,
+    app = create_app(settings)
+    _tune_gc()
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
                 ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key, proxy_headers=True,
                 forwarded_allow_ips=settings.forwarded_allow_ips, server_header=False,
                 timeout_keep_alive=settings.keep_alive_seconds)
     return 0
+
+
+def _tune_gc() -> None:
+    """A batch is ~30,000 parsed JSON objects that reference counting frees; the cyclic collector's
+    default pace (a pass every 700 allocations) spent ~10 % of the ingestion CPU walking them.
+    Collect less often, and freeze what start-up made so full collections skip it."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 def _admin(settings: ServerSettings, args: argparse.Namespace) -> int:

@@ -123,6 +123,16 @@ def _keep_receipt(store: AuditSource, receipt: Any, *, enrolment: Enrolment, cha
         raise SyncError(SyncErrorCode.RECEIPT_MISMATCH, seq=checked["seq"], mode=mode) from exc
 
 
+def _retain(store: Any, *, enrolment: Enrolment, now: datetime) -> None:
+    """After a successful pass: prune what the policy no longer keeps, behind verified receipts
+    only (a receipt that does not verify raises PRUNE_UNVERIFIED: shown as the pass's error)."""
+    from .retention import prune_acknowledged, retention_days
+
+    days = retention_days()
+    if days is not None and hasattr(store, "prune"):
+        prune_acknowledged(store, older_than=now - timedelta(days=days), enrolment=enrolment)
+
+
 class SyncClient:
     """Sync in a background thread; never touches Qt and never blocks its caller.
 
@@ -203,6 +213,7 @@ class SyncClient:
                                          last_attempt_utc=now))
         try:
             sync_once(store, enrolment=enrolment, batch_size=self.batch_size, fetch_config=self.fetch_config)
+            _retain(store, enrolment=enrolment, now=now)
         except SyncError as error:
             log.warning("sync failed: %s", error)
             return self._failed(error, now=now, enrolment=enrolment, pending=pending_events(store))

@@ -22,7 +22,7 @@ from .enrolment import Enrolment, load_enrolment
 from .errors import SyncError, SyncErrorCode
 from .receipts import verify_receipt
 
-__all__ = ["PrunableLog", "prune_acknowledged", "verified_seq"]
+__all__ = ["PrunableLog", "prune_acknowledged", "retention_days", "verified_seq"]
 
 
 class PrunableLog(Protocol):
@@ -70,6 +70,23 @@ def prune_acknowledged(store: PrunableLog, *, older_than: datetime, enrolment: E
             store.append(mode=mode, type=EventType.LOG_PRUNED.value, actor=who, app_version=__version__,
                          data={"up_to_seq": result.checkpoint_seq, "pruned": result.pruned})
     return results
+
+
+def retention_days(policy: Mapping[str, Any] | None = None) -> int | None:
+    """How many days acknowledged events stay on the workstation: the administrator's policy
+    (`[audit] keep_days` in policy.toml); None (the default) keeps everything."""
+    if policy is None:
+        import tomllib
+
+        from app.paths import policy_dir
+
+        try:
+            with open(policy_dir() / "policy.toml", "rb") as handle:
+                policy = tomllib.load(handle)
+        except (OSError, tomllib.TOMLDecodeError):
+            return None
+    days = policy.get("audit", {}).get("keep_days")
+    return days if isinstance(days, int) and not isinstance(days, bool) and days >= 0 else None
 
 
 def _seq(receipt: Any) -> str:

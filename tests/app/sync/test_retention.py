@@ -48,3 +48,22 @@ def test_a_receipt_forged_on_the_workstation_stops_pruning(central, audit_log):
         prune_acknowledged(audit_log, older_than=TOMORROW)
     assert refused.value.code.value == "SYNC_PRUNE_UNVERIFIED" and refused.value.params["seq"] == str(head_seq)
     assert audit_log.count() == before and audit_log.checkpoint(mode="production") is None
+
+
+def test_the_policy_retention_prunes_after_each_successful_pass(central, audit_log, tmp_path, monkeypatch):
+    policy = tmp_path / "policy"
+    policy.mkdir()
+    (policy / "policy.toml").write_text("[audit]\nkeep_days = 0\n", encoding="utf-8")
+    monkeypatch.setenv("KYSO_POLICY_DIR", str(policy))
+    enroll(url=central.url, code=central.code(), workstation_id=audit_log.workstation_id())
+    append(audit_log, 6)
+    status = SyncClient(store=audit_log).run_once()
+    assert status.last_error_code is None
+    assert audit_log.checkpoint(mode="production")[0] == 6  # everything the server signed for went
+    assert [e["type"] for e in audit_log.events_after(mode="production", after_seq=0, limit=10)] == ["audit.pruned"]
+    assert verify_log(default_log_path()).ok
+    (policy / "policy.toml").write_text("[audit]\n", encoding="utf-8")  # no retention: everything stays
+    append(audit_log, 2)
+    assert SyncClient(store=audit_log).run_once().last_error_code is None
+    assert audit_log.checkpoint(mode="production")[0] == 6
+    assert len(central.stored(audit_log.chain_workstation())) == 9  # 6 + audit.pruned + 2

@@ -60,15 +60,29 @@ def run_desktop(argv: Sequence[str]) -> int:
     files = [Path(arg) for arg in argv]
     if os.environ.get(FIRST_PAINT_ENV):
         _exit_after_first_paint(window, started)
+    _after_first_paint(window, lambda: window.warm_up(files))  # no worker competes with the paint
     window.show()
-    from .qt import QTimer
-
-    QTimer.singleShot(0, lambda: window.warm_up(files))
     code = app.exec()
     from .tasks import tasks
 
     tasks().shutdown()
     return code
+
+
+def _after_first_paint(window, action) -> None:
+    """Run `action` once the window has painted (loading the catalogue, the audit log and the
+    signing stack on workers would otherwise take the interpreter from the first paint)."""
+    from .qt import QEvent, QObject, QTimer
+
+    class Painted(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
+                self.seen = True
+                QTimer.singleShot(0, action)
+            return False
+
+    window._painted = Painted(window)
+    window.centralWidget().installEventFilter(window._painted)
 
 
 def _exit_after_first_paint(window, started: float) -> None:

@@ -159,12 +159,13 @@ def signature_records(verification: Any) -> list[dict[str, Any]]:
 
 def record_document_opened(journal: AuditJournal | None, path: Path) -> None:
     """"document opened" with its size and SHA-256 (null above HASH_ON_OPEN_LIMIT)."""
-    size, digest = _size_and_hash(path)
+    size, digest = size_and_hash(path)
     if journal is not None and size is not None:
         journal.document_opened(path=path, size=size, sha256=digest)
 
 
-def _size_and_hash(path: Path) -> tuple[int | None, str | None]:
+def size_and_hash(path: Path) -> tuple[int | None, str | None]:
+    """The file's size and SHA-256 (None above HASH_ON_OPEN_LIMIT); (None, None) if unreadable."""
     try:
         size = path.stat().st_size
         if size > HASH_ON_OPEN_LIMIT:

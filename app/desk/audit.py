@@ -19,26 +19,18 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.audit.events import EventType, Outcome
-from app.audit.journal import AuditJournal, AuditProblem, os_user
-from app.audit.query import (
-    AuditFilter,
-    AuditPage,
-    AuditReader,
-    AuditScope,
-    AuditViewer,
-    restrict,
-    who_may_see,
-)
+if TYPE_CHECKING:  # imported where used: the window is built before the audit modules load
+    from app.audit.journal import AuditJournal, AuditProblem
+    from app.audit.query import AuditFilter, AuditPage, AuditScope, AuditViewer
 
 __all__ = [
     "DeskAudit", "ExportDone", "export_events", "read_page", "verify_events", "viewer_scope",
     "workstation_administrator",
 ]
 
-Notify = Callable[[AuditProblem], None]
+Notify = Callable[["AuditProblem"], None]
 
 
 class DeskAudit:
@@ -74,17 +66,17 @@ class DeskAudit:
                     catalogue_id=info.id, name=info.name, version=info.version, source=info.source,
                     rejected=[str(r) for r in getattr(catalogue, "rejected", ())])
             held, self._held = self._held, []
-        for write in held:
-            write(self.journal)
-        return self.journal
+            for write in held:
+                write(self.journal)
+            return self.journal
 
     def close(self, *, exit_code: int = 0) -> None:
         """Record "app.stopped" and close the log (the window is closing)."""
         with self._lock:
             self.closed = True
             stack, self._stack = self._stack, None
-        if stack is not None:
-            stack.__exit__(None, None, None)
+            if stack is not None:
+                stack.__exit__(None, None, None)
 
     @property
     def log_path(self) -> Path | None:
@@ -98,26 +90,40 @@ class DeskAudit:
         return default_log_path()
 
     def _write(self, write: Callable[[AuditJournal], Any]) -> None:
+        """Write now; before the log is open, hold it; after the window closed (a check that was
+        still running), write through a journal opened for that one event — never lost."""
         with self._lock:
-            if self.journal is None and not self.closed:
+            if self.closed:
+                self._write_late(write)
+            elif self.journal is None:
                 self._held.append(write)
-                return
-            journal = self.journal
-        if journal is not None:
+            else:
+                write(self.journal)
+
+    def _write_late(self, write: Callable[[AuditJournal], Any]) -> None:
+        from app.audit.session import open_journal
+
+        journal = open_journal(path=self._path)
+        try:
             write(journal)
+        finally:
+            if journal.store is not None:
+                journal.store.close()
 
     # -- what happens in the window --------------------------------------------------------------
     def document_checked(self, document) -> None:
         """A document's preflight (a DeskDocument); "document opened" the first time only."""
-        from app.audit.signing_audit import record_document_opened
+        from app.audit.events import EventType, Outcome
+        from app.audit.signing_audit import size_and_hash
 
         path, result = document.path, document.result
         first = path not in self._opened_documents
         self._opened_documents.add(path)
+        size, digest = size_and_hash(path) if first else (None, None)  # outside the lock: may be slow
 
         def write(journal: AuditJournal) -> None:
-            if first:
-                record_document_opened(journal, path)
+            if size is not None:
+                journal.document_opened(path=path, size=size, sha256=digest)
             if result is None:
                 journal.record(EventType.PREFLIGHT_DONE, document=path.name, path=str(path), type=None,
                                error_code=document.error_code, outcome=Outcome.FAILED.value)
@@ -169,6 +175,9 @@ def workstation_administrator() -> bool:
 
 def viewer_scope(*, user_name: str | None, policy: Mapping[str, Any] | None = None,
                  administrator: bool | None = None) -> tuple[AuditViewer, AuditScope]:
+    from app.audit.journal import os_user
+    from app.audit.query import AuditViewer, who_may_see
+
     viewer = AuditViewer(os_user(), user_name or None,
                          workstation_administrator() if administrator is None else administrator)
     return viewer, who_may_see(viewer, policy=dict(policy) if policy is not None else None)
@@ -177,6 +186,8 @@ def viewer_scope(*, user_name: str | None, policy: Mapping[str, Any] | None = No
 def read_page(path: Path, audit_filter: AuditFilter, *, scope: AuditScope, before: int | None = None,
               limit: int = 200, count: bool = False) -> tuple[AuditPage, int | None]:
     """One page of the view (newest first) and, when asked, how many events match in all."""
+    from app.audit.query import AuditReader, restrict
+
     visible = restrict(audit_filter, scope)
     with AuditReader(path) as reader:
         page = reader.page(visible, before=before, limit=limit)
@@ -185,6 +196,7 @@ def read_page(path: Path, audit_filter: AuditFilter, *, scope: AuditScope, befor
 
 def verify_events(path: Path, *, audit: DeskAudit | None, progress=None, cancelled=None):
     """Verify the whole log (every chain) and record that it was verified."""
+    from app.audit.events import EventType, Outcome
     from app.audit.verify import chain_summary, verify_log
 
     report = verify_log(path, progress=progress, cancelled=cancelled)
@@ -204,7 +216,9 @@ class ExportDone:
 def export_events(path: Path, audit_filter: AuditFilter, *, scope: AuditScope, format: str, out: Path,
                   lang: str, audit: DeskAudit | None, progress=None, cancelled=None) -> ExportDone:
     """Export what the viewer may see under `audit_filter`; the export is itself an audit event."""
+    from app.audit.events import EventType, Outcome
     from app.audit.export import ExportFormat, export_log
+    from app.audit.query import AuditReader, restrict
 
     visible = restrict(audit_filter, scope)
     with AuditReader(path) as reader:

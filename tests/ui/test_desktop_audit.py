@@ -285,3 +285,19 @@ def test_sync_indicator_follows_a_real_server(desk_factory, central, kyso_home):
     desk.window.act_sync_now.trigger()
     desk.qtbot.waitUntil(lambda: "waiting" in widget.label.text(), timeout=30000)
     assert f"Cannot reach the server {central.url}" in widget.toolTip()
+
+
+def test_an_event_after_the_window_closed_is_still_recorded(kyso_home, tmp_path):
+    """A check still running when the window closes: its events land after "app.stopped", and the
+    closed log is not mistaken for a damaged one."""
+    from app.desk.audit import DeskAudit
+    from app.desk.documents import DeskDocument
+
+    path = tmp_path / "audit.sqlite3"
+    audit = DeskAudit(path=path)
+    audit.open()
+    audit.close()
+    document = decree30_pdf(tmp_path / "qd.pdf", title="QUYẾT ĐỊNH", body=NEUTRAL_BODY)
+    audit.document_checked(DeskDocument(document, checked=True, error_code="PDF_DAMAGED"))
+    assert _types(path)[-3:] == ["app.stopped", "document.opened", "preflight.done"]
+    assert not (tmp_path / "damaged").exists() and verify_log(path).ok

@@ -8,7 +8,6 @@ A click asks for a sync now.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from app.sync.status import SyncPhase, SyncStatus
@@ -18,8 +17,6 @@ from .qt import QHBoxLayout, QLabel, QObject, Qt, QWidget, Signal
 from .tasks import tasks
 
 __all__ = ["SyncMonitor", "SyncStatusWidget"]
-
-log = logging.getLogger(__name__)
 
 
 class SyncMonitor(QObject):
@@ -35,12 +32,7 @@ class SyncMonitor(QObject):
         AuditStore in use — the journal may have moved to a new log after damage)."""
         from app.sync import SyncClient, load_enrolment, read_status
 
-        try:
-            enrolled = load_enrolment() is not None
-        except Exception as exc:  # noqa: BLE001 - an unreadable enrolment is a status, not a crash
-            log.warning("enrolment unreadable: %s", exc)
-            enrolled = False
-        if not enrolled:
+        if load_enrolment() is None:  # none, or unreadable: kyso enroll again
             self._publish(SyncStatus())
             return
         self._publish(read_status())

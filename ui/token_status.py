@@ -59,12 +59,11 @@ class TokenMonitor(QObject):
 
     def _changed(self, event) -> None:
         """A token was inserted or removed (watcher thread): record it, then redraw."""
-        if self.on_event is not None:
-            try:
+        try:
+            if self.on_event is not None:
                 self.on_event(event)
-            except Exception:  # noqa: BLE001 - recording must not stop the watcher
-                log.exception("token event not recorded")
-        tasks().call_on_gui(self.refresh)
+        finally:  # a failure is logged by the watcher, which goes on watching; the bar still redraws
+            tasks().call_on_gui(self.refresh)
 
     def _loaded(self, value) -> None:
         self.candidates, views, self.watcher = value

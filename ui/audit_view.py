@@ -19,11 +19,13 @@ from app.audit.query import AuditFilter
 
 from .errors import show_error
 from .i18n import current_language, has_text, text
+from .progress import CancellableProgress
 from .qt import (
     QAbstractItemView,
     QAbstractTableModel,
     QCheckBox,
     QComboBox,
+    QCoreApplication,
     QDate,
     QDateEdit,
     QDesktopServices,
@@ -40,7 +42,6 @@ from .qt import (
     QMessageBox,
     QModelIndex,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QSplitter,
     Qt,
@@ -150,43 +151,18 @@ class AuditEventModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.events) - 1, len(self.COLUMNS) - 1))
 
 
-class WorkProgress(QDialog):
-    """Progress of a long audit task (verification, export) with a working Cancel."""
+class WorkProgress(CancellableProgress):
+    """Progress of a long audit task (verification, export)."""
 
     def __init__(self, *, name: str, title: str, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setWindowTitle(title)
-        self.setModal(True)
-        self.cancel_requested = False
-        layout = QVBoxLayout(self)
-        self.label = QLabel(self.tr("Preparing…"), self)
-        self.bar = QProgressBar(self)
-        self.bar.setRange(0, 0)
-        self.bar.setAccessibleName(title)
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
-        self.cancel_button.clicked.connect(self.request_cancel)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.cancel_button)
-        layout.addWidget(self.label)
-        layout.addWidget(self.bar)
-        layout.addLayout(row)
-        self.resize(420, 120)
+        super().__init__(name=name, title=title, bar_name=title,
+                         stopping=QCoreApplication.translate("WorkProgress", "Stopping…"), parent=parent)
 
     def show_progress(self, done: int, total: int) -> None:
         self.bar.setRange(0, max(total, 1))
         self.bar.setValue(min(done, max(total, 1)))
         self.label.setText(self.tr("%1 of %2 events").replace("%1", f"{done:,}".replace(",", "."))
                            .replace("%2", f"{total:,}".replace(",", ".")))
-
-    def request_cancel(self) -> None:
-        self.cancel_requested = True
-        self.cancel_button.setEnabled(False)
-        self.label.setText(self.tr("Stopping…"))
-
-    def reject(self) -> None:  # Esc: the same as Cancel; the dialog closes when the task ends
-        self.request_cancel()
 
 
 class ExportDialog(QDialog):
@@ -536,7 +512,9 @@ class AuditWindow(QDialog):
 
     def _verified(self, report) -> None:
         self._close_progress()
-        lines = [self._chain_line(chain) for chain in report.chains]
+        from app.audit.verify import describe_chain
+
+        lines = [line.strip() for chain in report.chains for line in describe_chain(chain, text)]
         if report.ok:
             headline = text("CLI_AUDIT_VERIFY_OK", count=report.events)
             self.verdict.setStyleSheet("color: #1b7f3b")
@@ -553,18 +531,6 @@ class AuditWindow(QDialog):
         self.verified.emit(report)
         self.refresh()  # the verification is itself an event
 
-    @staticmethod
-    def _chain_line(chain) -> str:
-        mode = text("AUDIT_MODE_" + chain.mode.upper())
-        if chain.broken is not None:
-            return text("CLI_AUDIT_CHAIN_BROKEN", mode=mode, seq=chain.broken.seq, count=chain.events,
-                        kind=text("AUDIT_BREAK_" + chain.broken.kind.name), detail=chain.broken.detail)
-        if chain.events == 0:
-            return text("CLI_AUDIT_CHAIN_EMPTY", mode=mode)
-        line = text("CLI_AUDIT_CHAIN_OK", mode=mode, count=chain.events, first=chain.first_seq, last=chain.last_seq)
-        if chain.checkpoint_seq:
-            line += "\n" + text("CLI_AUDIT_CHAIN_CHECKPOINT", seq=chain.checkpoint_seq).strip()
-        return line
 
     # --- export ---------------------------------------------------------------------------------
     def export(self) -> None:

@@ -9,18 +9,17 @@ from app.desk.signing import BatchLine
 from app.desk.tokens import TokenView
 
 from .i18n import text
+from .progress import CancellableProgress
 from .qt import (
     QAbstractItemView,
+    QCoreApplication,
     QDesktopServices,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
-    QPushButton,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -97,30 +96,15 @@ class BatchConfirmDialog(QDialog):
         self.resize(520, 360)
 
 
-class SigningProgressDialog(QDialog):
+class SigningProgressDialog(CancellableProgress):
     """The current file and a Cancel that stops after the document being signed."""
 
     def __init__(self, total: int, parent=None) -> None:
-        super().__init__(parent)
-        self.setObjectName("kyso-progress")
-        self.setWindowTitle(self.tr("Signing"))
-        self.setModal(True)
-        self.cancel_requested = False
-        layout = QVBoxLayout(self)
-        self.label = QLabel(self.tr("Preparing…"), self)
-        self.label.setWordWrap(True)
-        self.bar = QProgressBar(self)
-        self.bar.setRange(0, max(total, 1))
-        self.bar.setAccessibleName(self.tr("Signing progress"))
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
-        self.cancel_button.clicked.connect(self.request_cancel)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.cancel_button)
-        layout.addWidget(self.label)
-        layout.addWidget(self.bar)
-        layout.addLayout(row)
-        self.resize(460, 140)
+        context = "SigningProgressDialog"
+        super().__init__(name="kyso-progress", title=QCoreApplication.translate(context, "Signing"),
+                         bar_name=QCoreApplication.translate(context, "Signing progress"),
+                         stopping=QCoreApplication.translate(context, "Stopping after the current document…"),
+                         total=max(total, 1), parent=parent)
 
     def show_progress(self, done: int, total: int, path: Path) -> None:
         self.bar.setMaximum(max(total, 1))
@@ -128,14 +112,6 @@ class SigningProgressDialog(QDialog):
         if done < total:
             self.label.setText(self.tr("Signing %1 (%2 of %3)…").replace("%1", path.name)
                                .replace("%2", str(done + 1)).replace("%3", str(total)))
-
-    def request_cancel(self) -> None:
-        self.cancel_requested = True
-        self.cancel_button.setEnabled(False)
-        self.label.setText(self.tr("Stopping after the current document…"))
-
-    def reject(self) -> None:  # Esc or the window's close button: the same as Cancel
-        self.request_cancel()
 
 
 class ResultDialog(QDialog):

@@ -297,4 +297,17 @@ def chain_summary(report: VerifyReport) -> list[dict]:
     ]
 
 
-
+def describe_chain(chain: ChainVerdict, t: Callable[..., str]) -> list[str]:
+    """A chain's verdict in the user's words (`t(code, **params)`: the CLI's or the desktop's)."""
+    mode = t("AUDIT_MODE_" + chain.mode.upper())
+    if chain.broken is not None:
+        lines = [t("CLI_AUDIT_CHAIN_BROKEN", mode=mode, seq=chain.broken.seq, count=chain.events,
+                   kind=t("AUDIT_BREAK_" + chain.broken.kind.name), detail=chain.broken.detail)]
+    elif chain.events == 0:
+        lines = [t("CLI_AUDIT_CHAIN_EMPTY", mode=mode)]
+    else:
+        lines = [t("CLI_AUDIT_CHAIN_OK", mode=mode, count=chain.events, first=chain.first_seq,
+                   last=chain.last_seq)]
+    if chain.checkpoint_seq:
+        lines.append(t("CLI_AUDIT_CHAIN_CHECKPOINT", seq=chain.checkpoint_seq))
+    return lines

@@ -102,18 +102,10 @@ def _verify(args: argparse.Namespace, reporter: Reporter, journal) -> int:
 
 
 def _print_chain(chain, reporter: Reporter) -> None:
-    t = reporter.t
-    mode = t("AUDIT_MODE_" + chain.mode.upper())
-    if chain.broken is not None:
-        reporter.line(t("CLI_AUDIT_CHAIN_BROKEN", mode=mode, seq=chain.broken.seq, count=chain.events,
-                        kind=t("AUDIT_BREAK_" + chain.broken.kind.name), detail=chain.broken.detail))
-    elif chain.events == 0:
-        reporter.line(t("CLI_AUDIT_CHAIN_EMPTY", mode=mode))
-    else:
-        reporter.line(t("CLI_AUDIT_CHAIN_OK", mode=mode, count=chain.events, first=chain.first_seq,
-                        last=chain.last_seq))
-    if chain.checkpoint_seq:
-        reporter.line(t("CLI_AUDIT_CHAIN_CHECKPOINT", seq=chain.checkpoint_seq))
+    from app.audit.verify import describe_chain
+
+    for line in describe_chain(chain, reporter.t):
+        reporter.line(line)
 
 
 def _export(args: argparse.Namespace, reporter: Reporter, journal) -> int:

@@ -1,4 +1,4 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="vi" sourcelanguage="en">
 <context>
@@ -39,7 +39,7 @@
         <translation>&amp;Tìm văn bản:</translation>
     </message>
     <message>
-        <source>part of a document's name, with or without diacritics</source>
+        <source>part of a document&apos;s name, with or without diacritics</source>
         <translation>một phần tên văn bản, gõ có dấu hoặc không dấu</translation>
     </message>
     <message>
@@ -123,7 +123,7 @@
         <translation>Đang hiển thị sự kiện của mọi người dùng trên máy này (quản trị viên).</translation>
     </message>
     <message>
-        <source>Showing your own events (%1). An administrator sees every user's.</source>
+        <source>Showing your own events (%1). An administrator sees every user&apos;s.</source>
         <translation>Đang hiển thị sự kiện của chính bạn (%1). Quản trị viên xem được sự kiện của mọi người dùng.</translation>
     </message>
     <message>
@@ -148,7 +148,9 @@
     </message>
     <message numerus="yes">
         <source>%n event(s)</source>
-        <translation><numerusform>%n sự kiện</numerusform></translation>
+        <translation>
+            <numerusform>%n sự kiện</numerusform>
+        </translation>
     </message>
     <message>
         <source>Event: %1 (%2)</source>
@@ -226,6 +228,17 @@
     <message>
         <source>Sign</source>
         <translation>Ký</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Huỷ</translation>
+    </message>
+</context>
+<context>
+    <name>CancellableProgress</name>
+    <message>
+        <source>Preparing…</source>
+        <translation>Đang chuẩn bị…</translation>
     </message>
     <message>
         <source>Cancel</source>
@@ -409,7 +422,9 @@
     </message>
     <message numerus="yes">
         <source>%n event(s) shown by the current filters will be exported.</source>
-        <translation><numerusform>Sẽ xuất %n sự kiện theo bộ lọc hiện tại.</numerusform></translation>
+        <translation>
+            <numerusform>Sẽ xuất %n sự kiện theo bộ lọc hiện tại.</numerusform>
+        </translation>
     </message>
     <message>
         <source>The events shown by the current filters will be exported.</source>
@@ -551,7 +566,7 @@
         <translation>&amp;Gửi nhật ký ngay</translation>
     </message>
     <message>
-        <source>Send the audit log to the unit's server now</source>
+        <source>Send the audit log to the unit&apos;s server now</source>
         <translation>Gửi ngay nhật ký kiểm toán lên máy chủ của đơn vị</translation>
     </message>
     <message>
@@ -575,7 +590,7 @@
         <translation>&amp;Vừa chiều rộng</translation>
     </message>
     <message>
-        <source>Fit the page to the window's width (Ctrl+0)</source>
+        <source>Fit the page to the window&apos;s width (Ctrl+0)</source>
         <translation>Hiện trang vừa chiều rộng cửa sổ (Ctrl+0)</translation>
     </message>
     <message>
@@ -670,7 +685,7 @@
     </message>
     <message>
         <source>1. Open documents (Ctrl+O) or drop PDF files on the window.
-2. Each document is checked against your unit's catalogue of signable documents; its status and the reasons are shown in the list and in the details panel.
+2. Each document is checked against your unit&apos;s catalogue of signable documents; its status and the reasons are shown in the list and in the details panel.
 3. The box on the page shows where your signature will go: drag it to move it, drag its lower right corner to resize it (arrow keys move it too).
 4. Insert your token, then Sign selected (Ctrl+S) or Sign all (Ctrl+Shift+S).
 Signed files are saved beside the originals as NAME.signed.pdf, or in the folder chosen in Settings; the originals are never changed.</source>
@@ -685,7 +700,7 @@ Tệp đã ký được lưu cạnh tệp gốc với tên TÊN.signed.pdf, ho�
         <translation>Giới thiệu kyso</translation>
     </message>
     <message>
-        <source>kyso %1 — digital signing of documents for the People's Procuracy.
+        <source>kyso %1 — digital signing of documents for the People&apos;s Procuracy.
 Data folder: %2</source>
         <translation>kyso %1 — ký số văn bản cho Viện kiểm sát nhân dân.
 Thư mục dữ liệu: %2</translation>
@@ -757,7 +772,7 @@ Thư mục dữ liệu: %2</translation>
         <translation>Vừa chiều rộng</translation>
     </message>
     <message>
-        <source>Fit the page to the window's width (Ctrl+0)</source>
+        <source>Fit the page to the window&apos;s width (Ctrl+0)</source>
         <translation>Hiện trang vừa chiều rộng cửa sổ (Ctrl+0)</translation>
     </message>
     <message>
@@ -800,7 +815,7 @@ Thư mục dữ liệu: %2</translation>
         <translation>Để ký %1.</translation>
     </message>
     <message>
-        <source>Enter the PIN on the reader's own keypad, then wait.</source>
+        <source>Enter the PIN on the reader&apos;s own keypad, then wait.</source>
         <translation>Hãy nhập mã PIN trên bàn phím của đầu đọc rồi chờ.</translation>
     </message>
     <message>
@@ -998,28 +1013,8 @@ Thư mục dữ liệu: %2</translation>
 <context>
     <name>SigningProgressDialog</name>
     <message>
-        <source>Signing</source>
-        <translation>Đang ký</translation>
-    </message>
-    <message>
-        <source>Preparing…</source>
-        <translation>Đang chuẩn bị…</translation>
-    </message>
-    <message>
-        <source>Signing progress</source>
-        <translation>Tiến độ ký</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Huỷ</translation>
-    </message>
-    <message>
         <source>Signing %1 (%2 of %3)…</source>
         <translation>Đang ký %1 (%2 / %3)…</translation>
-    </message>
-    <message>
-        <source>Stopping after the current document…</source>
-        <translation>Sẽ dừng sau văn bản đang ký…</translation>
     </message>
 </context>
 <context>
@@ -1038,7 +1033,9 @@ Thư mục dữ liệu: %2</translation>
     </message>
     <message numerus="yes">
         <source>Log not sent: %n event(s) waiting</source>
-        <translation><numerusform>Chưa gửi được nhật ký: %n sự kiện đang chờ</numerusform></translation>
+        <translation>
+            <numerusform>Chưa gửi được nhật ký: %n sự kiện đang chờ</numerusform>
+        </translation>
     </message>
     <message>
         <source>Sync stopped</source>
@@ -1046,14 +1043,16 @@ Thư mục dữ liệu: %2</translation>
     </message>
     <message numerus="yes">
         <source>%n event(s) waiting to be sent</source>
-        <translation><numerusform>%n sự kiện chờ gửi</numerusform></translation>
+        <translation>
+            <numerusform>%n sự kiện chờ gửi</numerusform>
+        </translation>
     </message>
     <message>
         <source>Log sent to the server</source>
         <translation>Đã gửi nhật ký lên máy chủ</translation>
     </message>
     <message>
-        <source>This computer is not enrolled with the unit's audit server: the audit log is kept here only. An administrator enrols it with: kyso enroll ADDRESS CODE</source>
+        <source>This computer is not enrolled with the unit&apos;s audit server: the audit log is kept here only. An administrator enrols it with: kyso enroll ADDRESS CODE</source>
         <translation>Máy này chưa đăng ký với máy chủ nhật ký của đơn vị: nhật ký kiểm toán chỉ được lưu trên máy. Quản trị viên đăng ký bằng lệnh: kyso enroll ĐỊA-CHỈ MÃ</translation>
     </message>
     <message>
@@ -1159,7 +1158,7 @@ Thư mục dữ liệu: %2</translation>
         <translation>Loại văn bản</translation>
     </message>
     <message>
-        <source>Which type of document is this? The catalogue's rules for that type apply.</source>
+        <source>Which type of document is this? The catalogue&apos;s rules for that type apply.</source>
         <translation>Đây là loại văn bản nào? Quy định của danh mục cho loại đó sẽ được áp dụng.</translation>
     </message>
     <message>
@@ -1196,14 +1195,6 @@ Thư mục dữ liệu: %2</translation>
 </context>
 <context>
     <name>WorkProgress</name>
-    <message>
-        <source>Preparing…</source>
-        <translation>Đang chuẩn bị…</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Huỷ</translation>
-    </message>
     <message>
         <source>%1 of %2 events</source>
         <translation>%1 / %2 sự kiện</translation>

@@ -24,6 +24,7 @@ path only ever answers "intact"; it never decides what is broken.
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -33,6 +34,8 @@ from pathlib import Path
 from .events import MODES as _MODES
 
 __all__ = ["PARALLEL_MIN", "Stretch", "fast_body", "scan_chains"]
+
+log = logging.getLogger(__name__)
 
 PARALLEL_MIN = 200_000  # rows: below this a second process costs more than it saves
 _BATCH = 8192
@@ -225,6 +228,7 @@ class _Worker:
             process.start()
             sender.close()
         except Exception:  # no second process (no resources, an odd build): this one reads all
+            log.warning("verification goes on in one process: no worker process could start", exc_info=True)
             return None
         return cls(process, receiver)
 

@@ -88,7 +88,8 @@ class AuditJournal:
             return None
         try:
             actor = self._actor()
-        except Exception:
+        except Exception:  # the settings cannot be read: the event still goes in, under the OS account
+            log.warning("kyso user unknown for the audit event (settings unreadable)", exc_info=True)
             actor = AuditActor(os_user())
         try:
             if self._lost:

@@ -35,6 +35,7 @@ class TokenMonitor(QObject):
         self._reading = False
         self._again = False
         self.on_event = None  # called with each TokenEvent on the watcher's thread (the audit log)
+        self.stopped = False  # the window closed: answers still on their way are dropped
 
     def start(self, configured: tuple[str, ...] = (), *, candidates=None) -> None:
         """Load the modules (or use `candidates` already loaded) and watch their tokens."""
@@ -66,7 +67,12 @@ class TokenMonitor(QObject):
             tasks().call_on_gui(self.refresh)
 
     def _loaded(self, value) -> None:
-        self.candidates, views, self.watcher = value
+        candidates, views, watcher = value
+        if self.stopped:  # stopped while the modules loaded: this watcher must not outlive it
+            if watcher is not None:
+                watcher.stop()
+            return
+        self.candidates, self.watcher = candidates, watcher
         self._publish(views)
 
     def _failed(self, error: BaseException) -> None:
@@ -75,7 +81,7 @@ class TokenMonitor(QObject):
 
     def refresh(self) -> None:
         """Read the tokens again (after an insertion, a removal, a signing job)."""
-        if not self.candidates:
+        if self.stopped or not self.candidates:
             return
         if self._reading:
             self._again = True
@@ -95,10 +101,13 @@ class TokenMonitor(QObject):
         log.info("reading tokens failed: %s", error)
 
     def _publish(self, views: list[TokenView]) -> None:
+        if self.stopped:
+            return
         self.views = views
         self.changed.emit(views)
 
     def stop(self) -> None:
+        self.stopped = True
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None

@@ -95,3 +95,21 @@ def test_certificate_expiring_within_30_days_is_flagged(qtbot, pki):
     assert "hết hạn sau 12 ngày" in widget.label.text() and "#a86400" in widget.label.text()
     widget.show_views([TokenView(TokenState.READY, "/m.so", "VNPT-CA Token", "123", "Kyso Test", (entry,))])
     assert "hết hạn" not in widget.label.text()
+
+
+def test_a_monitor_stopped_while_modules_load_leaves_no_watcher_behind(qtbot, pki):
+    """The window closed before the token modules finished loading: the watcher they bring is
+    stopped, and nothing is published to the deleted status bar."""
+    from ui.main import create_application
+    from ui.tasks import tasks
+    from ui.token_status import TokenMonitor
+
+    create_application()
+    token = _token(pki)
+    monitor = TokenMonitor()
+    published = []
+    monitor.changed.connect(published.append)
+    monitor.start(candidates=_candidates(token))
+    monitor.stop()
+    qtbot.waitUntil(lambda: tasks().running == 0, timeout=10000)
+    assert monitor.watcher is None and published == [] and monitor.views == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["HOME_ENV", "POLICY_ENV", "data_home", "log_dir", "policy_dir"]
+__all__ = ["HOME_ENV", "POLICY_ENV", "data_home", "log_dir", "machine_trust_dirs", "policy_dir"]
 
 HOME_ENV = "KYSO_HOME"
 POLICY_ENV = "KYSO_POLICY_DIR"
@@ -41,3 +41,9 @@ def policy_dir() -> Path:
     if os.name == "nt":
         return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "kyso"
     return Path("/etc/kyso")
+
+
+def machine_trust_dirs() -> tuple[Path, ...]:
+    """Trust anchors an administrator deployed machine-wide (policy folder/trust), if any."""
+    folder = policy_dir() / "trust"
+    return (folder,) if folder.is_dir() else ()

@@ -3,6 +3,7 @@ the appearance and level it will be signed with — or the reason it will not be
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +16,8 @@ from .catalogue import Catalogue, SignatureKind
 from .errors import error_code, error_params
 from .preflight import Finding, PreflightResult, run_preflight
 
-__all__ = ["ChosenPlacement", "planned_appearance", "PreflightOptions", "FilePlan", "plan_files", "job_level", "with_certificate_title"]
+__all__ = ["CheckedFile", "ChosenPlacement", "file_stamp", "planned_appearance", "PreflightOptions", "FilePlan",
+           "plan_files", "job_level", "with_certificate_title"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,27 @@ class ChosenPlacement:
 
     page: int
     box: Box
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """(size, modification time) — to notice a file changed after it was checked and shown."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return (status.st_size, status.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """A preflight already run on a file (the desk checks each document as it is opened), with
+    what it was run with. A job reuses it instead of checking the file again only while the file
+    and those inputs are unchanged."""
+
+    stamp: tuple[int, int]
+    result: PreflightResult
+    declared_type: str | None
+    role: str | None
 
 
 @dataclass(frozen=True)
@@ -39,6 +62,16 @@ class PreflightOptions:
     placements: Mapping[Path, ChosenPlacement] = field(default_factory=dict)  # where the user moved a box
     declared_types: Mapping[Path, str] = field(default_factory=dict)  # per file, over declared_type
     file_overrides: Mapping[Path, frozenset[str]] = field(default_factory=dict)  # per file, with overrides
+    checked: Mapping[Path, CheckedFile] = field(default_factory=dict)  # results already at hand
+
+    def already_checked(self, path: Path, *, declared: str | None, requested_kind: str | None) -> PreflightResult | None:
+        """The result at hand for `path` when it still holds: same file (size and modification
+        time), same catalogue, same declared type and position, no kind asked for explicitly."""
+        known = self.checked.get(path)
+        if (known is None or requested_kind is not None or known.declared_type != declared
+                or known.role != self.role or known.result.catalogue != self.catalogue.info):
+            return None
+        return known.result if file_stamp(path) == known.stamp else None
 
     def for_file(self, path: Path) -> tuple[str | None, frozenset[str]]:
         """The declared type and the overrides that apply to one file."""
@@ -87,13 +120,10 @@ def job_level(plans: Sequence[FilePlan], default: PadesLevel) -> PadesLevel:
 
 def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec | None) -> FilePlan:
     declared, overrides = options.for_file(path)
+    kind = requested.kind.value if requested is not None else None
     try:
-        result = run_preflight(
-            path,
-            catalogue=options.catalogue,
-            declared_type=declared,
-            role=options.role,
-            requested_kind=requested.kind.value if requested is not None else None,
+        result = options.already_checked(path, declared=declared, requested_kind=kind) or run_preflight(
+            path, catalogue=options.catalogue, declared_type=declared, role=options.role, requested_kind=kind,
         )
     except SigningError as exc:  # not a PDF, damaged…: the file's own error
         return FilePlan(path, error_code=error_code(exc), error_params=error_params(exc))

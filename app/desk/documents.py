@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
+from ..catalogue import Catalogue
 from ..errors import error_code, error_params
 from ..preflight import Finding, PreflightResult, Severity, run_preflight
-from ..sign_plan import PreflightOptions
+from ..settings import Settings
+from ..sign_plan import CheckedFile, ChosenPlacement, PreflightOptions, file_stamp
 
-__all__ = ["DocumentStatus", "DeskDocument", "pdf_files", "check_document", "file_stamp"]
+__all__ = ["DocumentStatus", "DeskDocument", "pdf_files", "opened_files", "check_document", "file_stamp", "preflight_options"]
 
 
 class DocumentStatus(StrEnum):
@@ -36,6 +37,14 @@ class DeskDocument:
     overrides: frozenset[str] = frozenset()
     stamp: tuple[int, int] | None = None  # size and mtime when checked (what the user saw)
     declared_type: str | None = None  # the type the user chose (scans, unrecognised documents)
+    checked_role: str | None = None  # the position the preflight was run for
+
+    @property
+    def as_checked(self) -> CheckedFile | None:
+        """The preflight at hand, for a signing job to reuse while the file is unchanged."""
+        if self.result is None or self.stamp is None:
+            return None
+        return CheckedFile(self.stamp, self.result, self.declared_type, self.checked_role)
 
     @property
     def changed_since_checked(self) -> bool:
@@ -102,17 +111,14 @@ def pdf_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
+def opened_files(paths: Iterable[Path]) -> dict[Path, Path]:
+    """`pdf_files`, each with the real path that tells whether it is already open (another
+    name for an open file is not opened twice). Touches the disk: off the GUI thread."""
+    return {path: path.resolve() for path in pdf_files(paths)}
+
+
 def _is_pdf(path: Path) -> bool:
     return path.is_file() and path.suffix.lower() == ".pdf"
-
-
-def file_stamp(path: Path) -> tuple[int, int] | None:
-    """(size, modification time) — to notice a file changed after it was checked and shown."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return (status.st_size, status.st_mtime_ns)
 
 
 def check_document(path: Path, *, options: PreflightOptions) -> DeskDocument:
@@ -125,4 +131,23 @@ def check_document(path: Path, *, options: PreflightOptions) -> DeskDocument:
         return DeskDocument(path, checked=True, error_code=error_code(exc) or "APP_INTERNAL",
                             error_params=error_params(exc), stamp=stamp, declared_type=declared,
                             overrides=overrides)
-    return DeskDocument(path, result, checked=True, overrides=overrides, stamp=stamp, declared_type=declared)
+    return DeskDocument(path, result, checked=True, overrides=overrides, stamp=stamp, declared_type=declared,
+                        checked_role=options.role)
+
+
+def preflight_options(*, settings: Settings, catalogue: Catalogue,
+                      placements: Mapping[Path, ChosenPlacement] | None = None,
+                      documents: Sequence[DeskDocument] = ()) -> PreflightOptions:
+    """Preflight as the desk does it: the user's settings, and per document the type the user
+    chose and the blocks the user lifted."""
+    return PreflightOptions(
+        catalogue=catalogue,
+        role=settings.role or None,
+        declared_types={d.path: d.declared_type for d in documents if d.declared_type},
+        file_overrides={d.path: d.overrides for d in documents if d.overrides},
+        signature_image=Path(settings.signature_image) if settings.signature_image else None,
+        seal_image=Path(settings.seal_image) if settings.seal_image else None,
+        organisation_name=settings.organisation_name or settings.unit or None,
+        placements=dict(placements or {}),
+        checked={d.path: d.as_checked for d in documents if d.as_checked is not None},
+    )

@@ -11,13 +11,13 @@ from signing.engine import SignOptions
 from signing.levels import PadesLevel
 
 from ..catalogue import Catalogue
-from ..paths import policy_dir
+from ..paths import machine_trust_dirs
 from ..settings import Settings
-from ..sign_plan import ChosenPlacement, PreflightOptions
+from ..sign_plan import ChosenPlacement
 from ..signing_job import SignRequest
-from .documents import DeskDocument
+from .documents import DeskDocument, preflight_options
 
-__all__ = ["BatchLine", "batch_summary", "desk_request", "machine_trust_dirs", "preflight_options", "verify_signatures"]
+__all__ = ["BatchLine", "batch_summary", "desk_request", "verify_signatures"]
 
 
 @dataclass(frozen=True)
@@ -32,29 +32,6 @@ def batch_summary(documents: Sequence[DeskDocument]) -> list[BatchLine]:
     counts = Counter((d.result.plan.kind.value, d.result.plan.level) for d in documents
                      if d.result is not None and d.result.plan is not None)
     return [BatchLine(kind, level, count) for (kind, level), count in sorted(counts.items())]
-
-
-def preflight_options(*, settings: Settings, catalogue: Catalogue,
-                      placements: Mapping[Path, ChosenPlacement] | None = None,
-                      documents: Sequence[DeskDocument] = ()) -> PreflightOptions:
-    """Preflight as the desk does it: the user's settings, and per document the type the user
-    chose and the blocks the user lifted."""
-    return PreflightOptions(
-        catalogue=catalogue,
-        role=settings.role or None,
-        declared_types={d.path: d.declared_type for d in documents if d.declared_type},
-        file_overrides={d.path: d.overrides for d in documents if d.overrides},
-        signature_image=Path(settings.signature_image) if settings.signature_image else None,
-        seal_image=Path(settings.seal_image) if settings.seal_image else None,
-        organisation_name=settings.organisation_name or settings.unit or None,
-        placements=dict(placements or {}),
-    )
-
-
-def machine_trust_dirs() -> tuple[Path, ...]:
-    """Trust anchors an administrator deployed machine-wide (policy folder/trust), if any."""
-    folder = policy_dir() / "trust"
-    return (folder,) if folder.is_dir() else ()
 
 
 def desk_request(

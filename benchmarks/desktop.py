@@ -121,6 +121,9 @@ def _window_batch(env, files: list[Path]) -> dict:
     app = create_application()
     window = create_main_window()
     window.show()
+    opening = _Heartbeat()
+    opening.start()
+    opened_at = time.perf_counter()
     window.warm_up(files)
     loop = QEventLoop()
     done = {}
@@ -156,6 +159,7 @@ def _window_batch(env, files: list[Path]) -> dict:
     waiting.start()
     loop.exec()
     waiting.stop()
+    opened = {**_stats(opening.stop()), "seconds": time.perf_counter() - opened_at}
     heartbeat = _Heartbeat()
     window.signingFinished.connect(lambda report: (done.setdefault("report", report), loop.quit()))
     heartbeat.start()
@@ -176,7 +180,7 @@ def _window_batch(env, files: list[Path]) -> dict:
         print("not signed:", sorted({o.error_code for o in report.outcomes if not o.ok}), file=sys.stderr)
     window.close()
     app.processEvents()
-    return {**_stats(gaps), "seconds": elapsed, "signed": signed}
+    return {**_stats(gaps), "seconds": elapsed, "signed": signed, "opening": opened}
 
 
 def _gui_thread_batch(env, files: list[Path], key_id: bytes) -> dict:
@@ -235,6 +239,7 @@ def run(quick: bool) -> str:
     stall = measure_stall(count=30 if quick else 100)
     platform = "Xvfb (xcb)" if display_env.get("QT_QPA_PLATFORM") == "xcb" else "offscreen"
     window, gui = stall["window"], stall["gui_thread"]
+    opening = window["opening"]
     return f"""## 7. The desktop application
 
 ### Start: launch to first painted window ({platform}, warm, median of {len(start['kyso_rounds'])})
@@ -253,9 +258,10 @@ A 5 ms heartbeat timer on the GUI thread; a gap is the time between two of its t
 | how the batch runs | longest gap | p99 gap | ticks | batch time | signed |
 |---|---:|---:|---:|---:|---:|
 | kyso's window (job on the signing thread, dialogs on the GUI thread) | **{window['max_ms']:.0f} ms** | {window['p99_ms']:.0f} ms | {window['ticks']} | {window['seconds']:.1f} s | {window['signed']} |
+| before it, in the same window: launched with the {stall['count']} documents (catalogue, token modules, audit log and signing stack loading; every document checked on a worker) | **{opening['max_ms']:.0f} ms** | {opening['p99_ms']:.0f} ms | {opening['ticks']} | {opening['seconds']:.1f} s | — |
 | peer: the same job run on the GUI thread | {gui['max_ms']:.0f} ms | {gui['p99_ms']:.0f} ms | {gui['ticks']} | {gui['seconds']:.1f} s | {gui['signed']} |
 
-Target: no stall above 100 ms — **{'met' if window['max_ms'] <= 100 else 'not met'}**.
+Target: no stall above 100 ms — **{'met' if max(window['max_ms'], opening['max_ms']) <= 100 else 'not met'}**.
 """
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from app.desk.documents import DeskDocument, DocumentStatus
 
 from .i18n import text
-from .qt import QAbstractTableModel, QColor, QCoreApplication, QModelIndex, Qt
+from .qt import QColor, QCoreApplication, QStandardItem, QStandardItemModel, Qt
 
 __all__ = ["DocumentListModel", "status_label"]
 
@@ -19,15 +19,18 @@ _COLOURS = {
 
 
 def status_label(status: DocumentStatus) -> str:
-    return {
-        DocumentStatus.CHECKING: QCoreApplication.translate("DocumentListModel", "Checking…"),
-        DocumentStatus.SIGNABLE: QCoreApplication.translate("DocumentListModel", "Ready to sign"),
-        DocumentStatus.CONFIRM: QCoreApplication.translate("DocumentListModel", "Needs confirmation"),
-        DocumentStatus.BLOCKED: QCoreApplication.translate("DocumentListModel", "Cannot be signed"),
-        DocumentStatus.ERROR: QCoreApplication.translate("DocumentListModel", "Cannot be read"),
-        DocumentStatus.SIGNED: QCoreApplication.translate("DocumentListModel", "Signed"),
-        DocumentStatus.FAILED: QCoreApplication.translate("DocumentListModel", "Not signed"),
-    }[status]
+    return _STATUS_LABELS[status]()
+
+
+_STATUS_LABELS = {  # translated when asked (the language can change)
+    DocumentStatus.CHECKING: lambda: QCoreApplication.translate("DocumentListModel", "Checking…"),
+    DocumentStatus.SIGNABLE: lambda: QCoreApplication.translate("DocumentListModel", "Ready to sign"),
+    DocumentStatus.CONFIRM: lambda: QCoreApplication.translate("DocumentListModel", "Needs confirmation"),
+    DocumentStatus.BLOCKED: lambda: QCoreApplication.translate("DocumentListModel", "Cannot be signed"),
+    DocumentStatus.ERROR: lambda: QCoreApplication.translate("DocumentListModel", "Cannot be read"),
+    DocumentStatus.SIGNED: lambda: QCoreApplication.translate("DocumentListModel", "Signed"),
+    DocumentStatus.FAILED: lambda: QCoreApplication.translate("DocumentListModel", "Not signed"),
+}
 
 
 def _column_title(index: int) -> str:
@@ -38,37 +41,39 @@ def _column_title(index: int) -> str:
     ][index]
 
 
-class DocumentListModel(QAbstractTableModel):
+class DocumentListModel(QStandardItemModel):
+    """One row per open document. Each row's text, hover reason, colour and accessible text are
+    stored in Qt items when the document changes, so painting the list never calls back into
+    Python: a worker busy with the interpreter (preflight, signing) cannot stall a repaint."""
+
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(COLUMNS), parent)
         self.documents: list[DeskDocument] = []
+        self._rows: dict[Path, int] = {}  # path → row
+        self._real: dict[Path, Path] = {}  # path → the real path it names
+        self._set_titles()
 
-    # --- Qt model interface -------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.documents)
+    def _set_titles(self) -> None:
+        self.setHorizontalHeaderLabels([_column_title(column) for column in range(len(COLUMNS))])
 
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+    def _fill(self, row: int, document: DeskDocument) -> None:
+        status = document.status
+        accessible = f"{document.path.name}, {status_label(status)}"
+        for column in range(len(COLUMNS)):
+            item = self.item(row, column)
+            item.setText(self._display(document, column))
+            item.setToolTip(self._tooltip(document, column))
+            if column == 2:
+                colour = _COLOURS.get(status)
+                item.setData(QColor(colour) if colour else None, Qt.ItemDataRole.ForegroundRole)
+            item.setData(accessible, Qt.ItemDataRole.AccessibleTextRole)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return _column_title(section)
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
-            return None
-        document = self.documents[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(document, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(document, column)
-        if role == Qt.ItemDataRole.ForegroundRole and column == 2 and document.status in _COLOURS:
-            return QColor(_COLOURS[document.status])
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{document.path.name}, {status_label(document.status)}"
-        return None
+    @staticmethod
+    def _new_row() -> list[QStandardItem]:
+        items = [QStandardItem() for _ in COLUMNS]
+        for item in items:
+            item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+        return items
 
     def _display(self, document: DeskDocument, column: int) -> str:
         if column == 0:
@@ -109,33 +114,41 @@ class DocumentListModel(QAbstractTableModel):
         return ""
 
     # --- the desk -----------------------------------------------------------------------------
-    def add(self, paths: list[Path]) -> list[Path]:
-        """Add documents not already listed; returns the ones added."""
-        known = {d.path.resolve() for d in self.documents}
-        new = [p for p in paths if p.resolve() not in known]
-        if new:
-            self.beginInsertRows(QModelIndex(), len(self.documents), len(self.documents) + len(new) - 1)
-            self.documents += [DeskDocument(path) for path in new]
-            self.endInsertRows()
+    def add(self, files: dict[Path, Path]) -> list[Path]:
+        """Add documents not already listed (`files`: path → the real path it names, from
+        `app.desk.documents.opened_files`); returns the ones added."""
+        known = set(self._real.values())
+        new = []
+        for path, real in files.items():
+            if real in known or path in self._rows:
+                continue
+            known.add(real)
+            new.append(path)
+            document = DeskDocument(path)
+            self._rows[path], self._real[path] = len(self.documents), real
+            self.documents.append(document)
+            self.appendRow(self._new_row())
+            self._fill(len(self.documents) - 1, document)
         return new
 
     def replace(self, document: DeskDocument) -> None:
-        for row, current in enumerate(self.documents):
-            if current.path == document.path:
-                self.documents[row] = document
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
-                return
+        row = self._rows.get(document.path)
+        if row is not None:
+            self.documents[row] = document
+            self._fill(row, document)
 
     def remove_rows(self, rows: list[int]) -> None:
         for row in sorted(set(rows), reverse=True):
-            self.beginRemoveRows(QModelIndex(), row, row)
-            del self.documents[row]
-            self.endRemoveRows()
+            document = self.documents.pop(row)
+            self._real.pop(document.path, None)
+            self.removeRow(row)
+        self._rows = {document.path: row for row, document in enumerate(self.documents)}
 
     def find(self, path: Path) -> DeskDocument | None:
-        return next((d for d in self.documents if d.path == path), None)
+        row = self._rows.get(path)
+        return self.documents[row] if row is not None else None
 
     def retranslate(self) -> None:
-        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
-        if self.documents:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.documents) - 1, len(COLUMNS) - 1))
+        self._set_titles()
+        for row, document in enumerate(self.documents):
+            self._fill(row, document)

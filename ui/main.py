@@ -78,6 +78,7 @@ def _after_first_paint(window, action) -> None:
         def eventFilter(self, watched, event):
             if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
                 self.seen = True
+                watched.removeEventFilter(self)  # every later event would call into Python
                 QTimer.singleShot(0, action)
             return False
 

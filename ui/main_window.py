@@ -6,9 +6,11 @@ modules and the signing stack load on worker threads after the first paint (`war
 
 from __future__ import annotations
 
+import gc
 import logging
 from pathlib import Path
 
+from .checking import DocumentChecker
 from .documents import DocumentListModel
 from .errors import show_code, show_error
 from .i18n import LANGUAGES, current_language, set_language
@@ -52,7 +54,8 @@ class MainWindow(QMainWindow):
         self.proposals: dict[Path, object] = {}  # path -> ProposedSignature
         self.verifications: dict[Path, object] = {}  # path -> DocumentVerification of its signatures
         self._waiting: list[Path] = []  # opened before the catalogue was loaded
-        self._checking = 0
+        self._loading = 0  # parts of the warm-up still loading (no garbage collection meanwhile)
+        self.checker = DocumentChecker(parent=self, check=self._check_on_worker, delivered=self._checked)
         self.signing = None
         from app.desk.audit import DeskAudit
 
@@ -251,24 +254,41 @@ class MainWindow(QMainWindow):
         `token_candidates`: modules already loaded (instead of discovering them)."""
         from app.settings import load_settings
 
+        # Loading creates a million long-lived objects; a full collection of them holds the
+        # interpreter for 70-150 ms at a time — a stalled window (benchmarks/desktop.py). No
+        # collection while loading; then what was loaded is set aside for good (gc.freeze).
+        gc.disable()
         self.settings_state = load_settings()
         self.token_monitor.start(self.settings_state.settings.pkcs11_modules, candidates=token_candidates)
         audit = self.audit
+        self._loading = 2  # the session (catalogue, audit log) and the signing stack
         Operation(parent=self, op=lambda: _start_session(audit), success=self._catalogue_loaded
                   ).failure(self._session_failed).run()
-        Operation(parent=self, op=_import_signing_stack, success=lambda value: None).run()
+        Operation(parent=self, op=_import_signing_stack, success=lambda value: self._one_loaded()
+                  ).failure(self._stack_failed).run()
         if files:
             self.add_documents(files)
 
+    def _one_loaded(self) -> None:
+        self._loading -= 1
+        if self._loading == 0:
+            _loaded()
+
     def _catalogue_loaded(self, loaded) -> None:
+        self._one_loaded()
         self._start_sync()
         self.catalogue = loaded.catalogue
         waiting, self._waiting = self._waiting, []
         for path in waiting:
             self._check(path)
 
+    def _stack_failed(self, error: BaseException) -> None:
+        self._one_loaded()
+        show_error(self, error)
+
     def _session_failed(self, error: BaseException) -> None:
         """No catalogue (the audit log is open all the same): say why; nothing can be checked."""
+        self._one_loaded()
         self._start_sync()
         show_error(self, error)
 
@@ -320,15 +340,16 @@ class MainWindow(QMainWindow):
             self.add_documents([Path(folder)])
 
     def add_documents(self, paths: list[Path]) -> None:
-        from app.desk.documents import pdf_files
+        from app.desk.documents import opened_files
 
-        Operation(parent=self, op=lambda: pdf_files(paths), success=self._add_files).run()  # folders may be slow
+        Operation(parent=self, op=lambda: opened_files(paths), success=self._add_files).run()  # folders may be slow
 
-    def _add_files(self, files: list[Path]) -> None:
+    def _add_files(self, files: dict[Path, Path]) -> None:
         if not files:
             return
-        self.ui_state.setValue("last_folder", str(files[-1].parent))
-        self._remember_recent(files)
+        last = next(reversed(files))
+        self.ui_state.setValue("last_folder", str(last.parent))
+        self._remember_recent(list(files))
         added = self.model.add(files)
         for path in added:
             self._check(path)
@@ -339,34 +360,31 @@ class MainWindow(QMainWindow):
         if self.catalogue is None:
             self._waiting.append(path)
             return
+        document = self.model.find(path)
+        self.checker.check(path, self._preflight_options(documents=[document] if document is not None else []))
+        self._update_busy()
+
+    def _check_on_worker(self, path: Path, options):
         from app.desk.documents import check_document
 
-        document = self.model.find(path)
-        options = self._preflight_options(documents=[document] if document is not None else [])
-        self._checking += 1
+        checked = check_document(path, options=options)
+        self.audit.document_checked(checked)  # on disk before it is shown
+        return checked
+
+    def _checked(self, documents: list) -> None:
         self._update_busy()
-        audit = self.audit
-
-        def check():
-            checked = check_document(path, options=options)
-            audit.document_checked(checked)  # on disk before it is shown
-            return checked
-
-        Operation(parent=self, op=check, success=self._checked).run()
-
-    def _checked(self, document) -> None:
-        self._checking -= 1
-        self._update_busy()
-        if self.model.find(document.path) is None:
-            return  # removed from the list meanwhile
-        self.model.replace(document)
-        if self._current() is not None and self._current().path == document.path:
+        current = self._current()
+        for document in documents:
+            if self.model.find(document.path) is not None:  # else removed from the list meanwhile
+                self.model.replace(document)
+        if current is not None and any(d.path == current.path for d in documents):
             self._show_current()
-        if self._checking == 0 and not self._waiting:
+        if self.checker.pending == 0 and not self._waiting:
             self.documentsChecked.emit()
 
     def _update_busy(self) -> None:
-        self.busy_label.setText(self.tr("Checking %n document(s)…", "", self._checking) if self._checking else "")
+        pending = self.checker.pending
+        self.busy_label.setText(self.tr("Checking %n document(s)…", "", pending) if pending else "")
 
     def remove_selected(self) -> None:
         rows = [index.row() for index in self.table.selectionModel().selectedRows()]
@@ -378,7 +396,7 @@ class MainWindow(QMainWindow):
         self._show_current()
 
     def _preflight_options(self, placements=None, documents=()):
-        from app.desk.signing import preflight_options
+        from app.desk.documents import preflight_options  # not app.desk.signing: it loads pyhanko
 
         return preflight_options(settings=self.settings_state.settings, catalogue=self.catalogue,
                                  placements=placements, documents=documents)
@@ -682,7 +700,7 @@ def _start_session(audit):
     records the start, the catalogue and the policy, and reconciles an unfinished signature).
     The log opens even when the catalogue cannot be loaded."""
     from app.catalogue import load_catalogue
-    from app.desk.signing import machine_trust_dirs
+    from app.paths import machine_trust_dirs
 
     try:
         loaded = load_catalogue()
@@ -694,10 +712,20 @@ def _start_session(audit):
 
 
 def _import_signing_stack() -> None:
-    """Load pyhanko and the signing job while the user looks at the window."""
+    """Load pyhanko, the signing job and the page renderer while the user looks at the window."""
+    import pypdfium2  # noqa: F401
+
     import app.desk.placements  # noqa: F401
     import app.signing_job  # noqa: F401
     import signing.engine  # noqa: F401
+
+
+def _loaded() -> None:
+    """Catalogue, audit log and signing stack are loaded: the objects made so far live as long as
+    the program, so the collector stops scanning them (gc.freeze) and collects new garbage as
+    usual again."""
+    gc.freeze()
+    gc.enable()
 
 
 def _text(code: str, params: dict) -> str:

@@ -14,9 +14,18 @@ from app.sync.status import SyncPhase, SyncStatus
 
 from .i18n import text
 from .qt import QHBoxLayout, QLabel, QObject, Qt, QWidget, Signal
-from .tasks import tasks
+from .tasks import Operation, tasks
 
 __all__ = ["SyncMonitor", "SyncStatusWidget"]
+
+
+def _prepare(store, interval: float):
+    """(status to show, client to start or None when this workstation is not enrolled)."""
+    from app.sync import SyncClient, load_enrolment, read_status
+
+    if load_enrolment() is None:  # none, or unreadable: kyso enroll again
+        return SyncStatus(), None
+    return read_status(), SyncClient(store=store, interval=interval)
 
 
 class SyncMonitor(QObject):
@@ -25,18 +34,23 @@ class SyncMonitor(QObject):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.client = None
+        self.stopped = False
         self.status = SyncStatus()
 
     def start(self, *, store, interval: float = 60.0) -> None:
         """Start syncing if the workstation is enrolled (`store`: a callable giving the
-        AuditStore in use — the journal may have moved to a new log after damage)."""
-        from app.sync import SyncClient, load_enrolment, read_status
+        AuditStore in use — the journal may have moved to a new log after damage). The
+        enrolment is read and the client (httpx) loaded on a worker, not on the GUI thread."""
+        Operation(parent=self.parent(), op=lambda: _prepare(store, interval), success=self._prepared).run()
 
-        if load_enrolment() is None:  # none, or unreadable: kyso enroll again
-            self._publish(SyncStatus())
+    def _prepared(self, prepared) -> None:
+        status, client = prepared
+        if self.stopped:
+            return  # the window closed meanwhile: the client never starts
+        self._publish(status)
+        if client is None:
             return
-        self._publish(read_status())
-        self.client = SyncClient(store=store, interval=interval)
+        self.client = client
         self.client.add_listener(lambda status: tasks().call_on_gui(lambda: self._publish(status)))
         self.client.start()
 
@@ -45,6 +59,7 @@ class SyncMonitor(QObject):
             self.client.sync_now()
 
     def stop(self) -> None:
+        self.stopped = True
         if self.client is not None:
             self.client.stop(timeout=2.0)
             self.client = None

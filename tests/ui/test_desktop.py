@@ -35,6 +35,18 @@ def test_documents_show_their_preflight_status(desk_factory, tmp_path):
     assert model.data(model.index(row, 1)) == "Quyết định"
 
 
+def test_a_document_opened_again_or_under_another_name_is_listed_once(desk_factory, tmp_path):
+    desk = desk_factory()
+    folder = tmp_path / "den"
+    folder.mkdir()
+    first, second = _decision(folder, "a.pdf"), _decision(folder, "b.pdf")
+    (tmp_path / "link.pdf").symlink_to(first)
+    desk.open([first])
+    desk.open([folder, tmp_path / "link.pdf", folder / ".." / "den" / "b.pdf"])
+    assert [d.path for d in desk.window.model.documents] == [first, second]
+    assert all(d.checked for d in desk.window.model.documents)
+
+
 def test_secret_document_cannot_be_signed_from_the_desktop(desk_factory, tmp_path):
     desk = desk_factory()
     secret = _decision(tmp_path, "mat.pdf", secret="MẬT")

@@ -161,10 +161,60 @@ def _pdf_text_from(stream, encrypted: bool):
             lines.append(())
             continue
         if index not in cache:
-            cache[index] = _lines(reader.pages[index])
+            cache[index] = _lines(_without_images(reader.pages[index], _xobject_heads(reader, stream, reader.pages[index])))
         lines.append(cache[index])
-    dpi = None if any(line.text for line in lines[0]) else _scan_dpi(first, page_size)
+    dpi = None if any(line.text for line in lines[0]) else _scan_dpi(_xobject_heads(reader, stream, first), page_size)
     return count, page_size, tuple(lines), dpi, version
+
+
+_HEAD_BYTES = 4096
+_SUBTYPE_IMAGE = re.compile(rb"/Subtype\s*/Image(?![A-Za-z0-9])")
+_WIDTH = re.compile(rb"/Width\s+(\d+)(?!\s+\d+\s+R)")
+
+
+def _xobject_heads(reader, stream, page) -> dict[str, bytes]:
+    """Each XObject the page names, as the text of its dictionary read from the file without its
+    data. Resolving one through pypdf reads its whole stream — for a scan, every page image
+    (tens of MB) — only to learn whether it is an image or a form."""
+    try:
+        resources = page.get("/Resources") or {}
+        xobjects = resources.get("/XObject") or {}
+        references = list(dict.items(xobjects))
+    except Exception:  # noqa: BLE001 - damaged resources: nothing to go on
+        return {}
+    heads: dict[str, bytes] = {}
+    position = stream.tell()
+    try:
+        for name, value in references:
+            offset = reader.xref.get(getattr(value, "generation", None), {}).get(getattr(value, "idnum", None))
+            if offset is None:
+                continue
+            stream.seek(offset)
+            heads[str(name)] = stream.read(_HEAD_BYTES).split(b"stream", 1)[0]
+    finally:
+        stream.seek(position)
+    return heads
+
+
+def _without_images(page, heads: dict[str, bytes]):
+    """The page as text extraction needs it: every image XObject replaced by a bare image
+    dictionary (pypdf skips images for text; the real one would be read whole first)."""
+    images = {name for name, head in heads.items() if _SUBTYPE_IMAGE.search(head)}
+    if not images:
+        return page
+    from pypdf import PageObject
+    from pypdf.generic import DictionaryObject, NameObject
+
+    resources = page["/Resources"].get_object()
+    xobjects = DictionaryObject(dict.items(resources["/XObject"].get_object()))
+    for name in images:
+        xobjects[NameObject(name)] = DictionaryObject({NameObject("/Subtype"): NameObject("/Image")})
+    shadow_resources = DictionaryObject(dict.items(resources))
+    shadow_resources[NameObject("/XObject")] = xobjects
+    shadow = PageObject(pdf=page.pdf, indirect_reference=page.indirect_reference)
+    shadow.update(dict.items(page))
+    shadow[NameObject("/Resources")] = shadow_resources
+    return shadow
 
 
 def _lines(page) -> tuple[TextLine, ...]:
@@ -209,18 +259,10 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
-def _scan_dpi(page, page_size: tuple[float, float]) -> float | None:
+def _scan_dpi(heads: dict[str, bytes], page_size: tuple[float, float]) -> float | None:
     """Resolution of the largest image on an image-only page, assuming it covers the page."""
-    try:
-        resources = page.get("/Resources") or {}
-        objects = resources.get("/XObject") or {}
-        widths = [
-            int(obj.get_object().get("/Width", 0))
-            for obj in objects.values()
-            if obj.get_object().get("/Subtype") == "/Image"
-        ]
-    except Exception:  # noqa: BLE001
-        return None
+    widths = [int(match.group(1)) for head in heads.values() if _SUBTYPE_IMAGE.search(head)
+              for match in [_WIDTH.search(head)] if match]
     if not widths or not page_size[0]:
         return None
     return max(widths) / (page_size[0] / 72.0)

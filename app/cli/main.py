@@ -13,7 +13,11 @@ from collections.abc import Sequence
 from app import __version__
 from app.i18n import message, resolve_language
 
-__all__ = ["build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "main"]
+
+# The subcommands, known without importing their modules: `kyso` and `kyso FILE…` start the
+# desktop without loading the CLI (tests/app/test_cli_basics.py checks this list against the parser).
+COMMANDS = frozenset({"audit", "catalogue", "check", "enroll", "sign", "sync", "tokens", "verify"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,15 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["--version"]:
         print(f"kyso {__version__}")
         return 0
-    parser = build_parser(lang)
-    if _opens_documents(argv, parser):  # `kyso a.pdf b.pdf` (Explorer's "Open with"): the desktop app
-        return _start_desktop(parser, files=argv)
-    args = parser.parse_args(argv)
+    if not argv or _opens_documents(argv):  # `kyso`, `kyso a.pdf b.pdf` (Explorer's "Open with")
+        return _start_desktop(lang, files=argv)
+    args = build_parser(lang).parse_args(argv)
     if args.version:
         print(f"kyso {__version__}")
         return 0
-    if args.command is None:
-        return _start_desktop(parser)
+    if args.command is None:  # `kyso --lang en`
+        return _start_desktop(lang)
     return _run(args, lang)
 
 
@@ -93,16 +96,14 @@ def _run(args: argparse.Namespace, lang: str) -> int:
         return reporter.fail(exc)
 
 
-def _opens_documents(argv: Sequence[str], parser: argparse.ArgumentParser) -> bool:
+def _opens_documents(argv: Sequence[str]) -> bool:
     from pathlib import Path
 
-    commands = {name for action in parser._actions if isinstance(action, argparse._SubParsersAction)
-                for name in action.choices}
-    return (bool(argv) and argv[0] not in commands and not argv[0].startswith("-")
+    return (bool(argv) and argv[0] not in COMMANDS and not argv[0].startswith("-")
             and all(Path(arg).exists() for arg in argv))
 
 
-def _start_desktop(parser: argparse.ArgumentParser, files: Sequence[str] = ()) -> int:
+def _start_desktop(lang: str, files: Sequence[str] = ()) -> int:
     """`kyso` alone opens the desktop application, or explains the CLI where there is no screen."""
     import os
 
@@ -114,7 +115,7 @@ def _start_desktop(parser: argparse.ArgumentParser, files: Sequence[str] = ()) -
             raise ImportError("no display")
         from ui.main import run_desktop
     except ImportError:
-        parser.print_help()
+        build_parser(lang).print_help()
         return 0
     return run_desktop(list(files))
 

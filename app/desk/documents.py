@@ -1,4 +1,8 @@
-"""The documents a user has opened, each with its preflight result and signing outcome."""
+"""The documents a user has opened, each with its preflight result and signing outcome.
+
+The document list imports this module before the window first paints; preflight, the catalogue
+and the signing plan are imported where they are used (on the worker that checks documents).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..catalogue import Catalogue
 from ..errors import error_code, error_params
-from ..preflight import Finding, PreflightResult, Severity, run_preflight
-from ..settings import Settings
-from ..sign_plan import CheckedFile, ChosenPlacement, PreflightOptions, file_stamp
 
-__all__ = ["DocumentStatus", "DeskDocument", "pdf_files", "opened_files", "check_document", "file_stamp", "preflight_options"]
+if TYPE_CHECKING:
+    from ..catalogue import Catalogue
+    from ..preflight import Finding, PreflightResult
+    from ..settings import Settings
+    from ..sign_plan import CheckedFile, ChosenPlacement, PreflightOptions
+
+__all__ = ["DocumentStatus", "DeskDocument", "pdf_files", "opened_files", "check_document", "preflight_options"]
 
 
 class DocumentStatus(StrEnum):
@@ -42,12 +49,16 @@ class DeskDocument:
     @property
     def as_checked(self) -> CheckedFile | None:
         """The preflight at hand, for a signing job to reuse while the file is unchanged."""
+        from ..sign_plan import CheckedFile
+
         if self.result is None or self.stamp is None:
             return None
         return CheckedFile(self.stamp, self.result, self.declared_type, self.checked_role)
 
     @property
     def changed_since_checked(self) -> bool:
+        from ..sign_plan import file_stamp
+
         return self.checked and self.stamp != file_stamp(self.path)
 
     @property
@@ -76,6 +87,8 @@ class DeskDocument:
         blocking = self.result.blocking(self.overrides)
         if blocking:
             return blocking[0]
+        from ..preflight import Severity
+
         return next((f for f in self.result.findings if f.severity is Severity.WARN), None)
 
     @property
@@ -123,6 +136,9 @@ def _is_pdf(path: Path) -> bool:
 
 def check_document(path: Path, *, options: PreflightOptions) -> DeskDocument:
     """Preflight one file (slow for a large file: run it off the GUI thread)."""
+    from ..preflight import run_preflight
+    from ..sign_plan import file_stamp
+
     stamp = file_stamp(path)
     declared, overrides = options.for_file(path)
     try:
@@ -140,6 +156,8 @@ def preflight_options(*, settings: Settings, catalogue: Catalogue,
                       documents: Sequence[DeskDocument] = ()) -> PreflightOptions:
     """Preflight as the desk does it: the user's settings, and per document the type the user
     chose and the blocks the user lifted."""
+    from ..sign_plan import PreflightOptions
+
     return PreflightOptions(
         catalogue=catalogue,
         role=settings.role or None,

@@ -10,13 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from tokens import PinStatus, TokenError
-from tokens.discovery import ModuleCandidate, discover, load_candidates
-from tokens.listing import CertificateEntry, TokenListing, list_tokens
-from tokens.registry import ModuleRegistry
+from tokens.pin import PinStatus
 
 from ..paths import data_home
+
+if TYPE_CHECKING:  # loaded on a worker, by the functions below (not before the window paints)
+    from tokens.discovery import ModuleCandidate
+    from tokens.listing import CertificateEntry, TokenListing
 
 __all__ = ["TokenState", "TokenView", "load_modules", "read_tokens", "EXPIRY_WARNING_DAYS"]
 
@@ -66,12 +68,18 @@ class TokenView:
 
 def load_modules(configured: Sequence[str] = ()) -> list[ModuleCandidate]:
     """Every module kyso would try, loaded once (failures kept with their reason)."""
+    from tokens.discovery import discover, load_candidates
+    from tokens.registry import ModuleRegistry
+
     registry = ModuleRegistry.load(extra_files=[data_home() / "modules.toml"])
     return load_candidates(discover(configured=configured, registry=registry))
 
 
 def read_tokens(candidates: Sequence[ModuleCandidate]) -> list[TokenView]:
     """One view per token present; a single NO_MODULE / NO_TOKEN view when there is none."""
+    from tokens.errors import TokenError
+    from tokens.listing import list_tokens
+
     loaded = [c for c in candidates if c.module is not None]
     if not loaded:
         return [TokenView(TokenState.NO_MODULE)]

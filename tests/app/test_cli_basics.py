@@ -1,0 +1,45 @@
+"""`kyso` with no command or with documents starts the desktop without building the CLI; the
+list of command names it relies on matches the parser."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from app.cli.main import COMMANDS, build_parser
+from tests.support.documents import decree30_pdf
+
+
+def test_the_command_names_known_in_advance_are_the_parsers():
+    parser = build_parser("vi")
+    (commands,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(commands.choices) == COMMANDS
+
+
+def _kyso(*args: str, env: dict[str, str], cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "app.cli.main", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
+
+
+def _without_display(kyso_home) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    return {**env, "KYSO_HOME": str(kyso_home), "KYSO_LANG": "vi"}
+
+
+def test_without_a_screen_kyso_explains_the_commands(kyso_home, tmp_path):
+    document = decree30_pdf(tmp_path / "quyet-dinh.pdf")
+    for args in ((), (str(document),)):
+        result = _kyso(*args, env=_without_display(kyso_home), cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "sign" in result.stdout and "verify" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_kyso_with_documents_opens_the_window(kyso_home, tmp_path):
+    document = decree30_pdf(tmp_path / "quyet-dinh.pdf")
+    env = {**_without_display(kyso_home), "QT_QPA_PLATFORM": "offscreen", "KYSO_EXIT_AFTER_FIRST_PAINT": "1"}
+    result = _kyso(document.name, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("first-paint ")
+    assert "usage" not in result.stdout.lower()

@@ -47,6 +47,7 @@ class CheckedFile:
     result: PreflightResult
     declared_type: str | None
     role: str | None
+    sha256: str  # the bytes checked: the job signs these bytes or nothing
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,15 @@ class PreflightOptions:
     file_overrides: Mapping[Path, frozenset[str]] = field(default_factory=dict)  # per file, with overrides
     checked: Mapping[Path, CheckedFile] = field(default_factory=dict)  # results already at hand
 
-    def already_checked(self, path: Path, *, declared: str | None, requested_kind: str | None) -> PreflightResult | None:
-        """The result at hand for `path` when it still holds: same file (size and modification
-        time), same catalogue, same declared type and position, no kind asked for explicitly."""
+    def already_checked(self, path: Path, *, declared: str | None, requested_kind: str | None) -> CheckedFile | None:
+        """The check at hand for `path` when it still holds: same file (size and modification
+        time; the signing engine then insists on the same bytes), same catalogue, same declared
+        type and position, no kind asked for explicitly."""
         known = self.checked.get(path)
         if (known is None or requested_kind is not None or known.declared_type != declared
                 or known.role != self.role or known.result.catalogue != self.catalogue.info):
             return None
-        return known.result if file_stamp(path) == known.stamp else None
+        return known if file_stamp(path) == known.stamp else None
 
     def for_file(self, path: Path) -> tuple[str | None, frozenset[str]]:
         """The declared type and the overrides that apply to one file."""
@@ -87,6 +89,7 @@ class FilePlan:
     level: PadesLevel | None = None
     error_code: str | None = None  # why it will not be signed
     error_params: dict[str, str] = field(default_factory=dict)
+    expected_sha256: str | None = None  # the plan rests on an earlier check of these bytes
 
     @property
     def signable(self) -> bool:
@@ -121,8 +124,9 @@ def job_level(plans: Sequence[FilePlan], default: PadesLevel) -> PadesLevel:
 def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec | None) -> FilePlan:
     declared, overrides = options.for_file(path)
     kind = requested.kind.value if requested is not None else None
+    known = options.already_checked(path, declared=declared, requested_kind=kind)
     try:
-        result = options.already_checked(path, declared=declared, requested_kind=kind) or run_preflight(
+        result = known.result if known is not None else run_preflight(
             path, catalogue=options.catalogue, declared_type=declared, role=options.role, requested_kind=kind,
         )
     except SigningError as exc:  # not a PDF, damaged…: the file's own error
@@ -141,7 +145,8 @@ def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec 
         appearance.validate()
     except SigningError as exc:
         return FilePlan(path, result, error_code=error_code(exc), error_params=error_params(exc))
-    return FilePlan(path, result, appearance, PadesLevel.parse(result.plan.level))
+    return FilePlan(path, result, appearance, PadesLevel.parse(result.plan.level),
+                    expected_sha256=known.sha256 if known is not None else None)
 
 
 def planned_appearance(result: PreflightResult, options: PreflightOptions) -> AppearanceSpec:

@@ -246,7 +246,8 @@ class SignJob:
         target = default_output_path(source, out_dir=self.request.out_dir, suffix=self.request.output_suffix)
         request_id = self._audit.requested(plan, target)  # on disk before the token is used
         try:
-            signed = await batch.sign_document(source=source, target=target, appearance=plan.appearance)
+            signed = await batch.sign_document(source=source, target=target, appearance=plan.appearance,
+                                               expected_sha256=plan.expected_sha256)
         except (SigningError, TokenError) as exc:
             log.info("signing %s failed: %s", source, exc, exc_info=exc.__cause__ is not None)
             self._audit.failed(request_id, plan, error_code(exc) or "", error_params(exc))

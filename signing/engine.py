@@ -114,17 +114,21 @@ class SigningBatch:
         return self.decision
 
     async def sign_document(
-        self, *, source: Path, target: Path, appearance: AppearanceSpec | None = None
+        self, *, source: Path, target: Path, appearance: AppearanceSpec | None = None,
+        expected_sha256: str | None = None,
     ) -> SignedDocument:
         """Sign one file into `target` (with its own appearance, if given); on any failure no
-        output file exists."""
+        output file exists. `expected_sha256`: the bytes the user's check was made on — other
+        bytes are not signed (what was checked and shown is what is signed)."""
         spec = appearance or self.options.appearance
         spec.validate()
         size = check_header(source)
         output = AtomicOutput(source=source, target=target, overwrite=self.options.overwrite)
         try:
             algorithms = tuple(dict.fromkeys(("sha256", self.signer.hash_name)))
-            prefix = output.open(hash_algorithms=algorithms)
+            prefix = output.open(hash_algorithms=algorithms)  # the copy that is signed, hashed
+            if expected_sha256 is not None and prefix.hexdigest("sha256") != expected_sha256:
+                raise SigningError(SigningErrorCode.CHANGED_SINCE_CHECKED, file=source)
             signed = await self._sign_open_copy(output, source=source, prefix=prefix, spec=spec)
             output_sha256 = finish_digest(prefix, output.stream)
             output_size = output.stream.seek(0, 2)

@@ -125,6 +125,8 @@ class SigningFlow(QObject):
                 continue  # not tried: it stays as it was, ready to sign later
             model.replace(document.with_outcome(signed_path=outcome.output if outcome.ok else None,
                                                 code=outcome.error_code, params=outcome.error_params))
+            if outcome.error_code == "PDF_CHANGED_SINCE_CHECKED":
+                self.window._check(outcome.source)  # what the list and preview show must be the file
         self.results = ResultDialog(report.outcomes, self.window)
         self.results.open()
         self._finish(report)

@@ -119,7 +119,12 @@ class DeskAudit:
         path, result = document.path, document.result
         first = path not in self._opened_documents
         self._opened_documents.add(path)
-        size, digest = size_and_hash(path) if first else (None, None)  # outside the lock: may be slow
+        if not first:
+            size, digest = None, None
+        elif document.size is not None:  # hashed when it was checked
+            size, digest = document.size, document.sha256
+        else:
+            size, digest = size_and_hash(path)  # outside the lock: may be slow
 
         def write(journal: AuditJournal) -> None:
             if size is not None:

@@ -45,15 +45,17 @@ class DeskDocument:
     stamp: tuple[int, int] | None = None  # size and mtime when checked (what the user saw)
     declared_type: str | None = None  # the type the user chose (scans, unrecognised documents)
     checked_role: str | None = None  # the position the preflight was run for
+    size: int | None = None  # when checked
+    sha256: str | None = None  # of the bytes checked (None: too large to hash on opening)
 
     @property
     def as_checked(self) -> CheckedFile | None:
         """The preflight at hand, for a signing job to reuse while the file is unchanged."""
         from ..sign_plan import CheckedFile
 
-        if self.result is None or self.stamp is None:
+        if self.result is None or self.stamp is None or self.sha256 is None:
             return None
-        return CheckedFile(self.stamp, self.result, self.declared_type, self.checked_role)
+        return CheckedFile(self.stamp, self.result, self.declared_type, self.checked_role, self.sha256)
 
     @property
     def changed_since_checked(self) -> bool:
@@ -135,20 +137,25 @@ def _is_pdf(path: Path) -> bool:
 
 
 def check_document(path: Path, *, options: PreflightOptions) -> DeskDocument:
-    """Preflight one file (slow for a large file: run it off the GUI thread)."""
+    """Preflight one file (slow for a large file: run it off the GUI thread), with the size and
+    SHA-256 of the bytes checked — a signing job signs exactly those bytes or nothing."""
+    from ..audit.signing_audit import size_and_hash
     from ..preflight import run_preflight
     from ..sign_plan import file_stamp
 
     stamp = file_stamp(path)
     declared, overrides = options.for_file(path)
+    size, sha256 = size_and_hash(path)
     try:
         result = run_preflight(path, catalogue=options.catalogue, declared_type=declared, role=options.role)
     except Exception as exc:  # noqa: BLE001 - any failure is this file's status, shown with its code
         return DeskDocument(path, checked=True, error_code=error_code(exc) or "APP_INTERNAL",
                             error_params=error_params(exc), stamp=stamp, declared_type=declared,
-                            overrides=overrides)
+                            overrides=overrides, size=size, sha256=sha256)
+    if file_stamp(path) != stamp:  # changed while being checked: the hash may not be of what was read
+        sha256 = None
     return DeskDocument(path, result, checked=True, overrides=overrides, stamp=stamp, declared_type=declared,
-                        checked_role=options.role)
+                        checked_role=options.role, size=size, sha256=sha256)
 
 
 def preflight_options(*, settings: Settings, catalogue: Catalogue,

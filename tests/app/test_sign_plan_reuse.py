@@ -3,6 +3,7 @@ file, the same catalogue, the same declared type and position, no kind asked for
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 from app.catalogue import load_catalogue
@@ -18,7 +19,7 @@ ROLE = "vien-truong"
 
 def _checked(path, *, role=ROLE, declared=None) -> CheckedFile:
     result = run_preflight(path, catalogue=CATALOGUE, role=role, declared_type=declared)
-    return CheckedFile(file_stamp(path), result, declared, role)
+    return CheckedFile(file_stamp(path), result, declared, role, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def _plan(path, known, *, role=ROLE, requested=None, **options):
@@ -31,6 +32,7 @@ def test_an_unchanged_file_is_not_checked_again(tmp_path, assets):
     known = _checked(document)
     plan = _plan(document, known, signature_image=assets["signature"])
     assert plan.preflight is known.result and plan.signable
+    assert plan.expected_sha256 == known.sha256  # the engine signs these bytes or nothing
 
 
 def test_a_file_changed_after_it_was_checked_is_checked_again(tmp_path):
@@ -39,7 +41,7 @@ def test_a_file_changed_after_it_was_checked_is_checked_again(tmp_path):
     assert known.result.signable
     decree30_pdf(tmp_path / "rewritten.pdf", body=NEUTRAL_BODY, secret="TỐI MẬT").replace(document)
     plan = _plan(document, known)
-    assert plan.preflight is not known.result
+    assert plan.preflight is not known.result and plan.expected_sha256 is None
     assert plan.error_code == "PREFLIGHT_STATE_SECRET" and not plan.signable
 
 

@@ -141,3 +141,25 @@ def test_missing_signature_image_is_known_before_the_pin(hsm, trust_dir, tmp_pat
     report = _job(hsm, trust_dir, [document], key="signer-rsa2048", role="vien-truong", prompter=prompter)
     assert [o.error_code for o in report.outcomes] == ["APPEARANCE_IMAGE_MISSING"]
     assert report.token is None and prompter.requests == []
+
+
+def test_bytes_other_than_those_checked_are_never_signed(hsm, pki, trust_dir, tmp_path, assets):
+    """The desk's check is reused while size and modification time are unchanged; a file swapped
+    for another with the same size and time (a secret document here) is refused by the engine,
+    which compares the bytes it copies with the bytes that were checked."""
+    import hashlib
+
+    from app.preflight import run_preflight
+    from app.sign_plan import CheckedFile, file_stamp
+
+    document = decree30_pdf(tmp_path / "quyet-dinh.pdf", title="QUYẾT ĐỊNH", body=NEUTRAL_BODY)
+    checked = run_preflight(document, catalogue=CATALOGUE, role="vien-truong")
+    sha256 = hashlib.sha256(document.read_bytes()).hexdigest()
+    secret = decree30_pdf(tmp_path / "mat.pdf", title="QUYẾT ĐỊNH", body=NEUTRAL_BODY, secret="TỐI MẬT")
+    secret.replace(document)  # a swap that size and modification time cannot tell apart:
+    known = CheckedFile(file_stamp(document), checked, None, "vien-truong", sha256)  # the stamp as now
+    report = _job(hsm, trust_dir, [document], key="signer-rsa2048", role="vien-truong", pki=pki,
+                  signature_image=assets["signature"], checked={document: known})
+    (outcome,) = report.outcomes
+    assert outcome.error_code == "PDF_CHANGED_SINCE_CHECKED" and not outcome.ok
+    assert not (tmp_path / "quyet-dinh.signed.pdf").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from app.desk.documents import DocumentStatus
@@ -154,6 +156,35 @@ def test_cancel_mid_batch_leaves_complete_files_only(desk_factory, tmp_path, pki
         assert not outcome.source.with_name(outcome.source.stem + ".signed.pdf").exists()
         assert desk.document(outcome.source).status is DocumentStatus.SIGNABLE  # can be signed later
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+def test_a_file_changed_behind_an_unchanged_size_and_time_is_not_signed_but_checked_again(desk_factory, tmp_path):
+    """The batch reuses the window's check while size and modification time are unchanged; the
+    engine signs only the bytes that were checked. A rewrite that keeps both is refused, the
+    document is checked again, and then it signs."""
+    import os
+    import re
+
+    desk = desk_factory()
+    document = _decision(tmp_path)
+    desk.open([document])
+    stat = document.stat()
+    data = document.read_bytes()
+    rewritten = re.sub(rb"/CreationDate \(D:(\d)", lambda m: m.group(0)[:-1] + (b"1" if m.group(1) != b"1" else b"2"), data)
+    assert rewritten != data and len(rewritten) == len(data)
+    document.write_bytes(rewritten)
+    os.utime(document, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert not desk.document(document).changed_since_checked
+    desk.choose_token("KYSO-RSA")
+    desk.answer_pin(desk.hsm.pin)
+    with desk.qtbot.waitSignal(desk.window.documentsChecked, timeout=30000):
+        report = desk.sign([document])
+    assert [o.error_code for o in report.outcomes] == ["PDF_CHANGED_SINCE_CHECKED"]
+    assert not document.with_name("quyet-dinh.signed.pdf").exists()
+    assert desk.document(document).sha256 == hashlib.sha256(rewritten).hexdigest()  # checked again
+    desk.answer_pin(desk.hsm.pin)
+    again = desk.sign([document])
+    assert again.all_ok
 
 
 def test_language_switch_keeps_the_open_documents(desk_factory, tmp_path):

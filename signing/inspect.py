@@ -163,43 +163,132 @@ def _pdf_text_from(stream, encrypted: bool):
         if index not in cache:
             cache[index] = _lines(_without_images(reader.pages[index], _xobject_heads(reader, stream, reader.pages[index])))
         lines.append(cache[index])
-    dpi = None if any(line.text for line in lines[0]) else _scan_dpi(_xobject_heads(reader, stream, first), page_size)
+    dpi = None if any(line.text for line in lines[0]) else _scan_dpi(_xobject_heads(reader, stream, first), page_size,
+                                                                      reader=reader)
     return count, page_size, tuple(lines), dpi, version
 
 
 _HEAD_BYTES = 4096
-_SUBTYPE_IMAGE = re.compile(rb"/Subtype\s*/Image(?![A-Za-z0-9])")
-_WIDTH = re.compile(rb"/Width\s+(\d+)(?!\s+\d+\s+R)")
+_WHITESPACE = b"\x00\t\n\x0c\r "
+_DELIMITERS = b"()<>[]{}/%"
 
 
-def _xobject_heads(reader, stream, page) -> dict[str, bytes]:
-    """Each XObject the page names, as the text of its dictionary read from the file without its
-    data. Resolving one through pypdf reads its whole stream — for a scan, every page image
-    (tens of MB) — only to learn whether it is an image or a form."""
+def _xobject_heads(reader, stream, page) -> dict[str, dict[bytes, tuple[bytes, ...]]]:
+    """Each XObject the page names, as the top-level entries of its dictionary read from the file
+    without its data. Resolving one through pypdf reads its whole stream — for a scan, every page
+    image (tens of MB) — only to learn whether it is an image or a form. An object whose head
+    cannot be read with certainty is left out (pypdf then resolves it as before)."""
     try:
-        resources = page.get("/Resources") or {}
-        xobjects = resources.get("/XObject") or {}
-        references = list(dict.items(xobjects))
+        resources = (page.get("/Resources") or {}).get_object() if page.get("/Resources") else {}
+        xobjects = resources.get("/XObject")
+        references = list(dict.items(xobjects.get_object())) if xobjects is not None else []
     except Exception:  # noqa: BLE001 - damaged resources: nothing to go on
         return {}
-    heads: dict[str, bytes] = {}
+    heads: dict[str, dict[bytes, tuple[bytes, ...]]] = {}
     position = stream.tell()
     try:
         for name, value in references:
-            offset = reader.xref.get(getattr(value, "generation", None), {}).get(getattr(value, "idnum", None))
+            idnum, generation = getattr(value, "idnum", None), getattr(value, "generation", None)
+            offset = reader.xref.get(generation, {}).get(idnum)
             if offset is None:
                 continue
             stream.seek(offset)
-            heads[str(name)] = stream.read(_HEAD_BYTES).split(b"stream", 1)[0]
+            entries = _top_level_entries(stream.read(_HEAD_BYTES), idnum, generation)
+            if entries is not None:
+                heads[str(name)] = entries
     finally:
         stream.seek(position)
     return heads
 
 
+def _top_level_entries(head: bytes, idnum: int, generation: int) -> dict[bytes, tuple[bytes, ...]] | None:
+    """The entries of the dictionary that opens object `idnum generation obj` in `head`, as
+    key → value tokens (a nested value as b"<nested>"); None when `head` is not that object."""
+    match = re.match(rb"\s*%d\s+%d\s+obj\s*<<" % (idnum, generation), head)
+    if match is None:
+        return None
+    tokens = _top_level_tokens(head, match.end())
+    entries: dict[bytes, tuple[bytes, ...]] = {}
+    index = 0
+    while index + 1 < len(tokens):
+        key = tokens[index]
+        if not key.startswith(b"/"):
+            return None  # not a dictionary as expected: do not guess
+        value = tuple(tokens[index + 1: index + 4])
+        if len(value) == 3 and value[0].isdigit() and value[1].isdigit() and value[2] == b"R":
+            entries[key], index = value, index + 4
+        else:
+            entries[key], index = value[:1], index + 2
+    return entries
+
+
+def _top_level_tokens(head: bytes, start: int) -> list[bytes]:
+    """PDF tokens at the first nesting level of a dictionary whose `<<` ends at `start`, up to
+    its `>>` or the end of `head`; anything nested (dictionary, array, string) is one token."""
+    tokens: list[bytes] = []
+    depth, index, size = 1, start, len(head)
+    while index < size:
+        char = head[index:index + 1]
+        if char in _WHITESPACE:
+            index += 1
+        elif char == b"%":
+            end = head.find(b"\n", index)
+            index = size if end < 0 else end + 1
+        elif head.startswith(b"<<", index) or char == b"[":
+            if depth == 1:
+                tokens.append(b"<nested>")
+            depth += 1
+            index += 2 if char == b"<" else 1
+        elif head.startswith(b">>", index) or char == b"]":
+            depth -= 1
+            if depth == 0:
+                return tokens
+            index += 2 if char == b">" else 1
+        elif char == b"(":
+            index = _string_end(head, index)
+            if depth == 1:
+                tokens.append(b"<nested>")
+        elif char == b"<":
+            end = head.find(b">", index)
+            index = size if end < 0 else end + 1
+            if depth == 1:
+                tokens.append(b"<nested>")
+        else:
+            end = index + 1
+            while end < size and head[end:end + 1] not in _WHITESPACE and head[end:end + 1] not in _DELIMITERS:
+                end += 1
+            if depth == 1:
+                tokens.append(head[index:end])
+            index = end
+    return tokens
+
+
+def _string_end(head: bytes, index: int) -> int:
+    """Just past the literal string opening at `index` (balanced parentheses, escapes)."""
+    level, index = 0, index
+    while index < len(head):
+        char = head[index:index + 1]
+        if char == b"\\":
+            index += 2
+            continue
+        if char == b"(":
+            level += 1
+        elif char == b")":
+            level -= 1
+            if level == 0:
+                return index + 1
+        index += 1
+    return index
+
+
+def _is_image(entries: dict[bytes, tuple[bytes, ...]]) -> bool:
+    return entries.get(b"/Subtype") == (b"/Image",)
+
+
 def _without_images(page, heads: dict[str, bytes]):
     """The page as text extraction needs it: every image XObject replaced by a bare image
     dictionary (pypdf skips images for text; the real one would be read whole first)."""
-    images = {name for name, head in heads.items() if _SUBTYPE_IMAGE.search(head)}
+    images = {name for name, entries in heads.items() if _is_image(entries)}
     if not images:
         return page
     from pypdf import PageObject
@@ -259,10 +348,25 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
-def _scan_dpi(heads: dict[str, bytes], page_size: tuple[float, float]) -> float | None:
+def _scan_dpi(heads: dict[str, dict[bytes, tuple[bytes, ...]]], page_size: tuple[float, float], *,
+              reader) -> float | None:
     """Resolution of the largest image on an image-only page, assuming it covers the page."""
-    widths = [int(match.group(1)) for head in heads.values() if _SUBTYPE_IMAGE.search(head)
-              for match in [_WIDTH.search(head)] if match]
+    widths = [width for entries in heads.values() if _is_image(entries)
+              for width in [_number(entries.get(b"/Width", ()), reader)] if width]
     if not widths or not page_size[0]:
         return None
     return max(widths) / (page_size[0] / 72.0)
+
+
+def _number(value: tuple[bytes, ...], reader) -> int | None:
+    """An integer entry: written in place, or an indirect reference (a small object to read)."""
+    try:
+        if len(value) == 1:
+            return int(value[0])
+        if len(value) == 3:
+            from pypdf.generic import IndirectObject
+
+            return int(reader.get_object(IndirectObject(int(value[0]), int(value[1]), reader)))
+    except Exception:  # noqa: BLE001 - not a readable number
+        return None
+    return None

@@ -22,26 +22,37 @@ __all__ = ["DocumentChecker"]
 
 class DocumentChecker:
     def __init__(self, *, parent, check: Callable[[Path, object], object],
-                 delivered: Callable[[list], None]) -> None:
+                 delivered: Callable[[list], None], failed: Callable[[Path, BaseException], None]) -> None:
         """`check(path, options)` runs on the worker and returns the checked document;
-        `delivered(documents)` runs on the GUI thread with each group of results."""
+        `delivered(documents)` runs on the GUI thread with each group of results, `failed(path,
+        error)` for a document whose check itself failed (an error in kyso, not in the file)."""
         self._parent = parent
         self._check = check
         self._delivered = delivered
+        self._failed_one = failed
         self._lock = threading.Lock()
         self._queue: deque[tuple[Path, object]] = deque()
         self._ready: list = []
         self._working = False
+        self._stopped = False
         self.pending = 0  # asked for and not delivered yet (GUI thread)
 
     def check(self, path: Path, options) -> None:
         """Queue one document (GUI thread)."""
+        if self._stopped:
+            return
         self.pending += 1
         with self._lock:
             self._queue.append((path, options))
             start, self._working = not self._working, True
         if start:
             Operation(parent=self._parent, op=self._work, success=lambda value: None).failure(self._failed).run()
+
+    def stop(self) -> None:
+        """The window is closing: the document being checked is the last one (GUI thread)."""
+        with self._lock:
+            self._stopped = True
+            self._queue.clear()
 
     def _work(self) -> None:
         while True:
@@ -50,7 +61,10 @@ class DocumentChecker:
                     self._working = False
                     return
                 path, options = self._queue.popleft()
-            document = self._check(path, options)
+            try:
+                document = self._check(path, options)
+            except Exception as error:  # noqa: BLE001 - this document's check failed; the rest go on
+                document = _Failed(path, error)
             with self._lock:
                 self._ready.append(document)
                 first = len(self._ready) == 1
@@ -60,18 +74,28 @@ class DocumentChecker:
     def _deliver(self) -> None:
         with self._lock:
             ready, self._ready = self._ready, []
-        if ready:
-            self.pending -= len(ready)
-            self._delivered(ready)
+        if not ready or self._stopped:
+            return
+        self.pending -= len(ready)
+        failures = [item for item in ready if isinstance(item, _Failed)]
+        for failure in failures:
+            self._failed_one(failure.path, failure.error)
+        self._delivered([item for item in ready if not isinstance(item, _Failed)])
 
     def _failed(self, error: BaseException) -> None:
-        """The worker itself failed (not one document: `check` reports those): the documents it
-        did not reach are given up, and the error goes to the one error dialog."""
+        """The worker itself stopped (not a document's failure: those are delivered): the error
+        goes to the one error dialog, and a new worker takes the documents still queued."""
         from .errors import show_error
 
         with self._lock:
-            self._queue.clear()
-            self._working = False
+            self._working = bool(self._queue) and not self._stopped
+            restart = self._working
         self._deliver()
-        self.pending = 0
         show_error(self._parent, error)
+        if restart:
+            Operation(parent=self._parent, op=self._work, success=lambda value: None).failure(self._failed).run()
+
+
+class _Failed:
+    def __init__(self, path: Path, error: BaseException) -> None:
+        self.path, self.error = path, error

@@ -55,7 +55,8 @@ class MainWindow(QMainWindow):
         self.verifications: dict[Path, object] = {}  # path -> DocumentVerification of its signatures
         self._waiting: list[Path] = []  # opened before the catalogue was loaded
         self._loading = 0  # parts of the warm-up still loading (no garbage collection meanwhile)
-        self.checker = DocumentChecker(parent=self, check=self._check_on_worker, delivered=self._checked)
+        self.checker = DocumentChecker(parent=self, check=self._check_on_worker, delivered=self._checked,
+                                       failed=self._check_failed)
         self.signing = None
         from app.desk.audit import DeskAudit
 
@@ -254,13 +255,14 @@ class MainWindow(QMainWindow):
         `token_candidates`: modules already loaded (instead of discovering them)."""
         from app.settings import load_settings
 
-        # Loading creates a million long-lived objects; a full collection of them holds the
-        # interpreter for 70-150 ms at a time — a stalled window (benchmarks/desktop.py). No
-        # collection while loading; then what was loaded is set aside for good (gc.freeze).
-        gc.disable()
         self.settings_state = load_settings()
         self.token_monitor.start(self.settings_state.settings.pkcs11_modules, candidates=token_candidates)
         audit = self.audit
+        # Loading creates a million long-lived objects; a full collection of them holds the
+        # interpreter for 70-150 ms at a time — a stalled window (benchmarks/desktop.py). No
+        # collection while loading; then what was loaded is set aside for good (gc.freeze).
+        # Documents are checked only after that, so no garbage of theirs is frozen with it.
+        gc.disable()
         self._loading = 2  # the session (catalogue, audit log) and the signing stack
         Operation(parent=self, op=lambda: _start_session(audit), success=self._catalogue_loaded
                   ).failure(self._session_failed).run()
@@ -273,11 +275,14 @@ class MainWindow(QMainWindow):
         self._loading -= 1
         if self._loading == 0:
             _loaded()
+            self._check_waiting()
 
     def _catalogue_loaded(self, loaded) -> None:
-        self._one_loaded()
-        self._start_sync()
         self.catalogue = loaded.catalogue
+        self._start_sync()
+        self._one_loaded()
+
+    def _check_waiting(self) -> None:
         waiting, self._waiting = self._waiting, []
         for path in waiting:
             self._check(path)
@@ -357,7 +362,7 @@ class MainWindow(QMainWindow):
             self.table.selectRow(self.model.rowCount() - len(added))
 
     def _check(self, path: Path) -> None:
-        if self.catalogue is None:
+        if self.catalogue is None or self._loading:
             self._waiting.append(path)
             return
         document = self.model.find(path)
@@ -372,15 +377,29 @@ class MainWindow(QMainWindow):
         return checked
 
     def _checked(self, documents: list) -> None:
+        from dataclasses import replace
+
         self._update_busy()
         current = self._current()
         for document in documents:
-            if self.model.find(document.path) is not None:  # else removed from the list meanwhile
-                self.model.replace(document)
+            listed = self.model.find(document.path)
+            if listed is not None:  # else removed from the list meanwhile
+                self.model.replace(replace(document, overrides=listed.overrides))  # lifted meanwhile: kept
         if current is not None and any(d.path == current.path for d in documents):
             self._show_current()
         if self.checker.pending == 0 and not self._waiting:
             self.documentsChecked.emit()
+
+    def _check_failed(self, path: Path, error: BaseException) -> None:
+        """kyso itself failed while checking `path` (not the file): shown, and the document
+        marked as not checkable rather than left "Checking…"."""
+        from app.desk.documents import DeskDocument
+        from app.errors import error_code, error_params
+
+        if self.model.find(path) is not None:
+            self.model.replace(DeskDocument(path, checked=True, error_code=error_code(error) or "APP_INTERNAL",
+                                            error_params=error_params(error)))
+        show_error(self, error)
 
     def _update_busy(self) -> None:
         pending = self.checker.pending
@@ -686,6 +705,7 @@ class MainWindow(QMainWindow):
         self.ui_state.setValue("window_state", self.saveState())
         self.ui_state.setValue("splitter", self.splitter.saveState())
         self.ui_state.sync()
+        self.checker.stop()
         self.token_monitor.stop()
         self.sync_monitor.stop()
         self.preview.renderer.close()

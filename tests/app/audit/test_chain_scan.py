@@ -16,7 +16,15 @@ from app.audit.errors import AuditError, AuditErrorCode
 from app.audit.verify import BreakKind, verify_connection, verify_log
 from app.audit.wire import GENESIS, WireError, canonical_bytes, compose_values, data_text
 
-from .test_tamper import delete, edit, edit_and_rehash, sequence_gap, swap, truncate
+from .test_tamper import (
+    delete,
+    edit,
+    edit_and_rehash,
+    sequence_gap,
+    swap,
+    tamper_and_verify,
+    truncate,
+)
 
 _PLAIN = "abcxyzệắộĐđ Văn bản-_.:/😀\u2028\ufeff\x7f<&>'"
 _SPECIAL = "\"\\\n\t\b\f\r\x00\x1f"
@@ -118,11 +126,7 @@ def test_two_processes_give_the_same_report_as_one(log_copy, two_processes):
 
 @pytest.mark.parametrize("tampering", [edit, edit_and_rehash, delete, truncate, swap, sequence_gap])
 def test_two_processes_find_each_break_where_it_is(tampering, log_copy, two_processes):
-    rng = random.Random(tampering.__name__)
-    conn = sqlite3.connect(log_copy, isolation_level=None)
-    seq, kind = tampering(conn, rng, "production", 9000)
-    conn.close()
-    found = verify_log(log_copy).first_break
+    found, seq, kind = tamper_and_verify(tampering, log_copy)
     assert (found.mode, found.seq, found.kind) == ("production", seq, kind)
 
 

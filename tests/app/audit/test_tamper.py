@@ -173,9 +173,14 @@ def test_a_thousand_random_tamperings_are_each_found_where_they_are(log_10k, tmp
 
 @pytest.mark.parametrize("tampering", [edit, delete, swap, truncate, append_forged])
 def test_committed_tampering_is_found_by_verify_log(tampering, log_copy):
-    rng = random.Random(tampering.__name__)
-    conn = sqlite3.connect(log_copy, isolation_level=None)
-    seq, kind = tampering(conn, rng, "production", 9000)
-    conn.close()
-    found = verify_log(log_copy).first_break
+    found, seq, kind = tamper_and_verify(tampering, log_copy)
     assert (found.mode, found.seq, found.kind) == ("production", seq, kind)
+
+
+def tamper_and_verify(tampering, log):
+    """Tamper with the production chain at event 9000 of `log`, then verify it: (the first
+    break verify_log reports, the sequence and kind the tampering made)."""
+    conn = sqlite3.connect(log, isolation_level=None)
+    seq, kind = tampering(conn, random.Random(tampering.__name__), "production", 9000)
+    conn.close()
+    return verify_log(log).first_break, seq, kind

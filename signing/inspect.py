@@ -154,18 +154,11 @@ def _pdf_text_from(stream, encrypted: bool):
     box = first.mediabox
     page_size = (float(box.width), float(box.height))
     wanted = [0, 1 if count > 1 else None, count - 1]
-    cache: dict[int, tuple[TextLine, ...]] = {}
-    lines = []
-    for index in wanted:
-        if index is None:
-            lines.append(())
-            continue
-        if index not in cache:
-            cache[index] = _lines(_without_images(reader.pages[index], _xobject_heads(reader, stream, reader.pages[index])))
-        lines.append(cache[index])
-    dpi = None if any(line.text for line in lines[0]) else _scan_dpi(_xobject_heads(reader, stream, first), page_size,
-                                                                      reader=reader)
-    return count, page_size, tuple(lines), dpi, version
+    heads = {index: _xobject_heads(reader, stream, reader.pages[index]) for index in set(wanted) - {None}}
+    cache = {index: _lines(_without_images(reader.pages[index], page_heads)) for index, page_heads in heads.items()}
+    lines = tuple(cache[index] if index is not None else () for index in wanted)
+    dpi = None if any(line.text for line in lines[0]) else _scan_dpi(heads[0], page_size, reader=reader)
+    return count, page_size, lines, dpi, version
 
 
 _HEAD_BYTES = 4096
@@ -176,10 +169,12 @@ _DELIMITERS = b"()<>[]{}/%"
 def _xobject_heads(reader, stream, page) -> dict[str, dict[bytes, tuple[bytes, ...]]]:
     """Each XObject the page names, as the top-level entries of its dictionary read from the file
     without its data. Resolving one through pypdf reads its whole stream — for a scan, every page
-    image (tens of MB) — only to learn whether it is an image or a form. An object whose head
-    cannot be read with certainty is left out (pypdf then resolves it as before)."""
+    image (tens of MB) — only to learn whether it is an image or a form; pyhanko's parser reads
+    the payload too (its content-stream mode skips it but cannot read references). An object
+    whose head cannot be read with certainty is left out (pypdf then resolves it as before)."""
     try:
-        resources = (page.get("/Resources") or {}).get_object() if page.get("/Resources") else {}
+        resources = page.get("/Resources")
+        resources = resources.get_object() if resources is not None else {}
         xobjects = resources.get("/XObject")
         references = list(dict.items(xobjects.get_object())) if xobjects is not None else []
     except Exception:  # noqa: BLE001 - damaged resources: nothing to go on

@@ -53,7 +53,7 @@ class MainWindow(QMainWindow):
         self.placements: dict[Path, object] = {}  # path -> ChosenPlacement the user set
         self.proposals: dict[Path, object] = {}  # path -> ProposedSignature
         self.verifications: dict[Path, object] = {}  # path -> DocumentVerification of its signatures
-        self._waiting: list[Path] = []  # opened before the catalogue was loaded
+        self._waiting: list[Path] = []  # opened before loading finished (checked once it has)
         self._loading = 0  # parts of the warm-up still loading (no garbage collection meanwhile)
         self.checker = DocumentChecker(parent=self, check=self._check_on_worker, delivered=self._checked,
                                        failed=self._check_failed)
@@ -394,11 +394,9 @@ class MainWindow(QMainWindow):
         """kyso itself failed while checking `path` (not the file): shown, and the document
         marked as not checkable rather than left "Checking…"."""
         from app.desk.documents import DeskDocument
-        from app.errors import error_code, error_params
 
         if self.model.find(path) is not None:
-            self.model.replace(DeskDocument(path, checked=True, error_code=error_code(error) or "APP_INTERNAL",
-                                            error_params=error_params(error)))
+            self.model.replace(DeskDocument.not_checked(path, error))
         show_error(self, error)
 
     def _update_busy(self) -> None:

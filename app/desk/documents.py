@@ -105,6 +105,12 @@ class DeskDocument:
     def type_name(self) -> str | None:
         return self.result.doc_type.name if self.result and self.result.doc_type else None
 
+    @classmethod
+    def not_checked(cls, path: Path, error: BaseException, **fields) -> DeskDocument:
+        """A document whose check failed: the error's code (or APP_INTERNAL) is its status."""
+        return cls(path, checked=True, error_code=error_code(error) or "APP_INTERNAL",
+                   error_params=error_params(error), **fields)
+
     def with_outcome(self, *, signed_path: Path | None, code: str | None, params: dict[str, str]) -> DeskDocument:
         return replace(self, signed_path=signed_path, error_code=None if signed_path else code,
                        error_params={} if signed_path else dict(params))
@@ -149,9 +155,8 @@ def check_document(path: Path, *, options: PreflightOptions) -> DeskDocument:
     try:
         result = run_preflight(path, catalogue=options.catalogue, declared_type=declared, role=options.role)
     except Exception as exc:  # noqa: BLE001 - any failure is this file's status, shown with its code
-        return DeskDocument(path, checked=True, error_code=error_code(exc) or "APP_INTERNAL",
-                            error_params=error_params(exc), stamp=stamp, declared_type=declared,
-                            overrides=overrides, size=size, sha256=sha256)
+        return DeskDocument.not_checked(path, exc, stamp=stamp, declared_type=declared, overrides=overrides,
+                                        size=size, sha256=sha256)
     if file_stamp(path) != stamp:  # changed while being checked: the hash may not be of what was read
         sha256 = None
     return DeskDocument(path, result, checked=True, overrides=overrides, stamp=stamp, declared_type=declared,

@@ -49,6 +49,28 @@ def test_a_document_opened_again_or_under_another_name_is_listed_once(desk_facto
     assert all(d.checked for d in desk.window.model.documents)
 
 
+def test_a_check_that_fails_inside_kyso_is_shown_and_the_other_documents_are_checked(desk_factory, tmp_path):
+    """Fault injected where no real input can reach: recording the check raises. The document
+    shows it cannot be read (not "Checking…" for ever), the one error dialog says so, and the
+    document opened after it is still checked."""
+    desk = desk_factory()
+    first, second = _decision(tmp_path, "a.pdf"), _decision(tmp_path, "b.pdf")
+    errors = []
+    desk.answers.on("kyso-error", lambda box: errors.append(box.text()))
+    recorded = desk.window.audit.document_checked
+
+    def record(document):
+        if document.path == first:
+            raise RuntimeError("the record could not be made")
+        recorded(document)
+
+    desk.window.audit.document_checked = record
+    desk.open([first, second])
+    assert desk.document(first).status is DocumentStatus.ERROR
+    assert desk.document(second).status is DocumentStatus.SIGNABLE
+    desk.qtbot.waitUntil(lambda: len(errors) == 1, timeout=10000)
+
+
 def test_secret_document_cannot_be_signed_from_the_desktop(desk_factory, tmp_path):
     desk = desk_factory()
     secret = _decision(tmp_path, "mat.pdf", secret="MẬT")

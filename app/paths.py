@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-__all__ = ["HOME_ENV", "POLICY_ENV", "data_home", "log_dir", "machine_trust_dirs", "policy_dir"]
+__all__ = ["HOME_ENV", "POLICY_ENV", "data_home", "log_dir", "machine_trust_dirs", "policy_dir", "policy_file",
+           "read_policy"]
 
 HOME_ENV = "KYSO_HOME"
 POLICY_ENV = "KYSO_POLICY_DIR"
@@ -47,3 +49,20 @@ def machine_trust_dirs() -> tuple[Path, ...]:
     """Trust anchors an administrator deployed machine-wide (policy folder/trust), if any."""
     folder = policy_dir() / "trust"
     return (folder,) if folder.is_dir() else ()
+
+
+def policy_file() -> Path:
+    """The administrator's machine-wide policy (settings defaults and locks, audit rules)."""
+    return policy_dir() / "policy.toml"
+
+
+def read_policy() -> dict[str, Any] | None:
+    """The policy file's contents; None when there is none or it cannot be read (it is then as
+    if there were none — every reader of the policy treats it the same way)."""
+    import tomllib
+
+    try:
+        with open(policy_file(), "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .paths import data_home, policy_dir
+from .paths import data_home, read_policy
 
 __all__ = ["Settings", "SettingsState", "load_settings", "save_settings", "SettingLocked"]
 
@@ -73,7 +73,7 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_settings() -> SettingsState:
-    policy = _read(policy_dir() / "policy.toml")
+    policy = read_policy() or {}
     locked_by = str(policy.get("locked_by", "quản trị viên"))
     defaults = _coerce(policy.get("defaults", {}))
     locked = _coerce(policy.get("locked", {}))

@@ -129,15 +129,9 @@ def restrict(audit_filter: AuditFilter, scope: AuditScope) -> AuditFilter:
 
 
 def _policy() -> dict[str, Any]:
-    import tomllib
+    from app.paths import read_policy
 
-    from app.paths import policy_dir
-
-    try:
-        with open(policy_dir() / "policy.toml", "rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
+    return read_policy() or {}
 
 
 @dataclass(frozen=True)

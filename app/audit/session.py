@@ -83,17 +83,12 @@ def audit_session(*, command: str, notify: Notify | None = None, mode: str = PRO
 
 def _policy_loaded(journal: AuditJournal) -> None:
     """The administrator's policy file in force, if there is one: which settings it sets and locks."""
-    import tomllib
+    from app.paths import policy_file, read_policy
 
-    from app.paths import policy_dir
-
-    path = policy_dir() / "policy.toml"
-    try:
-        with open(path, "rb") as handle:
-            policy = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
+    policy = read_policy()
+    if policy is None:
         return
-    journal.policy_loaded(path=str(path), locked=list(policy.get("locked", {})), defaults=list(policy.get("defaults", {})))
+    journal.policy_loaded(path=str(policy_file()), locked=list(policy.get("locked", {})), defaults=list(policy.get("defaults", {})))
 
 
 def _announce(journal: AuditJournal, notify: Notify | None, *, shown: int) -> int:

@@ -76,15 +76,9 @@ def retention_days(policy: Mapping[str, Any] | None = None) -> int | None:
     """How many days acknowledged events stay on the workstation: the administrator's policy
     (`[audit] keep_days` in policy.toml); None (the default) keeps everything."""
     if policy is None:
-        import tomllib
+        from app.paths import read_policy
 
-        from app.paths import policy_dir
-
-        try:
-            with open(policy_dir() / "policy.toml", "rb") as handle:
-                policy = tomllib.load(handle)
-        except (OSError, tomllib.TOMLDecodeError):
-            return None
+        policy = read_policy() or {}
     days = policy.get("audit", {}).get("keep_days")
     return days if isinstance(days, int) and not isinstance(days, bool) and days >= 0 else None
 

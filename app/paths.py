@@ -56,13 +56,21 @@ def policy_file() -> Path:
     return policy_dir() / "policy.toml"
 
 
-def read_policy() -> dict[str, Any] | None:
-    """The policy file's contents; None when there is none or it cannot be read (it is then as
-    if there were none — every reader of the policy treats it the same way)."""
+def read_policy(*, folder: Path | None = None, registry: Any = None) -> dict[str, Any] | None:
+    """The machine policy in force: policy.toml of the policy folder, with the Group Policy values
+    of HKLM\\Software\\Policies\\kyso (Windows; app.group_policy) over it, value by value. None when
+    there is neither; a file that cannot be read is as if there were none — every reader of the
+    policy treats it the same way. `folder` and `registry` stand in for the machine's (tests)."""
+    from .group_policy import merge_policies, read_group_policy
+
+    return merge_policies(_read_policy_file((folder or policy_dir()) / "policy.toml"), read_group_policy(registry))
+
+
+def _read_policy_file(path: Path) -> dict[str, Any] | None:
     import tomllib
 
     try:
-        with open(policy_file(), "rb") as handle:
+        with open(path, "rb") as handle:
             return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError):
         return None

@@ -21,8 +21,10 @@ __all__ = ["SyncMonitor", "SyncStatusWidget"]
 
 def _prepare(store, interval: float):
     """(status to show, client to start or None when this workstation is not enrolled)."""
+    from app.deploy.first_start import enrol_from_deployment
     from app.sync import SyncClient, load_enrolment, read_status
 
+    enrol_from_deployment()  # an MSI deployment's first start: enrol with the sealed code
     if load_enrolment() is None:  # none, or unreadable: kyso enroll again
         return SyncStatus(), None
     return read_status(), SyncClient(store=store, interval=interval)

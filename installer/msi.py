@@ -1,0 +1,70 @@
+"""Run wixl on kyso.wxs + payload.wxs, then set with msibuild what wixl 0.101 cannot express."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+from .inputs import INSTALLER
+
+__all__ = ["CONDITIONED_COMPONENTS", "PRODUCT_CODE_NAMESPACE", "build_msi", "product_code"]
+
+# A new ProductCode for every version, always the same one for a given version (so a rebuild of
+# a release is the same product); MajorUpgrade replaces any other version of the UpgradeCode.
+PRODUCT_CODE_NAMESPACE = uuid.UUID("6f4c2e0a-9a57-4d3b-8f2e-1c5b7a0d9e31")
+# wixl has no Component/Condition: each policy component is installed only if its property is set.
+CONDITIONED_COMPONENTS = {"PolicyServerUrl": "SERVER_URL", "PolicyTsaUrl": "TSA_URL",
+                          "PolicyOutputSuffix": "OUTPUT_SUFFIX", "PolicyLanguage": "LANGUAGE"}
+_MSIDB_COMPONENT_64BIT = 256
+_MSIDB_LOCATOR_64BIT = 16
+# wixl writes strings in the code page of the language it is told (libgsf); Vietnamese is 1258.
+_ENV = {**os.environ, "WINDOWS_LANGUAGE": "vi"}
+
+
+def product_code(version: str) -> str:
+    return str(uuid.uuid5(PRODUCT_CODE_NAMESPACE, f"kyso {version} x64")).upper()
+
+
+def _gui_variables(bundled: bool) -> dict[str, str]:
+    if bundled:
+        return {"GuiCommand": '"[INSTALLDIR]kyso-gui.exe"', "GuiTarget": "[INSTALLDIR]kyso-gui.exe",
+                "GuiArguments": ""}
+    start = '-I "[INSTALLDIR]kyso-start.py"'
+    return {"GuiCommand": f'"[PYTHONW_EXE]" {start}', "GuiTarget": "[PYTHONW_EXE]", "GuiArguments": start}
+
+
+def build_msi(*, payload: Path, version: str, bundled: bool, out: Path) -> Path:
+    fragment = payload.parent / "payload.wxs"
+    variables = {"Version": version, "ProductCode": product_code(version),
+                 "Runtime": "bundled" if bundled else "system", **_gui_variables(bundled)}
+    defines = [arg for name, value in variables.items() for arg in ("-D", f"{name}={value}")]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["wixl", "-a", "x64", *defines, "-o", str(out.resolve()), str(INSTALLER / "kyso.wxs"),
+                    str(fragment)], cwd=payload, env=_ENV, check=True)
+    _after_wixl(out, bundled=bundled)
+    return out
+
+
+def _msibuild(msi: Path, *queries: str) -> None:
+    for query in queries:
+        subprocess.run(["msibuild", str(msi), "-q", query], env=_ENV, check=True)
+
+
+def _after_wixl(msi: Path, *, bundled: bool) -> None:
+    conditions = [f"UPDATE `Component` SET `Condition`='{prop}' WHERE `Component`='{component}'"
+                  for component, prop in CONDITIONED_COMPONENTS.items()]
+    # wixl 0.101 leaves components and the registry search 32-bit: the registry writes would land
+    # in WOW6432Node and the search would miss a 64-bit Python.
+    sixty_four = [f"UPDATE `Component` SET `Attributes`={value | _MSIDB_COMPONENT_64BIT} WHERE `Attributes`={value}"
+                  for value in (0, 4)]
+    locator = [] if bundled else [f"UPDATE `RegLocator` SET `Type`={t | _MSIDB_LOCATOR_64BIT} WHERE `Type`={t}"
+                                  for t in (0, 1, 2)]
+    _msibuild(msi, *conditions, *sixty_four, *locator)
+    force = msi.parent / "_ForceCodepage.idt"
+    force.write_bytes(b"\r\n\r\n1258\t_ForceCodepage\r\n")
+    try:
+        subprocess.run(["msibuild", str(msi), "-i", str(force)], env=_ENV, check=True)
+    finally:
+        force.unlink()

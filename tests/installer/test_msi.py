@@ -1,0 +1,135 @@
+"""The MSI installer/build makes, read back with msitools: what Windows Installer will do with it.
+
+What cannot be tested here (no Windows machine): running msiexec, the custom action, Explorer
+showing the verbs, the launchers starting CPython. These tests check the tables that drive all
+of it, and the payload, with tools independent of our build code (msiinfo, pip, zipfile).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from pathlib import PurePosixPath
+
+from installer.lock import read_lock
+from installer.msi import CONDITIONED_COMPONENTS, product_code
+from installer.payload import EXCLUDED_SUFFIXES
+
+UPGRADE_CODE = "{6F4C2E0A-9A57-4D3B-8F2E-1C5B7A0D9E31}"
+
+
+def _kyso_version() -> str:
+    out = subprocess.run([".venv/bin/kyso", "--version"], capture_output=True, text=True, check=True).stdout
+    return out.split()[-1]
+
+
+def test_product_identity_per_machine_and_version_equal_to_kyso(built_msi):
+    properties = {row[0]: row[1] for row in built_msi.table("Property")}
+    assert properties["ProductName"] == "kyso — Ký số"
+    assert properties["ProductVersion"] == _kyso_version() == built_msi.version
+    assert properties["UpgradeCode"].upper() == UPGRADE_CODE
+    assert properties["ProductCode"] == "{" + product_code(built_msi.version) + "}"
+    assert product_code("9.9.9") != product_code(built_msi.version)  # a new ProductCode per version
+    assert properties["ALLUSERS"] == "1"
+    assert properties["MsiHiddenProperties"] == "ENROLMENT_CODE"
+    assert "leaves users' data" in properties["ARPCOMMENTS"] and "không xoá dữ liệu" in properties["ARPCOMMENTS"]
+    summary = subprocess.run(["msiinfo", "suminfo", str(built_msi.msi)], capture_output=True, text=True).stdout
+    assert "Template: x64;" in summary
+    forced = subprocess.run(["msiinfo", "export", str(built_msi.msi), "_ForceCodepage"], capture_output=True).stdout
+    assert b"1258\t_ForceCodepage" in forced  # the database's code page: Vietnamese text survives on any Windows
+
+
+def test_upgrades_in_place_and_refuses_a_downgrade(built_msi):
+    upgrades = {row[-1]: row for row in built_msi.table("Upgrade")}
+    assert upgrades["WIX_UPGRADE_DETECTED"][2] == built_msi.version  # older versions: removed
+    assert upgrades["WIX_DOWNGRADE_DETECTED"][1] == built_msi.version  # newer: detected only
+    conditions = {row[0]: row[1] for row in built_msi.table("LaunchCondition")}
+    assert "mới hơn" in conditions["NOT WIX_DOWNGRADE_DETECTED"]
+    sequence = {row[0] for row in built_msi.table("InstallExecuteSequence")}
+    assert {"FindRelatedProducts", "RemoveExistingProducts"} <= sequence
+
+
+def test_start_menu_shortcut(built_msi):
+    (shortcut,) = built_msi.table("Shortcut")
+    assert shortcut[1] == "ProgramMenuFolder"
+    assert shortcut[2].endswith("|kyso — Ký số.lnk")
+    assert shortcut[4] == "[PYTHONW_EXE]" and '"[INSTALLDIR]kyso-start.py"' in shortcut[5]  # no runtime inside
+
+
+def test_explorer_integration_and_policy_keys(built_msi):
+    registry = {(row[2], row[3]): row[4] for row in built_msi.table("Registry")}
+    menu = r"Software\Classes\SystemFileAssociations\.pdf\shell"
+    assert registry[(rf"{menu}\kyso.open", "MUIVerb")] == "Mở bằng kyso"
+    assert registry[(rf"{menu}\kyso.sign", "MUIVerb")] == "Ký số bằng kyso"
+    for verb in ("kyso.open", "kyso.sign"):
+        assert registry[(rf"{menu}\{verb}\command", "")].endswith('"%1"')
+    assert (r"Software\Classes\.pdf\OpenWithProgids", "kyso.pdf") in registry  # listed, never the default
+    assert registry[(r"Software\Classes\kyso.pdf\shell\open\command", "")].endswith('"%1"')
+    assert registry[(r"Software\Policies\kyso\Server", "url")] == "[SERVER_URL]"
+    assert registry[(r"Software\Policies\kyso\Defaults", "tsa_url")] == "[TSA_URL]"
+    components = {row[0]: row for row in built_msi.table("Component")}
+    for component, prop in CONDITIONED_COMPONENTS.items():
+        assert components[component][4] == prop  # written only when the property is set
+    assert all(int(row[3]) & 256 for row in components.values())  # 64-bit: no WOW6432Node
+    searches = {row[0]: row for row in built_msi.table("RegLocator")}
+    assert int(searches["Python312Exe"][4]) & 16  # the 64-bit Python's registration
+
+
+def test_install_time_step_runs_as_system_after_the_files(built_msi):
+    (action,) = built_msi.table("CustomAction")
+    assert action[0] == "KysoDeployMachine"
+    assert int(action[1]) == 50 | 0x400 | 0x800  # exe named by a property, deferred, not impersonated
+    assert "--deploy-machine" in action[3] and '"[ENROLMENT_CODE]"' in action[3]
+    steps = {row[0]: row for row in built_msi.table("InstallExecuteSequence")}
+    assert steps["KysoDeployMachine"][1] == 'NOT REMOVE~="ALL"'
+    assert int(steps["InstallFiles"][2]) < int(steps["KysoDeployMachine"][2]) < int(steps["InstallFinalize"][2])
+
+
+def _msi_paths(built_msi) -> dict[str, int]:
+    directories = {row[0]: (row[1], row[2].split("|")[-1]) for row in built_msi.table("Directory")}
+    components = {row[0]: row[2] for row in built_msi.table("Component")}
+
+    def path_of(directory: str) -> str:
+        parent, name = directories[directory]
+        return "" if directory == "INSTALLDIR" else f"{path_of(parent)}{name}/"
+
+    return {path_of(components[row[1]]) + row[2].split("|")[-1]: int(row[3]) for row in built_msi.table("File")}
+
+
+def test_every_payload_file_is_in_the_msi_and_nothing_else(built_msi):
+    in_msi = _msi_paths(built_msi)
+    staged = {p.relative_to(built_msi.payload).as_posix(): p.stat().st_size
+              for p in built_msi.payload.rglob("*") if p.is_file()}
+    assert in_msi == staged
+    expected = set()  # what the locked wheels install, read from their own RECORDs
+    for wheel in read_lock():
+        from installer.lock import _cached
+
+        with zipfile.ZipFile(_cached(wheel.sha256, wheel.file)) as zipped:
+            record = next(n for n in zipped.namelist() if n.endswith(".dist-info/RECORD"))
+            for line in zipped.read(record).decode().splitlines():
+                name = line.split(",", 1)[0]
+                parts = PurePosixPath(name).parts
+                shipped = "tests" not in parts[:-1] and PurePosixPath(name).suffix not in EXCLUDED_SUFFIXES
+                if name and ".data/" not in name and shipped:  # the packages' own test suites are left out
+                    expected.add(f"lib/{name}")
+    missing = {name for name in expected - set(in_msi) if not name.endswith("/INSTALLER")}
+    assert not missing
+    assert {"lib/app/cli/main.py", "lib/resources/translations/kyso_vi.qm", "kyso-start.py", "kyso.ico",
+            "licences/THIRD-PARTY-NOTICES.txt", "policy/kyso.admx", "policy/vi-VN/kyso.adml",
+            "policy/en-US/kyso.adml", "policy/policy-template.toml"} <= set(in_msi)
+
+
+def test_nothing_that_should_not_ship(built_msi):
+    for path in _msi_paths(built_msi):
+        parts = PurePosixPath(path).parts
+        assert not {"__pycache__", ".venv", ".git", ".pytest_cache"} & set(parts), path
+        assert PurePosixPath(path).suffix not in {".pyc", ".pyo"}, path
+        assert parts[:2] not in {("lib", "tests"), ("lib", "server"), ("lib", "bin"), ("lib", "benchmarks")}, path
+
+
+def test_licences_of_every_distribution(built_msi):
+    notices = (built_msi.payload / "licences" / "THIRD-PARTY-NOTICES.txt").read_text(encoding="utf-8")
+    for wheel in read_lock():
+        assert f" {wheel.version} — " in notices and wheel.version in notices
+    assert "Fonts / phông chữ:" in notices

@@ -90,7 +90,7 @@ def _build_and_say(args: argparse.Namespace) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="kyso-msi-"))
     if args.work and work.exists():
         shutil.rmtree(work)
-    work.mkdir(parents=True)
+    work.mkdir(parents=True, exist_ok=True)
     try:
         result = build(out_dir=args.out, python_archive=args.python_archive, work=work)
     finally:

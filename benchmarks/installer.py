@@ -8,15 +8,13 @@ machine or CI after its first run); the cold download of the wheels is timed apa
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from installer.__main__ import build
-from installer.inputs import cache_dir
-from installer.lock import _cached, fetch_wheels, read_lock
 from installer.inputs import load_inputs
+from installer.lock import _cached, fetch_wheels, read_lock
 
 
 def _folder_size(folder: Path) -> int:

@@ -86,7 +86,18 @@ def message(code: str, lang: str, /, **params: Any) -> str:
     if template is None:
         return code
     values = {name: _worded(name, params.get(name, "?"), texts) for name in placeholders(template)}
+    if "log" in values and "log" not in params:  # "details are in the log": the log that has them
+        values["log"] = _log_path()
     return template.format(**values)
+
+
+def _log_path() -> str:
+    from .logs import active_log_file
+
+    try:
+        return str(active_log_file())
+    except OSError:
+        return "?"
 
 
 # Parameters that carry a machine value with words of their own: {"status": "count_low"} reads

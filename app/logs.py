@@ -6,7 +6,7 @@ import logging
 import logging.handlers
 from pathlib import Path
 
-__all__ = ["log_file", "setup_logging"]
+__all__ = ["active_log_file", "log_file", "setup_logging"]
 
 _configured: list[Path] = []
 
@@ -15,6 +15,11 @@ def log_file() -> Path:
     from .paths import log_dir
 
     return log_dir() / "kyso.log"
+
+
+def active_log_file() -> Path:
+    """The file this process logs to (where a message saying "details are in the log" points)."""
+    return _configured[0] if _configured else log_file()
 
 
 def setup_logging(*, verbose: bool = False) -> Path:

@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from signing.appearance import AppearanceKind, AppearanceSpec, Box
 from signing.errors import SigningError
@@ -16,8 +17,24 @@ from .catalogue import Catalogue, SignatureKind
 from .errors import error_code, error_params
 from .preflight import Finding, PreflightResult, run_preflight
 
-__all__ = ["CheckedFile", "ChosenPlacement", "file_stamp", "planned_appearance", "PreflightOptions", "FilePlan",
-           "plan_files", "job_level", "with_certificate_title"]
+__all__ = ["CheckedFile", "ChosenPlacement", "file_stamp", "planned_appearance", "PasswordPrompter", "PasswordRequest",
+           "PreflightOptions", "FilePlan", "plan_files", "job_level", "with_certificate_title"]
+
+PASSWORD_TRIES = 3  # an open password is asked again after a wrong one, at most this often
+
+
+@dataclass(frozen=True)
+class PasswordRequest:
+    """A document that needs its open password; `attempt` > 1 after a wrong one."""
+
+    document: Path
+    attempt: int = 1
+
+
+class PasswordPrompter(Protocol):
+    def ask_password(self, request: PasswordRequest) -> str | None:
+        """The open password the user gives (None: they gave none). Never stored or logged."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,7 @@ class FilePlan:
     error_code: str | None = None  # why it will not be signed
     error_params: dict[str, str] = field(default_factory=dict)
     expected_sha256: str | None = None  # the plan rests on an earlier check of these bytes
+    password: str | None = field(default=None, repr=False)  # held for this job only
 
     @property
     def signable(self) -> bool:
@@ -97,10 +115,12 @@ class FilePlan:
 
 
 def plan_files(
-    files: Sequence[Path], options: PreflightOptions, *, requested: AppearanceSpec | None
+    files: Sequence[Path], options: PreflightOptions, *, requested: AppearanceSpec | None,
+    passwords: PasswordPrompter | None = None,
 ) -> list[FilePlan]:
-    """A plan per file. `requested` is the appearance the user asked for explicitly (--kind)."""
-    return [_plan_file(path, options, requested) for path in files]
+    """A plan per file. `requested` is the appearance the user asked for explicitly (--kind);
+    `passwords` is asked for the open password of a file that needs one."""
+    return [_plan_file(path, options, requested, passwords) for path in files]
 
 
 def with_certificate_title(
@@ -121,14 +141,22 @@ def job_level(plans: Sequence[FilePlan], default: PadesLevel) -> PadesLevel:
     return max(levels, key=lambda level: level.rank) if levels else default
 
 
-def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec | None) -> FilePlan:
+def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec | None,
+               passwords: PasswordPrompter | None) -> FilePlan:
     declared, overrides = options.for_file(path)
     kind = requested.kind.value if requested is not None else None
     known = options.already_checked(path, declared=declared, requested_kind=kind)
+
+    def check(password: str | None = None) -> PreflightResult:
+        return run_preflight(path, catalogue=options.catalogue, declared_type=declared, role=options.role,
+                             requested_kind=kind, password=password)
+
+    password = None
     try:
-        result = known.result if known is not None else run_preflight(
-            path, catalogue=options.catalogue, declared_type=declared, role=options.role, requested_kind=kind,
-        )
+        result = known.result if known is not None else check()
+        if passwords is not None and result.facts.closed_by == "PDF_PASSWORD_REQUIRED":
+            known = None  # the check is made again, on the bytes the password opens
+            result, password = _opened_with_password(path, check, passwords, result)
     except SigningError as exc:  # not a PDF, damaged…: the file's own error
         return FilePlan(path, error_code=error_code(exc), error_params=error_params(exc))
     blocking = result.blocking(overrides)
@@ -146,7 +174,19 @@ def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec 
     except SigningError as exc:
         return FilePlan(path, result, error_code=error_code(exc), error_params=error_params(exc))
     return FilePlan(path, result, appearance, PadesLevel.parse(result.plan.level),
-                    expected_sha256=known.sha256 if known is not None else None)
+                    expected_sha256=known.sha256 if known is not None else None, password=password)
+
+
+def _opened_with_password(path: Path, check, passwords: PasswordPrompter, result: PreflightResult):
+    """Ask for the open password (again after a wrong one, a few times) and check the file with it."""
+    for attempt in range(1, PASSWORD_TRIES + 1):
+        password = passwords.ask_password(PasswordRequest(path, attempt))
+        if not password:
+            return result, None
+        result = check(password)
+        if result.facts.closed_by != "PDF_PASSWORD_WRONG":
+            return result, password
+    return result, None
 
 
 def planned_appearance(result: PreflightResult, options: PreflightOptions) -> AppearanceSpec:

@@ -42,10 +42,18 @@ from tokens import (
 
 from .audit.signing_audit import SigningAudit
 from .errors import error_code, error_params
+from .logs import active_log_file
 from .module_choice import EarlyCertificate, certificate_before_login, pick_module
 from .paths import data_home
 from .preflight import Finding
-from .sign_plan import FilePlan, PreflightOptions, job_level, plan_files, with_certificate_title
+from .sign_plan import (
+    FilePlan,
+    PasswordPrompter,
+    PreflightOptions,
+    job_level,
+    plan_files,
+    with_certificate_title,
+)
 
 if TYPE_CHECKING:
     from .audit.journal import AuditJournal
@@ -123,8 +131,12 @@ class SignJob:
         cancelled: Callable[[], bool] | None = None,
         picker: Picker | None = None,
         journal: AuditJournal | None = None,
+        passwords: PasswordPrompter | None = None,
     ) -> None:
         self.request = request
+        # Open passwords of encrypted documents: asked through the PIN prompter when it can ask.
+        self._passwords = passwords if passwords is not None else (
+            prompter if hasattr(prompter, "ask_password") else None)
         self._audit = SigningAudit(journal, token_label=request.token_label)  # docs/audit.md
         self._picker = picker or (lambda r: pick_module(r.module_path, r.token_label, r.module_options))
         self._prompter = prompter
@@ -184,7 +196,7 @@ class SignJob:
         if request.preflight is None:
             return [FilePlan(path, appearance=request.options.appearance) for path in request.files]
         requested = request.options.appearance if request.explicit_appearance else None
-        return plan_files(request.files, request.preflight, requested=requested)
+        return plan_files(request.files, request.preflight, requested=requested, passwords=self._passwords)
 
     def _accepted(self, plans: list[FilePlan]) -> list[FilePlan]:
         """Plans whose preflight warnings the user accepted; the others are not signed."""
@@ -247,15 +259,17 @@ class SignJob:
         request_id = self._audit.requested(plan, target)  # on disk before the token is used
         try:
             signed = await batch.sign_document(source=source, target=target, appearance=plan.appearance,
-                                               expected_sha256=plan.expected_sha256)
+                                               expected_sha256=plan.expected_sha256, password=plan.password)
         except (SigningError, TokenError) as exc:
             log.info("signing %s failed: %s", source, exc, exc_info=exc.__cause__ is not None)
             self._audit.failed(request_id, plan, error_code(exc) or "", error_params(exc))
             return FileOutcome(source, None, error_code=error_code(exc), error_params=error_params(exc), plan=plan)
         except Exception:
             log.exception("unexpected failure while signing %s", source)
-            self._audit.failed(request_id, plan, SigningErrorCode.INTERNAL.value, {})
-            return FileOutcome(source, None, error_code=SigningErrorCode.INTERNAL.value, plan=plan)
+            params = {"log": str(active_log_file())}
+            self._audit.failed(request_id, plan, SigningErrorCode.INTERNAL.value, params)
+            return FileOutcome(source, None, error_code=SigningErrorCode.INTERNAL.value, error_params=params,
+                               plan=plan)
         self._audit.succeeded(request_id, plan, signed)  # on disk before the job reports it
         return FileOutcome(source, signed.output, signed=signed, plan=plan)
 

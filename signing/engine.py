@@ -9,7 +9,9 @@ copied to a temporary file, signed there in place and renamed into place only wh
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -19,15 +21,18 @@ from .appearance import AppearanceKind, AppearanceSpec
 from .certcheck import RevocationStatus, make_validation_context
 from .clock import iso_vietnam, now_vietnam
 from .digest import CHUNK_SIZE, finish_digest, install_prefix_digest
-from .document import check_header, open_reader, refuse_unsignable
+from .document import check_header, open_document, parser_errors, refuse_unsignable
 from .errors import SigningError, SigningErrorCode
 from .levels import PadesLevel
 from .output import AtomicOutput
 from .placement import resolve_placement
 from .signer import SigningKey, TemplateSigner
 from .trust import TrustStore
+from .view_check import WidgetArea, check_same_view
 
 __all__ = ["LevelDecision", "SignOptions", "SignedDocument", "SigningBatch"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class SignOptions:
     reason: str | None = None
     location: str | None = None
     network_timeout: float = 10.0
+    check_view: bool = True  # compare the signed file's pages with the input's before keeping it
 
 
 @dataclass(frozen=True)
@@ -115,11 +121,12 @@ class SigningBatch:
 
     async def sign_document(
         self, *, source: Path, target: Path, appearance: AppearanceSpec | None = None,
-        expected_sha256: str | None = None,
+        expected_sha256: str | None = None, password: str | None = None,
     ) -> SignedDocument:
         """Sign one file into `target` (with its own appearance, if given); on any failure no
         output file exists. `expected_sha256`: the bytes the user's check was made on — other
-        bytes are not signed (what was checked and shown is what is signed)."""
+        bytes are not signed (what was checked and shown is what is signed). `password`: the
+        open password of an encrypted input (used for this document only, never kept)."""
         spec = appearance or self.options.appearance
         spec.validate()
         size = check_header(source)
@@ -129,7 +136,12 @@ class SigningBatch:
             prefix = output.open(hash_algorithms=algorithms)  # the copy that is signed, hashed
             if expected_sha256 is not None and prefix.hexdigest("sha256") != expected_sha256:
                 raise SigningError(SigningErrorCode.CHANGED_SINCE_CHECKED, file=source)
-            signed = await self._sign_open_copy(output, source=source, prefix=prefix, spec=spec)
+            signed, widget = await self._sign_open_copy(output, source=source, prefix=prefix, spec=spec,
+                                                        password=password)
+            if self.options.check_view:
+                output.stream.flush()
+                check_same_view(signed=output.path, input_length=prefix.length, source=source,
+                                password=password, widget=widget)
             output_sha256 = finish_digest(prefix, output.stream)
             output_size = output.stream.seek(0, 2)
             final = output.commit()
@@ -152,20 +164,21 @@ class SigningBatch:
     # --- one document ------------------------------------------------------------------
 
     async def _sign_open_copy(
-        self, output: AtomicOutput, *, source: Path, prefix, spec: AppearanceSpec
-    ) -> SignedDocument:
-        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        self, output: AtomicOutput, *, source: Path, prefix, spec: AppearanceSpec, password: str | None
+    ) -> tuple[SignedDocument, WidgetArea | None]:
+        from .writer import SignatureUpdateWriter
 
-        reader = open_reader(output.stream, name=source)
-        refuse_unsignable(reader, name=source)
+        reader, protection = open_document(output.stream, name=source, password=password)
+        refuse_unsignable(reader, name=source, protection=protection)
         signing_time = now_vietnam()
-        writer = IncrementalPdfFileWriter.from_reader(reader)
-        field_name = _new_field_name(reader, spec.kind)
         lines = spec.text_lines(signing_time=iso_vietnam(signing_time))
-        pdf_signer = self._pdf_signer(reader, field_name=field_name, lines=lines, spec=spec)
+        with _reading(source):
+            writer = SignatureUpdateWriter(reader)
+            field_name = _new_field_name(reader, spec.kind)
+            pdf_signer, widget = self._pdf_signer(reader, field_name=field_name, lines=lines, spec=spec)
         await _run_pyhanko(
             pdf_signer, writer, signing_time=signing_time, lines=lines, prefix=prefix,
-            reserve=self._reserve(),
+            reserve=self._reserve(), source=source,
         )
         return SignedDocument(
             source=source,
@@ -177,7 +190,7 @@ class SigningBatch:
             output_sha256="",
             input_size=0,
             output_size=0,
-        )
+        ), widget
 
     def _pdf_signer(self, reader, *, field_name: str, lines: tuple[str, ...], spec: AppearanceSpec):
         from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter
@@ -201,13 +214,14 @@ class SigningBatch:
             on_page=placement.page_index if placement else 0,
             box=placement.box.as_tuple() if placement else None,
         )
-        return PdfSigner(
+        signer = PdfSigner(
             meta,
             self.signer,
             timestamper=self._timestamper if level.needs_timestamp else None,
             stamp_style=stamps.style(),
             new_field_spec=spec,
         )
+        return signer, WidgetArea(placement.page_index, placement.box) if placement else None
 
     def _reserve(self) -> int:
         timestamp = self._timestamp_size if self.decision.reached.needs_timestamp else 0
@@ -237,23 +251,25 @@ class SigningBatch:
         return SigningErrorCode.TSA_UNREACHABLE if self.options.tsa_url else SigningErrorCode.TSA_MISSING
 
 
-async def _run_pyhanko(pdf_signer, writer, *, signing_time, lines, prefix, reserve) -> None:
+async def _run_pyhanko(pdf_signer, writer, *, signing_time, lines, prefix, reserve, source: Path) -> None:
     """pyhanko's signing steps, with our signing time, our reservation and our digest."""
     from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 
-    session = pdf_signer.init_signing_session(writer)
+    with _reading(source):
+        session = pdf_signer.init_signing_session(writer)
     session.system_time = signing_time
     try:
         validation_info = await session.perform_presign_validation(writer)
     except Exception as exc:
         raise SigningError(SigningErrorCode.REVINFO_UNAVAILABLE, level="B-LT", url="-") from exc
-    tbs = session.prepare_tbs_document(
-        validation_info=validation_info,
-        bytes_reserved=reserve,
-        appearance_text_params={"kyso_text": "\n".join(lines)},
-    )
-    install_prefix_digest(session.sig_field["/V"].get_object(), prefix)
-    prepared, output = tbs.digest_tbs_document(in_place=True, chunk_size=CHUNK_SIZE)
+    with _reading(source):
+        tbs = session.prepare_tbs_document(
+            validation_info=validation_info,
+            bytes_reserved=reserve,
+            appearance_text_params={"kyso_text": "\n".join(lines)},
+        )
+        install_prefix_digest(session.sig_field["/V"].get_object(), prefix)
+        prepared, output = tbs.digest_tbs_document(in_place=True, chunk_size=CHUNK_SIZE)
     try:
         post = await tbs.perform_signature(
             prepared.document_digest, PdfCMSSignedAttributes(signing_time=signing_time)
@@ -266,6 +282,19 @@ async def _run_pyhanko(pdf_signer, writer, *, signing_time, lines, prefix, reser
         await post.post_signature_processing(output, chunk_size=CHUNK_SIZE)
     except Exception as exc:
         raise SigningError(SigningErrorCode.REVINFO_UNAVAILABLE, level="B-LT", url="-") from exc
+
+
+@contextmanager
+def _reading(source: Path) -> Iterator[None]:
+    """Steps that read the document's structure (pages, fields, form) and write the update:
+    what the parser cannot handle in a real file is a typed refusal, its cause in the log."""
+    try:
+        yield
+    except SigningError:
+        raise
+    except parser_errors() as exc:
+        log.warning("the structure of %s cannot be handled", source, exc_info=exc)
+        raise SigningError(SigningErrorCode.STRUCTURE_UNSUPPORTED, file=source) from exc
 
 
 def _classify_signing_failure(exc: Exception) -> Exception:

@@ -16,7 +16,12 @@ class SigningErrorCode(StrEnum):
     CHANGED_SINCE_CHECKED = "PDF_CHANGED_SINCE_CHECKED"  # not the bytes the preflight read
     NOT_A_PDF = "PDF_NOT_A_PDF"
     DAMAGED = "PDF_DAMAGED"
-    ENCRYPTED = "PDF_ENCRYPTED"
+    ENCRYPTED = "PDF_ENCRYPTED"  # by a security handler kyso does not know
+    PASSWORD_REQUIRED = "PDF_PASSWORD_REQUIRED"  # protected by a password nobody gave
+    PASSWORD_WRONG = "PDF_PASSWORD_WRONG"
+    ENCRYPTED_CERTIFICATE = "PDF_ENCRYPTED_CERTIFICATE"  # for recipients' certificates
+    ENCRYPTED_NO_PERMISSION = "PDF_ENCRYPTED_NO_PERMISSION"  # the password's permissions forbid a signature
+    STRUCTURE_UNSUPPORTED = "PDF_STRUCTURE_UNSUPPORTED"  # readable by viewers, not safely by kyso
     CERTIFIED_NO_CHANGES = "PDF_CERTIFIED_NO_CHANGES"
     PAGE_OUT_OF_RANGE = "PDF_PAGE_OUT_OF_RANGE"
     # the output file
@@ -46,6 +51,7 @@ class SigningErrorCode(StrEnum):
     NO_PERSONAL_SIGNATURE = "APPEARANCE_NO_PERSONAL_SIGNATURE"
     # the signing itself
     SIGNATURE_TOO_LARGE = "SIGN_SIGNATURE_TOO_LARGE"
+    VIEW_CHANGED = "SIGN_VIEW_CHANGED"  # the signed file would not show what the input showed
     INTERNAL = "SIGN_INTERNAL"
     # verification
     TRUST_DIR_UNREADABLE = "TRUST_DIR_UNREADABLE"

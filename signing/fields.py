@@ -10,9 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["signature_fields"]
+__all__ = ["entry", "signature_fields"]
 
 _MAX_DEPTH = 32  # a malicious tree may be deep or cyclic
+
+
+def entry(dictionary, key: str, default=None):
+    """`dictionary[key]` with an indirect reference followed. pyhanko's `.get()` returns the
+    reference itself, and PDF allows a reference almost anywhere (/Kids, /Annots, /Perms…)."""
+    try:
+        return dictionary[key]
+    except KeyError:
+        return default
 
 
 def signature_fields(reader, *, filled_only: bool = False) -> Iterator[tuple[str, Any, Any]]:
@@ -34,10 +43,10 @@ def _walk(refs, *, prefix: str, inherited_type, depth: int, seen: set[int]):
         if id(field) in seen or not hasattr(field, "get"):
             continue
         seen.add(id(field))
-        title = field.get("/T")
+        title = entry(field, "/T")
         name = f"{prefix}.{title}" if prefix and title is not None else str(title if title is not None else prefix)
-        field_type = field.get("/FT", inherited_type)
-        kids = [kid for kid in field.get("/Kids", ()) if "/T" in kid.get_object()]
+        field_type = entry(field, "/FT", inherited_type)
+        kids = [kid for kid in entry(field, "/Kids", ()) if "/T" in kid.get_object()]
         if kids:
             yield from _walk(kids, prefix=name, inherited_type=field_type, depth=depth + 1, seen=seen)
         elif field_type == "/Sig":

@@ -4,16 +4,25 @@ it, whether it is a scan and at what resolution. Read-only, and only the pages n
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .appearance import Box
-from .document import check_header
+from .document import Encryption, check_header, open_document, parser_errors
 from .errors import SigningError, SigningErrorCode
 
 __all__ = ["TextLine", "ExistingSignature", "DocumentFacts", "inspect_document"]
+
+log = logging.getLogger(__name__)
+
+
+def _parser_limits() -> tuple[type[BaseException], ...]:
+    from pypdf.errors import LimitReachedError
+
+    return (LimitReachedError, RecursionError)
 
 _KYSO_FIELD = re.compile(r"^kyso-(personal|organisation|attachment|copy|invisible)-\d+$")
 
@@ -50,38 +59,70 @@ class DocumentFacts:
     last_page: tuple[TextLine, ...]
     signatures: tuple[ExistingSignature, ...]
     scan_dpi: float | None  # page 1 is an image with no text: its resolution
+    # Encryption (`encrypted` above: the contents could not be opened): its kind, why the file
+    # stays closed (PDF_PASSWORD_REQUIRED, PDF_PASSWORD_WRONG, PDF_ENCRYPTED_CERTIFICATE,
+    # PDF_ENCRYPTED) and whether the access obtained allows a new signature.
+    encryption: Encryption = Encryption.NONE
+    closed_by: str | None = None
+    may_add_signature: bool = True
 
     @property
     def has_text(self) -> bool:
         return any(line.text.strip() for line in self.first_page)
 
 
-def inspect_document(path: Path) -> DocumentFacts:
+def inspect_document(path: Path, *, password: str | None = None) -> DocumentFacts:
+    """The facts preflight needs; `password` opens a file protected by an open password."""
     size = check_header(path)
-    from pyhanko.pdf_utils.misc import PdfError
-
     try:
-        return _inspect(path, size)
+        return _inspect(path, size, password)
     except SigningError:
         raise
-    except (PdfError, KeyError, ValueError, TypeError, AttributeError, IndexError) as exc:
+    except _parser_limits() as exc:  # a page tree deeper than the parser's limit: viewers may cope
+        log.warning("the structure of %s exceeds a parser limit", path, exc_info=exc)
+        raise SigningError(SigningErrorCode.STRUCTURE_UNSUPPORTED, file=path) from exc
+    except parser_errors() as exc:
+        log.info("%s cannot be read", path, exc_info=exc)
         raise SigningError(SigningErrorCode.DAMAGED, file=path) from exc
 
 
-def _inspect(path: Path, size: int) -> DocumentFacts:
-    from .document import open_reader
-
+def _inspect(path: Path, size: int, password: str | None) -> DocumentFacts:
     with open(path, "rb") as stream:
-        reader = open_reader(stream, name=path)
-        encrypted = bool(reader.encrypted)
-        certified = False if encrypted else _certified_no_changes(reader)
-        signatures = () if encrypted else tuple(_signatures(reader))
-    pages, page_size, lines, dpi, version = _pdf_text(path, encrypted)
+        try:
+            reader, protection = open_document(stream, name=path, password=password)
+        except SigningError as refusal:
+            if refusal.code not in _CLOSED_BY:
+                raise
+            return _closed(path, size, stream, refusal.code)
+        certified = _certified_no_changes(reader)
+        signatures = tuple(_signatures(reader))
+    pages, page_size, lines, dpi, version = _pdf_text(path, False, password)
     return DocumentFacts(
         path=path, size=size, pdf_version=version, pages=pages, page_size=page_size,
-        encrypted=encrypted, certified_no_changes=certified,
+        encrypted=False, certified_no_changes=certified,
         first_page=lines[0], second_page=lines[1], last_page=lines[2],
         signatures=signatures, scan_dpi=dpi,
+        encryption=protection.encryption, may_add_signature=protection.may_add_signature,
+    )
+
+
+_CLOSED_BY = {
+    SigningErrorCode.PASSWORD_REQUIRED: Encryption.PASSWORD,
+    SigningErrorCode.PASSWORD_WRONG: Encryption.PASSWORD,
+    SigningErrorCode.ENCRYPTED_CERTIFICATE: Encryption.CERTIFICATE,
+    SigningErrorCode.ENCRYPTED: Encryption.UNSUPPORTED,
+}
+
+
+def _closed(path: Path, size: int, stream, code: SigningErrorCode) -> DocumentFacts:
+    """An encrypted document that could not be opened: what can be known without its key."""
+    stream.seek(0)
+    header = stream.read(16)
+    version = header[5:8].decode("latin-1", "replace") if header.startswith(b"%PDF-") else "?"
+    return DocumentFacts(
+        path=path, size=size, pdf_version=version, pages=0, page_size=(0.0, 0.0), encrypted=True,
+        certified_no_changes=False, first_page=(), second_page=(), last_page=(), signatures=(),
+        scan_dpi=None, encryption=_CLOSED_BY[code], closed_by=code.value, may_add_signature=False,
     )
 
 
@@ -90,13 +131,16 @@ def _certified_no_changes(reader) -> bool:
 
     Read from the catalogue's /Perms directly: pyhanko's reader of the same entry pulls in its
     whole validation stack, a third of a second at start-up for one integer."""
+    from .fields import entry  # /Perms, /DocMDP, /Reference and its parts may each be references
+
     try:
-        perms = reader.root.get("/Perms")
+        perms = entry(reader.root, "/Perms")
         if perms is None or "/DocMDP" not in perms:
             return False
-        for reference in perms["/DocMDP"].get("/Reference", ()):
-            if reference.get("/TransformMethod") == "/DocMDP":
-                return int(reference.get("/TransformParams", {}).get("/P", 2)) == 1
+        for reference in entry(entry(perms, "/DocMDP"), "/Reference", ()):
+            reference = reference.get_object()
+            if entry(reference, "/TransformMethod") == "/DocMDP":
+                return int(entry(entry(reference, "/TransformParams", {}), "/P", 2)) == 1
         return False
     except Exception:  # noqa: BLE001 - a broken /Perms entry: treat as locked, never as open
         return True
@@ -136,16 +180,16 @@ def _signer_name(value) -> str | None:
     return None
 
 
-def _pdf_text(path: Path, encrypted: bool):
+def _pdf_text(path: Path, encrypted: bool, password: str | None = None):
     """Page count, page-1 size, text lines of pages 1, 2 and the last, scan resolution, version."""
     with open(path, "rb") as stream:  # a path would make pypdf read the whole file into memory
-        return _pdf_text_from(stream, encrypted)
+        return _pdf_text_from(stream, encrypted, password)
 
 
-def _pdf_text_from(stream, encrypted: bool):
+def _pdf_text_from(stream, encrypted: bool, password: str | None = None):
     from pypdf import PdfReader
 
-    reader = PdfReader(stream, strict=False)
+    reader = PdfReader(stream, strict=False, password=password)
     version = reader.pdf_header.replace("%PDF-", "")
     if encrypted:
         return len(reader.pages), (0.0, 0.0), ((), (), ()), None, version

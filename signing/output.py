@@ -69,6 +69,12 @@ class AtomicOutput:
             raise SigningError(SigningErrorCode.OUTPUT_NOT_WRITABLE, folder=self.target.parent) from exc
         return digests
 
+    @property
+    def path(self) -> Path:
+        """The temporary file being written (the signed copy before it takes its final name)."""
+        assert self._temp is not None
+        return self._temp
+
     def commit(self) -> Path:
         """Flush to disk, then give the file its final name (atomically)."""
         assert self.stream is not None and self._temp is not None

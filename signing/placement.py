@@ -144,9 +144,11 @@ def _widget_page(reader, field) -> int:
 
 
 def _page_index_by_annotation(reader, widget) -> int:
+    from .fields import entry
+
     for index in range(_page_count(reader)):
         ref, _ = reader.find_page_for_modification(index)
-        annots = ref.get_object().get("/Annots") or []
+        annots = entry(ref.get_object(), "/Annots") or []
         if any(annot.get_object() is widget for annot in annots):
             return index
     return 0

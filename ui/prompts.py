@@ -18,6 +18,7 @@ from .qt import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -141,6 +142,24 @@ class GuiPrompter:
             answer = dialog.answer()
             dialog.deleteLater()
             return answer
+
+        return ask_on_gui(question, abandon=self.abandon)
+
+    def ask_password(self, request) -> str | None:
+        """A document's open password, asked on the GUI thread (echo off; kept by nothing)."""
+
+        def question():
+            key = "PASSWORD_PROMPT" if request.attempt == 1 else "PASSWORD_PROMPT_AGAIN"
+            dialog = QInputDialog(self.parent_getter())
+            dialog.setObjectName("kyso-password")
+            dialog.setWindowTitle("kyso")
+            dialog.setLabelText(text(key, file=Path(request.document).name))
+            dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+            accepted = dialog.exec() == QDialog.DialogCode.Accepted
+            answer = dialog.textValue() if accepted else None
+            dialog.setTextValue("")
+            dialog.deleteLater()
+            return answer or None
 
         return ask_on_gui(question, abandon=self.abandon)
 

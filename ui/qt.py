@@ -69,6 +69,7 @@ from PySide6.QtWidgets import (  # noqa: F401
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,

@@ -3,7 +3,9 @@
 The PIN is read from the terminal without echo, or — with --pin-stdin, for automation — as
 one line from standard input. There is no other way to pass a PIN (no option, no variable).
 The token's state is said before asking: a wrong PIN entered earlier, the final try (which
-must be confirmed explicitly), a PIN pad.
+must be confirmed explicitly), a PIN pad. An encrypted document's open password is asked the
+same way (terminal without echo, or --password-stdin: the line before the PIN's); it is never
+stored, logged or put in an option.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from tokens import PinAnswer, PinRequest, PinStatus
 
 from .report import Reporter
 
-__all__ = ["CliAcceptor", "StdinPrompter", "TerminalPrompter"]
+__all__ = ["CliAcceptor", "StdinPasswords", "StdinPrompter", "TerminalPasswords", "TerminalPrompter", "cli_passwords"]
 
 
 class _Base:
@@ -76,6 +78,45 @@ class StdinPrompter(_Base):
         line = sys.stdin.readline()
         pin = line.rstrip("\r\n")
         return PinAnswer(pin=pin) if pin else None
+
+
+class TerminalPasswords:
+    """Asks for a document's open password on the terminal, without echo."""
+
+    def __init__(self, reporter: Reporter) -> None:
+        self.reporter = reporter
+
+    def ask_password(self, request) -> str | None:
+        t = self.reporter.t
+        if not sys.stdin.isatty():
+            self.reporter.note(t("PASSWORD_NEEDS_TERMINAL", file=request.document.name))
+            return None
+        key = "PASSWORD_PROMPT" if request.attempt == 1 else "PASSWORD_PROMPT_AGAIN"
+        try:
+            return getpass.getpass(t(key, file=request.document.name) + " ") or None
+        except (EOFError, KeyboardInterrupt):
+            return None
+
+
+class StdinPasswords:
+    """--password-stdin: one line, read once, offered for every encrypted document of the job
+    (a wrong one is not asked again: standard input gives one answer)."""
+
+    def __init__(self) -> None:
+        self._read = False
+        self._password: str | None = None
+
+    def ask_password(self, request) -> str | None:
+        if request.attempt > 1:
+            return None
+        if not self._read:
+            self._read = True
+            self._password = sys.stdin.readline().rstrip("\r\n") or None
+        return self._password
+
+
+def cli_passwords(reporter: Reporter, *, from_stdin: bool):
+    return StdinPasswords() if from_stdin else TerminalPasswords(reporter)
 
 
 class CliAcceptor:

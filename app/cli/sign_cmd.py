@@ -24,6 +24,7 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     p.add_argument("--token", metavar="LABEL", help=t("CLI_HELP_TOKEN"))
     p.add_argument("--key-id", metavar="HEX", help=t("CLI_HELP_KEY_ID"))
     p.add_argument("--pin-stdin", action="store_true", help=t("CLI_HELP_PIN_STDIN"))
+    p.add_argument("--password-stdin", action="store_true", help=t("CLI_HELP_PASSWORD_STDIN"))
     p.add_argument("--level", choices=LEVELS, help=t("CLI_HELP_LEVEL"))
     p.add_argument("--allow-lower-level", action="store_true", help=t("CLI_HELP_ALLOW_LOWER"))
     p.add_argument("--tsa", metavar="URL", help=t("CLI_HELP_TSA"))
@@ -50,11 +51,12 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
     from app.signing_job import SignJob
 
     from .audit_cmd import cli_audit
-    from .prompts import CliAcceptor, StdinPrompter, TerminalPrompter
+    from .prompts import CliAcceptor, StdinPrompter, TerminalPrompter, cli_passwords
 
     request = _request(args)
     prompter = StdinPrompter(reporter) if args.pin_stdin else TerminalPrompter(reporter)
-    acceptor = CliAcceptor(reporter, accept_all=args.accept_warnings, may_ask=not args.pin_stdin)
+    acceptor = CliAcceptor(reporter, accept_all=args.accept_warnings,
+                           may_ask=not (args.pin_stdin or args.password_stdin))
     catalogue = request.preflight.catalogue if request.preflight else None
     with cli_audit("sign", reporter, catalogue=catalogue, trust_dirs=request.trust_dirs) as run:
         job = SignJob(
@@ -63,6 +65,7 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
             acceptor=acceptor,
             progress=lambda done, total, path: _progress(reporter, done, total, path),
             journal=run.journal,
+            passwords=cli_passwords(reporter, from_stdin=args.password_stdin),
         )
         report = job.run()
         _print_report(report, reporter)

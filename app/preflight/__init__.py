@@ -17,7 +17,7 @@ from signing.inspect import DocumentFacts, inspect_document
 from ..catalogue.model import Catalogue, CatalogueInfo, DocumentType, Placement, Role, SignatureKind
 from .findings import Finding, FindingCode, Severity
 from .number import DocumentNumber, find_number
-from .plan import SignaturePlan, next_step, signer_block
+from .plan import SignaturePlan, next_step, signer_block, step_beyond_sequence
 from .recognise import Recognition, recognise
 from .secrets import secret_mark
 from .text import strip_marks
@@ -72,8 +72,9 @@ def run_preflight(
     role: str | None = None,
     requested_kind: str | None = None,
     certificate_title: str | None = None,
+    password: str | None = None,
 ) -> PreflightResult:
-    facts = inspect_document(path)
+    facts = inspect_document(path, password=password)
     findings: list[Finding] = list(_file_findings(facts, catalogue))
     texts = [line.text for line in facts.first_page]
     mark = secret_mark(texts + [line.text for line in facts.second_page])
@@ -95,8 +96,7 @@ def run_preflight(
 
 def _file_findings(facts: DocumentFacts, catalogue: Catalogue):
     rules = catalogue.file_rules
-    if facts.encrypted:
-        yield Finding(FindingCode.ENCRYPTED, Severity.BLOCK)
+    yield from _encryption_findings(facts)
     if facts.certified_no_changes:
         yield Finding(FindingCode.LOCKED, Severity.BLOCK)
     if facts.size > rules.max_size_mb * 1024 * 1024:
@@ -114,6 +114,21 @@ def _file_findings(facts: DocumentFacts, catalogue: Catalogue):
         if _version(facts.pdf_version) < _version(rules.min_pdf_version):
             yield Finding(FindingCode.PDF_VERSION, Severity.WARN, {"version": facts.pdf_version,
                                                                     "min": rules.min_pdf_version})
+
+
+_CLOSED_BY = {"PDF_PASSWORD_REQUIRED": FindingCode.PASSWORD_REQUIRED, "PDF_PASSWORD_WRONG": FindingCode.PASSWORD_WRONG,
+              "PDF_ENCRYPTED_CERTIFICATE": FindingCode.ENCRYPTED_CERTIFICATE}
+
+
+def _encryption_findings(facts: DocumentFacts):
+    """Each kind of encryption says what it is: an open password to ask for (or that was
+    wrong), recipients' certificates, permissions that forbid a signature, or none of these."""
+    if facts.encrypted:
+        yield Finding(_CLOSED_BY.get(facts.closed_by or "", FindingCode.ENCRYPTED), Severity.BLOCK)
+    elif not facts.may_add_signature:
+        yield Finding(FindingCode.ENCRYPTED_NO_PERMISSION, Severity.BLOCK)
+    elif facts.encryption != "none":
+        yield Finding(FindingCode.ENCRYPTED_KEPT, Severity.INFO)
 
 
 def _page_size_ok(size: tuple[float, float], expected: str, tolerance_mm: float) -> bool:
@@ -173,7 +188,7 @@ def _plan(doc_type: DocumentType, facts: DocumentFacts, catalogue: Catalogue, re
             findings.append(Finding(FindingCode.ALREADY_SIGNED, Severity.BLOCK, {"kind": wanted.value}))
         else:
             findings.append(Finding(FindingCode.SIGNATURES_COMPLETE, Severity.BLOCK, {"type": doc_type.name}))
-        return None, findings
+        upcoming = step_beyond_sequence(doc_type, facts, wanted=wanted, role=_role_id(catalogue, role))
     index, step = upcoming
     if wanted is not None and wanted is not step.kind and wanted in kinds:
         index, step = kinds.index(wanted), doc_type.signatures[kinds.index(wanted)]
@@ -184,6 +199,11 @@ def _plan(doc_type: DocumentType, facts: DocumentFacts, catalogue: Catalogue, re
         if box is None:
             findings.append(Finding(FindingCode.NO_SIGNER_BLOCK, Severity.WARN))
     return SignaturePlan(index, step.kind, step.roles, step.level, step.placement, page, box), findings
+
+
+def _role_id(catalogue: Catalogue, role: str | None) -> str | None:
+    resolved = catalogue.role(role) if role else None
+    return resolved.id if resolved is not None else None
 
 
 def _number_findings(doc_type: DocumentType, number: DocumentNumber | None, catalogue: Catalogue, plan):

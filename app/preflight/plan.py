@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from signing.appearance import Box
 from signing.inspect import DocumentFacts, TextLine
@@ -10,7 +10,7 @@ from signing.inspect import DocumentFacts, TextLine
 from ..catalogue.model import Catalogue, DocumentType, Placement, SignatureKind, SignatureStep
 from .text import fold
 
-__all__ = ["SignaturePlan", "next_step", "signer_block"]
+__all__ = ["SignaturePlan", "next_step", "signer_block", "step_beyond_sequence"]
 
 SIGNATURE_WIDTH = 150.0  # points (~53 mm): room for a handwritten signature image
 MIN_HEIGHT = 45.0
@@ -45,6 +45,25 @@ def next_step(doc_type: DocumentType, facts: DocumentFacts) -> tuple[int, Signat
             continue
         return index, step
     return None
+
+
+def step_beyond_sequence(doc_type: DocumentType, facts: DocumentFacts, *, wanted: SignatureKind | None,
+                         role: str | None) -> tuple[int, SignatureStep]:
+    """The step a further signature takes when the user lifts "signatures complete" (or "already
+    signed"): a countersignature on a document signed by other software, a second leader. The kind
+    asked for; else the step the signer's role makes; else the first step kyso itself has not
+    made (signatures by other tools may not be what the catalogue's sequence expects); else the last."""
+    steps = doc_type.signatures
+    if wanted is not None:
+        for index, step in enumerate(steps):
+            if step.kind is wanted:
+                return index, step
+    if role is not None:
+        for index, step in enumerate(steps):
+            if role in step.roles:
+                return index, step
+    own = replace(facts, signatures=tuple(s for s in facts.signatures if s.kind is not None))
+    return next_step(doc_type, own) or (len(steps) - 1, steps[-1])
 
 
 def signer_block(facts: DocumentFacts, catalogue: Catalogue, roles: tuple[str, ...]) -> Box | None:

@@ -35,7 +35,7 @@ def test_batch_with_one_bad_file_reports_each_and_exits_1(run_kyso, hsm, trust_d
     assert report["command"] == "sign" and report["ok"] is False
     assert report["summary"] == {"total": 3, "signed": 2, "failed": 1}
     files = {entry["input"]: entry for entry in report["files"]}
-    assert files[str(broken)]["error"]["code"] == "PREFLIGHT_ENCRYPTED"  # found by preflight, before the token
+    assert files[str(broken)]["error"]["code"] == "PREFLIGHT_PASSWORD_REQUIRED"  # found by preflight, before the token
     assert "mã hoá" in files[str(broken)]["error"]["message"]
     signed = files[str(document)]
     assert signed["ok"] and signed["level"] == "B-B"

@@ -133,7 +133,7 @@ def test_encrypted_and_locked_files_block(tmp_path, document, pki):
     from tests.support.documents import certified_pdf, encrypted_pdf
 
     encrypted = run_preflight(encrypted_pdf(document, tmp_path / "e.pdf"), catalogue=CATALOGUE, role="vien-truong")
-    assert FindingCode.ENCRYPTED in {f.code for f in encrypted.blocking()}
+    assert FindingCode.PASSWORD_REQUIRED in {f.code for f in encrypted.blocking()}
     locked_path = certified_pdf(document, tmp_path / "l.pdf", key_pem=pki.key_path("org-seal"),
                                 cert_der=pki.cert_der("org-seal"), chain=[pki.cert_der("interm")])
     locked = run_preflight(locked_path, catalogue=CATALOGUE, role="vien-truong")

@@ -33,7 +33,7 @@ def bad_inputs(tmp_path, document, pki):
     text = folder / "ghi-chu.pdf"
     text.write_text("đây không phải là tệp PDF\n", encoding="utf-8")
     return {
-        SigningErrorCode.ENCRYPTED: encrypted_pdf(document, folder / "ma-hoa.pdf"),
+        SigningErrorCode.PASSWORD_REQUIRED: encrypted_pdf(document, folder / "ma-hoa.pdf"),
         SigningErrorCode.CERTIFIED_NO_CHANGES: certified_pdf(
             document, folder / "da-khoa.pdf", key_pem=pki.key_path("org-seal"),
             cert_der=pki.cert_der("org-seal"), chain=[pki.cert_der("interm")],
@@ -54,7 +54,7 @@ def test_each_bad_input_is_refused_with_its_code_and_no_output(hsm, trust_dir, b
         assert not path.with_name(path.stem + ".signed.pdf").exists()
     assert report.outcomes[-1].ok, "one bad file does not stop the others"
     assert {path: _sha256(path) for path in before} == before
-    assert _no_leftovers(bad_inputs[SigningErrorCode.ENCRYPTED].parent)
+    assert _no_leftovers(bad_inputs[SigningErrorCode.PASSWORD_REQUIRED].parent)
 
 
 def test_input_is_unchanged_and_hashes_are_reported(hsm, trust_dir, document):

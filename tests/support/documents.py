@@ -113,11 +113,12 @@ def scan_pdf(path: Path, *, dpi: int = 300) -> Path:
     return path
 
 
-def encrypted_pdf(source: Path, path: Path) -> Path:
+def encrypted_pdf(source: Path, path: Path, *, user_password: str = "mat-khau-mo") -> Path:
+    """`source` protected by an open password (AES-128)."""
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(source))
-    writer.encrypt(user_password="", owner_password="chu-so-huu", algorithm="AES-128")
+    writer.encrypt(user_password=user_password, owner_password="chu-so-huu", algorithm="AES-128")
     with open(path, "wb") as handle:
         writer.write(handle)
     return path

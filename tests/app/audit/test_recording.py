@@ -56,7 +56,7 @@ def test_a_signing_batch_is_recorded_in_order(run_kyso, hsm, trust_dir, tmp_path
     assert succeeded.data["level"] == "B-B" and succeeded.data["kind"] == "invisible"
     assert "CN=" in succeeded.data["certificate"]["subject"] or succeeded.data["certificate"]["subject"]
     assert succeeded.outcome == "ok" and succeeded.document == document.name
-    assert refused.data["error_code"] == "PREFLIGHT_ENCRYPTED" and refused.outcome == "refused"
+    assert refused.data["error_code"] == "PREFLIGHT_PASSWORD_REQUIRED" and refused.outcome == "refused"
     assert events[0].data["trust_list_version"] and events[0].data["catalogue_version"]
     assert events[-1].data["exit_code"] == 1
     assert all(event.at_utc.endswith("Z") and event.os_user for event in events)

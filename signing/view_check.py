@@ -305,8 +305,17 @@ def _same_pages(before, after, source: Path) -> None:
     if len(before) != len(after):
         raise _view_changed(source, min(len(before), len(after)) + 1)
     for index in range(len(before)):
-        if before.get_page_size(index) != after.get_page_size(index):
+        if _page_size(before, index) != _page_size(after, index):
             raise _view_changed(source, index + 1)
+
+
+def _page_size(document, index: int) -> tuple[float, float] | None:
+    import pypdfium2 as pdfium
+
+    try:
+        return tuple(document.get_page_size(index))
+    except pdfium.PdfiumError:  # not a page PDFium can draw
+        return None
 
 
 def _valid_xref(document) -> bool:
@@ -327,8 +336,13 @@ def _compare_page(before, after, index: int, widget: WidgetArea | None, source: 
         raise _view_changed(source, index + 1)
 
 
-def _pixels(document, index: int, widget: WidgetArea | None) -> bytes:
-    page = document[index]
+def _pixels(document, index: int, widget: WidgetArea | None) -> bytes | None:
+    import pypdfium2 as pdfium
+
+    try:
+        page = document[index]
+    except pdfium.PdfiumError:  # a page PDFium cannot load shows nothing
+        return None
     try:
         bitmap = page.render(scale=RENDER_DPI / 72, grayscale=True, may_draw_forms=True, draw_annots=True)
         pixels = bytearray(bitmap.buffer)

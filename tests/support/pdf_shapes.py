@@ -22,9 +22,11 @@ __all__ = [
     "cyclic_page_tree_pdf",
     "deep_page_tree_pdf",
     "foreign_signed_pdf",
+    "incremental_update",
     "indirect_entries_pdf",
     "need_appearances_form_pdf",
     "odd_filter_pdf",
+    "pages_pdf",
     "password_pdf",
     "raw_pdf",
     "reader_extended_pdf",
@@ -74,6 +76,39 @@ def _simple_page_objects(*, content: bytes = PAGE_TEXT, content_extra: bytes = b
     }
 
 
+def pages_pdf(path: Path, *, count: int) -> Path:
+    """`count` pages, each with its own content stream (objects 10+i) saying its number."""
+    objects = _simple_page_objects()
+    kids = b" ".join(b"%d 0 R" % (20 + i) for i in range(count))
+    objects[2] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, count)
+    for index in range(count):
+        objects[20 + index] = objects[3].replace(b"/Contents 4 0 R", b"/Contents %d 0 R" % (40 + index))
+        objects[40 + index] = stream(b"BT /F1 24 Tf 72 720 Td (Trang %d) Tj ET" % (index + 1))
+    del objects[3], objects[4]
+    return raw_pdf(path, objects)
+
+
+def incremental_update(path: Path, objects: Mapping[int, bytes]) -> int:
+    """Append an incremental update replacing or adding `objects`; returns the original length."""
+    data = path.read_bytes()
+    previous = int(re.findall(rb"startxref\s+(\d+)", data)[-1])
+    size = int(re.findall(rb"/Size\s+(\d+)", data)[-1])
+    root = re.findall(rb"/Root\s+(\d+ \d+ R)", data)[-1]
+    out = bytearray(data)
+    offsets = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n"
+    for number in sorted(offsets):
+        out += b"%d 1\n%010d 00000 n \n" % (number, offsets[number])
+    out += b"trailer\n<< /Size %d /Root %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        max(size, max(objects) + 1), root, previous, xref)
+    path.write_bytes(bytes(out))
+    return len(data)
+
+
 # --- the trailer ------------------------------------------------------------------------------
 
 def short_size_pdf(source: Path, path: Path, *, by: int) -> Path:
@@ -91,19 +126,24 @@ def short_size_pdf(source: Path, path: Path, *, by: int) -> Path:
 # --- forms --------------------------------------------------------------------------------------
 
 def need_appearances_form_pdf(path: Path, *, values: Sequence[str] = ("Alice", "Bob"),
-                              indirect: bool = False) -> Path:
-    """A form whose text fields have values but no appearance streams: viewers draw them only
-    because the AcroForm says /NeedAppearances true (as LibreOffice writes forms)."""
+                              indirect: bool = False, stale: bool = False) -> Path:
+    """A form whose text fields have values that viewers draw only because the AcroForm says
+    /NeedAppearances true: the widgets have no appearance streams, or (`stale`) empty ones, as
+    LibreOffice writes them — a viewer then draws the values from /V."""
     objects = _simple_page_objects()
     widgets = []
     for index, value in enumerate(values):
         number = 10 + index
         widgets.append(b"%d 0 R" % number)
         y = 500 - 60 * index
+        appearance = b"/AP << /N %d 0 R >> " % (30 + index) if stale else b""
         objects[number] = (
-            b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (field%d) /V (%s) /F 4 /P 3 0 R "
+            b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (field%d) /V (%s) /F 4 /P 3 0 R %s"
             b"/Rect [72 %d 300 %d] /DA (/Helv 14 Tf 0 0 0 rg) /MK << /BC [0 0 0] >> >>"
-            % (index, value.encode("latin-1"), y, y + 30))
+            % (index, value.encode("latin-1"), appearance, y, y + 30))
+        if stale:
+            objects[30 + index] = stream(b"/Tx BMC EMC", b"/Type /XObject /Subtype /Form /BBox [0 0 228 30]",
+                                         compress=False)
     annots = b"[" + b" ".join(widgets) + b"]"
     objects[3] = objects[3][:-2] + b"/Annots " + (b"20 0 R" if indirect else annots) + b" >>"
     fields = b"21 0 R" if indirect else annots

@@ -10,7 +10,7 @@ from app.signing_job import SignJob, SignReport, SignRequest
 from signing.engine import SignOptions
 from tokens import ModuleOptions, PinAnswer, PinRequest
 
-__all__ = ["AcceptAll", "FixedPin", "RefuseAll", "sign_files"]
+__all__ = ["AcceptAll", "FixedPin", "Passwords", "RefuseAll", "sign_files"]
 
 
 @dataclass
@@ -26,6 +26,18 @@ class FixedPin:
         if self.pin is None:
             return None
         return PinAnswer(pin=self.pin, final_try_confirmed=self.confirm_final_try)
+
+
+@dataclass
+class Passwords:
+    """Answers a document's open password from a table (file name → password), remembering asks."""
+
+    by_name: dict[str, str]
+    asked: list = field(default_factory=list)
+
+    def ask_password(self, request) -> str | None:
+        self.asked.append((request.document.name, request.attempt))
+        return self.by_name.get(request.document.name)
 
 
 class AcceptAll:
@@ -64,7 +76,11 @@ def sign_files(
     prompter=None,
     acceptor=None,
     module_options: ModuleOptions | None = None,
+    preflight=None,
+    passwords=None,
 ) -> SignReport:
+    """Sign `files` in one job (one login); with `preflight` (PreflightOptions) each file is checked
+    against the catalogue first, and `passwords` answers for encrypted ones."""
     request = SignRequest(
         files=tuple(files),
         module_path=hsm.module,
@@ -74,6 +90,8 @@ def sign_files(
         key_id=hsm.key_id(key),
         trust_dirs=(trust_dir,),
         module_options=module_options or ModuleOptions(),
+        preflight=preflight,
     )
-    job = SignJob(request, prompter=prompter or FixedPin(hsm.pin), acceptor=acceptor or AcceptAll())
+    job = SignJob(request, prompter=prompter or FixedPin(hsm.pin), acceptor=acceptor or AcceptAll(),
+                  passwords=passwords)
     return job.run()

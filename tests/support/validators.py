@@ -9,7 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["NssTrust", "PdfsigSignature", "extract_text", "pdfsig", "pyhanko_validate"]
+__all__ = ["NssTrust", "PdfsigSignature", "extract_text", "page_images", "pdfsig", "pyhanko_validate"]
 
 
 class NssTrust:
@@ -56,10 +56,11 @@ class PdfsigSignature:
     hash_algorithm: str
 
 
-def pdfsig(path: Path, trust: NssTrust) -> list[PdfsigSignature]:
+def pdfsig(path: Path, trust: NssTrust, *, password: str | None = None) -> list[PdfsigSignature]:
     """Run `pdfsig` and parse its per-signature report."""
+    secret = ["-upw", password] if password else []
     result = subprocess.run(
-        ["pdfsig", "-nssdir", trust.nssdir, str(path)], capture_output=True, text=True, timeout=60
+        ["pdfsig", "-nssdir", trust.nssdir, *secret, str(path)], capture_output=True, text=True, timeout=60
     )
     blocks = re.split(r"^Signature #\d+:\s*$", result.stdout, flags=re.MULTILINE)[1:]
     return [_parse_block(block) for block in blocks]
@@ -80,8 +81,10 @@ def _parse_block(block: str) -> PdfsigSignature:
     )
 
 
-def pyhanko_validate(path: Path, root_der: bytes, other_certs: list[bytes] = ()):
-    """pyhanko's validator, called directly (not through kyso), one status per signature."""
+def pyhanko_validate(path: Path, root_der: bytes, other_certs: list[bytes] = (), *, password: str | None = None,
+                     fetch: bool = True):
+    """pyhanko's validator, called directly (not through kyso), one status per signature
+    (`fetch=False`: no revocation fetching, for tests about integrity and signature values only)."""
     from asn1crypto import x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_signature
@@ -90,12 +93,14 @@ def pyhanko_validate(path: Path, root_der: bytes, other_certs: list[bytes] = ())
     async def run():
         statuses = []
         with open(path, "rb") as handle:
-            reader = PdfFileReader(handle)
+            reader = PdfFileReader(handle, strict=False)
+            if reader.encrypted:
+                reader.decrypt(password or "")
             for signature in reader.embedded_regular_signatures:
                 context = ValidationContext(
                     trust_roots=[x509.Certificate.load(root_der)],
                     other_certs=[x509.Certificate.load(d) for d in other_certs],
-                    allow_fetching=True,
+                    allow_fetching=fetch,
                 )
                 try:
                     statuses.append(
@@ -115,3 +120,14 @@ def extract_text(path: Path) -> str:
     result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
                             check=True)
     return result.stdout
+
+
+def page_images(path: Path, *, password: str | None = None, dpi: int = 40) -> list[bytes]:
+    """Every page as poppler draws it (grey, `dpi`): a renderer independent of kyso's PDFium."""
+    import tempfile
+
+    secret = ["-upw", password] if password else []
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", *secret, str(path), f"{folder}/p"],
+                       check=True, capture_output=True, timeout=120)
+        return [page.read_bytes() for page in sorted(Path(folder).glob("p*.pgm"))]

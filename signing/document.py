@@ -139,6 +139,8 @@ def unlock(reader, *, name: Path, password: str | None) -> Protection:
         raise SigningError(SigningErrorCode.PASSWORD_REQUIRED, file=name)
     try:
         result = reader.decrypt("" if kind is Encryption.EMPTY_PASSWORD else password)
+    except UnicodeError as exc:  # legacy encryption: a password outside PDFDocEncoding cannot match
+        raise SigningError(SigningErrorCode.PASSWORD_WRONG, file=name) from exc
     except parser_errors() as exc:
         raise SigningError(SigningErrorCode.DAMAGED, file=name) from exc
     if result.status is AuthStatus.FAILED:

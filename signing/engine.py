@@ -28,7 +28,7 @@ from .output import AtomicOutput
 from .placement import resolve_placement
 from .signer import SigningKey, TemplateSigner
 from .trust import TrustStore
-from .view_check import WidgetArea, check_same_view
+from .view_check import UpdateScope, WidgetArea, check_same_view, writer_scope
 
 __all__ = ["LevelDecision", "SignOptions", "SignedDocument", "SigningBatch"]
 
@@ -136,12 +136,12 @@ class SigningBatch:
             prefix = output.open(hash_algorithms=algorithms)  # the copy that is signed, hashed
             if expected_sha256 is not None and prefix.hexdigest("sha256") != expected_sha256:
                 raise SigningError(SigningErrorCode.CHANGED_SINCE_CHECKED, file=source)
-            signed, widget = await self._sign_open_copy(output, source=source, prefix=prefix, spec=spec,
-                                                        password=password)
+            signed, widget, scope, revisions = await self._sign_open_copy(
+                output, source=source, prefix=prefix, spec=spec, password=password)
             if self.options.check_view:
                 output.stream.flush()
-                check_same_view(signed=output.path, input_length=prefix.length, source=source,
-                                password=password, widget=widget)
+                check_same_view(signed=output.path, input_length=prefix.length, source=source, password=password,
+                                widget=widget, scope=scope, input_revisions=revisions)
             output_sha256 = finish_digest(prefix, output.stream)
             output_size = output.stream.seek(0, 2)
             final = output.commit()
@@ -165,7 +165,7 @@ class SigningBatch:
 
     async def _sign_open_copy(
         self, output: AtomicOutput, *, source: Path, prefix, spec: AppearanceSpec, password: str | None
-    ) -> tuple[SignedDocument, WidgetArea | None]:
+    ) -> tuple[SignedDocument, WidgetArea | None, UpdateScope | None, int]:
         from .writer import SignatureUpdateWriter
 
         reader, protection = open_document(output.stream, name=source, password=password)
@@ -176,10 +176,15 @@ class SigningBatch:
             writer = SignatureUpdateWriter(reader)
             field_name = _new_field_name(reader, spec.kind)
             pdf_signer, widget = self._pdf_signer(reader, field_name=field_name, lines=lines, spec=spec)
+        revisions = reader.xrefs.total_revisions
         await _run_pyhanko(
             pdf_signer, writer, signing_time=signing_time, lines=lines, prefix=prefix,
             reserve=self._reserve(), source=source,
         )
+        scope = None  # B-LTA adds revisions of pyhanko's own after this one: the file is read back
+        if self.options.check_view and self.decision.reached is not PadesLevel.B_LTA:
+            with _reading(source):
+                scope = writer_scope(reader, writer, widget_page=widget.page if widget else 0)
         return SignedDocument(
             source=source,
             output=output.target,
@@ -190,7 +195,7 @@ class SigningBatch:
             output_sha256="",
             input_size=0,
             output_size=0,
-        ), widget
+        ), widget, scope, revisions
 
     def _pdf_signer(self, reader, *, field_name: str, lines: tuple[str, ...], spec: AppearanceSpec):
         from pyhanko.sign.fields import SigFieldSpec, SigSeedSubFilter

@@ -38,7 +38,7 @@ from pathlib import Path
 from .appearance import Box
 from .errors import SigningError, SigningErrorCode
 
-__all__ = ["PDFIUM_LOCK", "RENDER_DPI", "ViewCheck", "WidgetArea", "check_same_view"]
+__all__ = ["PDFIUM_LOCK", "RENDER_DPI", "UpdateScope", "ViewCheck", "WidgetArea", "check_same_view", "writer_scope"]
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +65,8 @@ class ViewCheck:
 
 
 @dataclass
-class _Scope:
-    """The pages that could differ, and why."""
+class UpdateScope:
+    """The pages an update could have changed, and why."""
 
     every_page: bool = False
     pages: set[int] = field(default_factory=set)
@@ -81,10 +81,13 @@ class _Scope:
 
 
 def check_same_view(*, signed: Path, input_length: int, source: Path, password: str | None = None,
-                    widget: WidgetArea | None = None) -> ViewCheck:
+                    widget: WidgetArea | None = None, scope: UpdateScope | None = None,
+                    input_revisions: int | None = None) -> ViewCheck:
     """Raise SIGN_VIEW_CHANGED unless the signed file `signed` (whose first `input_length`
-    bytes are the input) shows every page as the input does, the widget area excepted."""
-    scope = _structural_scope(signed, password)
+    bytes are the input) shows every page as the input does, the widget area excepted. `scope`:
+    the structural comparison already made from the writer (`writer_scope`); without it the
+    signed file's last revision is read back and compared with the one before."""
+    scope = scope if scope is not None else _file_scope(signed, password, input_revisions)
     with PDFIUM_LOCK, _opened(signed, input_length, password, source) as (before, after):
         count = len(before)
         _same_pages(before, after, source)
@@ -107,54 +110,106 @@ def _view_changed(source: Path, page: int) -> SigningError:
 
 # --- 1. structure ---------------------------------------------------------------------------------
 
-def _structural_scope(signed: Path, password: str | None) -> _Scope:
+def writer_scope(reader, writer, *, widget_page: int = 0) -> UpdateScope:
+    """The pages that could differ, from the update kyso's writer just wrote (its objects, in
+    memory) and the input as the signing reader parsed it: an object number the input already
+    had is a replacement, its previous value read afresh from the input's bytes."""
+    last = reader.xrefs.total_revisions - 1
+    written = [*writer.objects, *((0, number) for number in writer.objs_in_streams)]
+    replaced = []
+    for generation, number in sorted(written, key=lambda key: key[1]):
+        ref = generic_reference(number, generation, reader)
+        if reader.xrefs.get_historical_ref(ref, last) is not None:
+            new = writer.objects.get((generation, number), writer.objs_in_streams.get(number))
+            replaced.append((ref, reader.get_object(ref, revision=last), new))
+    return _update_scope(reader, replaced, existed=lambda ref: reader.xrefs.get_historical_ref(ref, last) is not None,
+                         catalogue=writer.root, widget_page=widget_page)
+
+
+def _file_scope(signed: Path, password: str | None, input_revisions: int | None) -> UpdateScope:
+    """The same, read back from the signed file alone: its final state against the input's last
+    revision (by default the one before the last: one update), every update after it included."""
     from .document import open_reader, parser_errors
 
-    scope = _Scope()
     with open(signed, "rb") as stream:
         try:
             reader = open_reader(stream, name=signed, password=password)
-            _compare_revisions(reader, scope)
+            xrefs = reader.xrefs
+            base = (input_revisions or xrefs.total_revisions - 1) - 1
+            if base < 0 or base >= xrefs.total_revisions - 1:
+                return UpdateScope(every_page=True, reasons=["the signed file has no update to compare"])
+            refs = {ref for revision in range(base + 1, xrefs.total_revisions)
+                    for ref in xrefs.explicit_refs_in_revision(revision)}
+
+            def existed(ref) -> bool:
+                return xrefs.get_historical_ref(ref, base) is not None
+
+            replaced = [(ref, reader.get_object(ref, revision=base), reader.get_object(ref))
+                        for ref in sorted(refs, key=lambda ref: (ref.idnum, ref.generation)) if existed(ref)]
+            return _update_scope(reader, replaced, catalogue=reader.root, widget_page=0, existed=existed)
         except (SigningError, *parser_errors()) as exc:  # what pyhanko cannot compare, PDFium draws
             log.info("structural comparison of %s failed: %r", signed, exc)
-            scope.add("the revisions could not be compared object by object")
+            return UpdateScope(every_page=True, reasons=["the revisions could not be compared object by object"])
+
+
+def generic_reference(number: int, generation: int, reader):
+    from pyhanko.pdf_utils.generic import Reference
+
+    return Reference(number, generation, reader)
+
+
+def _update_scope(reader, replaced, *, existed, catalogue, widget_page: int) -> UpdateScope:
+    scope = UpdateScope()
+    roles = _Roles(reader, catalogue, widget_page)
+    for ref, old, new in replaced:
+        _compare_replaced(roles.of(ref.idnum, old), old, new, scope, ref.idnum, existed)
     return scope
 
 
-def _compare_revisions(reader, scope: _Scope) -> None:
-    xrefs = reader.xrefs
-    last = xrefs.total_revisions - 1
-    if last < 1:
-        scope.add("the signed file has a single revision")
-        return
-    before = reader.get_historical_resolver(last - 1)
-    roles = _roles(reader)
-    for ref in sorted(xrefs.explicit_refs_in_revision(last), key=lambda r: (r.idnum, r.generation)):
-        if xrefs.get_historical_ref(ref, last - 1) is None:
-            continue  # a new object: reachable only through the replaced ones compared here
-        old, new = before.get_object(ref), reader.get_object(ref)
-        _compare_replaced(roles.get((ref.idnum, ref.generation)), old, new, scope, ref.idnum)
+class _Roles:
+    """What an object the update may legitimately replace is: the catalogue, the form, its
+    /Fields, a page, a page's /Annots; the document information and XMP (never drawn)."""
 
+    def __init__(self, reader, catalogue, widget_page: int) -> None:
+        from .fields import entry
 
-def _roles(reader) -> dict[tuple[int, int], tuple[str, int | None]]:
-    """What each object the update may legitimately replace is: ("catalogue"|"form"|"fields",
-    None) or ("page"|"annots", page index)."""
-    roles: dict[tuple[int, int], tuple[str, int | None]] = {}
-    root = reader.trailer.raw_get("/Root")
-    roles[(root.idnum, root.generation)] = ("catalogue", None)
-    catalogue = reader.root
-    form = catalogue.raw_get("/AcroForm") if "/AcroForm" in catalogue else None
-    if hasattr(form, "idnum"):
-        roles[(form.idnum, form.generation)] = ("form", None)
-    fields = form.get_object().raw_get("/Fields") if form is not None and "/Fields" in form.get_object() else None
-    if hasattr(fields, "idnum"):
-        roles[(fields.idnum, fields.generation)] = ("fields", None)
-    for index, page_ref in enumerate(_page_refs(reader)):
-        roles[(page_ref.idnum, page_ref.generation)] = ("page", index)
-        annots = page_ref.get_object().raw_get("/Annots") if "/Annots" in page_ref.get_object() else None
-        if hasattr(annots, "idnum"):
-            roles[(annots.idnum, annots.generation)] = ("annots", index)
-    return roles
+        self.reader = reader
+        trailer = reader.trailer
+        self.numbers: dict[int, str] = {}
+        self._name(trailer.raw_get("/Root"), "catalogue")
+        self._name(trailer.raw_get("/Info") if "/Info" in trailer else None, "metadata")
+        self._name(catalogue.raw_get("/Metadata") if "/Metadata" in catalogue else None, "metadata")
+        form = catalogue.raw_get("/AcroForm") if "/AcroForm" in catalogue else None
+        self._name(form, "form")
+        fields = entry(form.get_object(), "/Fields") if form is not None else None
+        self._name(form.get_object().raw_get("/Fields") if fields is not None else None, "fields")
+        try:
+            page_ref, _ = reader.find_page_for_modification(widget_page)
+            page = page_ref.get_object()
+            self._name(page.raw_get("/Annots") if "/Annots" in page else None, "annots")
+            self.widget_page = (page_ref.idnum, widget_page)
+        except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+            self.widget_page = (None, widget_page)
+
+    def _name(self, value, role: str) -> None:
+        if hasattr(value, "idnum"):
+            self.numbers[value.idnum] = role
+
+    def of(self, number: int, old) -> tuple[str | None, int | None]:
+        role = self.numbers.get(number)
+        if role == "annots":
+            return role, self.widget_page[1]
+        if role is None and isinstance(old, dict) and old.get("/Type") == "/Page":
+            return "page", self.page_index(number)
+        return role, None
+
+    def page_index(self, number: int) -> int | None:
+        if number == self.widget_page[0]:
+            return self.widget_page[1]
+        for index, page_ref in enumerate(_page_refs(self.reader)):
+            if page_ref.idnum == number:
+                return index
+        return None
 
 
 def _page_refs(reader) -> Iterator:
@@ -176,52 +231,55 @@ def _page_refs(reader) -> Iterator:
             stack.extend(reversed(list(kids)))
 
 
-def _compare_replaced(role, old, new, scope: _Scope, number: int) -> None:
-    kind, page = role if role is not None else (None, None)
+def _compare_replaced(role, old, new, scope: UpdateScope, number: int, existed) -> None:
+    kind, page = role
+    if kind == "metadata":
+        return  # document information and XMP are never drawn
     if kind == "page":
-        if _changed_keys(old, new) - {"/Annots"} or not _grows_by_new(old.get("/Annots"), new.get("/Annots")):
+        changed = _changed_keys(old, new) - {"/Annots"}
+        if changed or not _grows_by_new(old.get("/Annots"), new.get("/Annots"), existed):
             scope.add(f"page object {number} changed", page)
-    elif kind == "annots" or kind == "fields":
-        if not _grows_by_new(old, new):
-            scope.add(f"{kind} array {number} changed", page) if kind == "annots" else scope.add(
-                f"form fields array {number} changed")
+    elif kind == "annots":
+        if not _grows_by_new(old, new, existed):
+            scope.add(f"annotations array {number} changed", page)
+    elif kind == "fields":
+        if not _grows_by_new(old, new, existed):
+            scope.add(f"form fields array {number} changed")
     elif kind == "catalogue":
-        _compare_catalogue(old, new, scope)
+        _compare_catalogue(old, new, scope, existed)
     elif kind == "form":
-        _compare_form(old, new, scope)
+        _compare_form(old, new, scope, existed)
     else:
         scope.add(f"object {number} was replaced")
 
 
-def _compare_catalogue(old, new, scope: _Scope) -> None:
+def _compare_catalogue(old, new, scope: UpdateScope, existed) -> None:
     changed = _changed_keys(old, new)
     if changed - _CATALOGUE_KEYS:
         scope.add("catalogue entries changed: " + ", ".join(sorted(changed - _CATALOGUE_KEYS)))
     elif "/AcroForm" in changed and not hasattr(new.raw_get("/AcroForm"), "idnum"):
-        _compare_form(old.get("/AcroForm"), new["/AcroForm"], scope)  # a form written in place
+        _compare_form(old.get("/AcroForm"), new["/AcroForm"], scope, existed)  # a form written in place
 
 
-def _compare_form(old, new, scope: _Scope) -> None:
+def _compare_form(old, new, scope: UpdateScope, existed) -> None:
     old = old.get_object() if old is not None else {}
     changed = _changed_keys(old, new)
     if changed - _FORM_KEYS:
         scope.add("form entries changed: " + ", ".join(sorted(changed - _FORM_KEYS)))
-    elif "/Fields" in changed and not _grows_by_new(old.get("/Fields"), new.get("/Fields")):
+    elif "/Fields" in changed and not _grows_by_new(old.get("/Fields"), new.get("/Fields"), existed):
         scope.add("form fields changed")
 
 
 def _changed_keys(old, new) -> set[str]:
-    keys = set(old) | set(new)
-    return {key for key in keys if _serialised(old.get(key)) != _serialised(new.get(key))}
+    return {key for key in set(old) | set(new) if not _same(_raw(old, key), _raw(new, key))}
 
 
-def _grows_by_new(old, new) -> bool:
+def _grows_by_new(old, new, existed) -> bool:
     """`new` is `old` with only references to objects the update created appended."""
-    old_items = [_serialised(item) for item in _items(old)]
-    new_items = list(_items(new))
-    if [_serialised(item) for item in new_items[: len(old_items)]] != old_items:
+    old_items, new_items = _items(old), _items(new)
+    if len(new_items) < len(old_items) or not all(map(_same, old_items, new_items)):
         return False
-    return all(_is_new(item) for item in new_items[len(old_items):])
+    return all(hasattr(item, "idnum") and not existed(item.reference) for item in new_items[len(old_items):])
 
 
 def _items(array) -> list:
@@ -229,15 +287,25 @@ def _items(array) -> list:
         return []
     if hasattr(array, "idnum"):
         array = array.get_object()
-    return list(array)
+    return list(list.__iter__(array))  # the items as written: references not followed
 
 
-def _is_new(item) -> bool:
-    if not hasattr(item, "idnum"):
-        return False
-    reader = item.get_pdf_handler()
-    xrefs = getattr(reader, "xrefs", None)
-    return xrefs is not None and xrefs.get_historical_ref(item.reference, xrefs.total_revisions - 2) is None
+def _raw(dictionary, key):
+    return dictionary.raw_get(key) if key in dictionary else None
+
+
+def _same(a, b) -> bool:
+    """Equal as written in the file: references by number, containers item by item."""
+    if hasattr(a, "idnum") or hasattr(b, "idnum"):
+        return (getattr(a, "idnum", None), getattr(a, "generation", None)) == (
+            getattr(b, "idnum", None), getattr(b, "generation", None))
+    if isinstance(a, dict) and isinstance(b, dict) and not hasattr(a, "data") and not hasattr(b, "data"):
+        return a.keys() == b.keys() and all(_same(a.raw_get(key), b.raw_get(key)) for key in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_same, list.__iter__(a), list.__iter__(b)))
+    if hasattr(a, "data") or hasattr(b, "data"):  # streams: compared as written
+        return _serialised(a) == _serialised(b)
+    return type(a) is type(b) and a == b
 
 
 def _serialised(value) -> bytes | None:

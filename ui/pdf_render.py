@@ -66,11 +66,20 @@ class PdfRenderer(QObject):
             elif item[1] == current and item[1] == self.generation and document is not None:
                 self._render(document, *item[1:])
         if document is not None:
-            document.close()
+            from app.pdfium_lock import PDFIUM_LOCK
+
+            with PDFIUM_LOCK:
+                document.close()
 
     def _open(self, previous, generation: int, path: Path | None):
         import pypdfium2 as pdfium
 
+        from app.pdfium_lock import PDFIUM_LOCK
+
+        with PDFIUM_LOCK:  # the signing job's view check uses PDFium on its own thread
+            return self._open_locked(pdfium, previous, generation, path)
+
+    def _open_locked(self, pdfium, previous, generation: int, path: Path | None):
         if previous is not None:
             previous.close()
         if path is None:
@@ -88,14 +97,17 @@ class PdfRenderer(QObject):
         return document
 
     def _render(self, document, generation: int, page_index: int, width: int, purpose: str) -> None:
+        from app.pdfium_lock import PDFIUM_LOCK
+
         try:
-            page = document[page_index]
-            points_width = page.get_width()
-            bitmap = page.render(scale=width / points_width, may_draw_forms=True, prefer_bgrx=True,
-                                 draw_annots=True)
-            image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride,
-                           QImage.Format.Format_RGB32).copy()
-            page.close()
+            with PDFIUM_LOCK:
+                page = document[page_index]
+                points_width = page.get_width()
+                bitmap = page.render(scale=width / points_width, may_draw_forms=True, prefer_bgrx=True,
+                                     draw_annots=True)
+                image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride,
+                               QImage.Format.Format_RGB32).copy()
+                page.close()
         except Exception:  # noqa: BLE001 - a page that cannot be drawn shows empty, never crashes
             log.exception("rendering page %s failed", page_index)
             return

@@ -10,6 +10,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +72,19 @@ class BenchEnv:
             path.write_bytes(data)
             paths.append(path)
         return paths
+
+
+@contextmanager
+def environment(env: BenchEnv | None = None) -> Iterator[BenchEnv]:
+    """`env` when a caller shares one, else a new environment, stopped at the end."""
+    if env is not None:
+        yield env
+        return
+    env = build_env()
+    try:
+        yield env
+    finally:
+        env.pki.stop()
 
 
 def build_env() -> BenchEnv:

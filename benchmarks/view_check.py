@@ -16,7 +16,7 @@ import statistics
 import sys
 import time
 
-from benchmarks.env import KEY_ID, TOKEN, BenchEnv, build_env
+from benchmarks.env import KEY_ID, TOKEN, BenchEnv, environment
 from benchmarks.large_file import floor
 from benchmarks.large_pdf import write_large_pdf
 from benchmarks.procs import median_run
@@ -89,13 +89,8 @@ def main(argv=None, env: BenchEnv | None = None) -> dict:
     parser.add_argument("--megabytes", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    owned = env is None
-    env = env or build_env()
-    try:
-        result = {"batch": batch(env, args.count, args.rounds), "large": large(env, args.megabytes, args.rounds)}
-    finally:
-        if owned:
-            env.pki.stop()
+    with environment(env) as bench:
+        result = {"batch": batch(bench, args.count, args.rounds), "large": large(bench, args.megabytes, args.rounds)}
     b, g = result["batch"], result["large"]
     print(f"batch of {b['count']} one-page PDFs, B-B, RSA-2048 on SoftHSM2 (median of {args.rounds})")
     print(f"  check on   {b['on']:7.1f} docs/s   rounds {[f'{v:.1f}' for v in b['on_rounds']]}")

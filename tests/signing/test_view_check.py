@@ -87,3 +87,23 @@ def test_without_the_cures_signing_is_caught_and_leaves_no_file(hsm, trust_dir, 
         assert outcome.error_code == SigningErrorCode.VIEW_CHANGED.value, outcome.error_params
         assert outcome.error_params["page"] == "1" and outcome.output is None
     assert not list(tmp_path.glob("*.signed.pdf")) and not list(tmp_path.glob(TEMP_PREFIX + "*"))
+
+
+@pytest.mark.hsm
+@pytest.mark.pki
+def test_an_unexpected_failure_points_to_the_log_that_has_its_details(hsm, trust_dir, document, monkeypatch,
+                                                                      caplog):
+    import signing.writer
+    from app.i18n import message
+    from app.logs import active_log_file
+
+    def broken(self):
+        raise RuntimeError("lỗi thử nghiệm")
+
+    monkeypatch.setattr(signing.writer.SignatureUpdateWriter, "_prep_dom_for_writing", broken)
+    (outcome,) = sign_files(hsm, [document], trust_dir=trust_dir).outcomes
+    assert outcome.error_code == SigningErrorCode.INTERNAL.value and outcome.output is None
+    log = str(active_log_file())
+    assert outcome.error_params["log"] == log and log in message(outcome.error_code, "vi", **outcome.error_params)
+    (record,) = [r for r in caplog.records if r.exc_info and "lỗi thử nghiệm" in str(r.exc_info[1])]
+    assert str(document) in record.getMessage()

@@ -21,6 +21,7 @@ __all__ = [
     "certificate_encrypted_pdf",
     "cyclic_page_tree_pdf",
     "deep_page_tree_pdf",
+    "econtent_signed_pdf",
     "foreign_signed_pdf",
     "incremental_update",
     "indirect_entries_pdf",
@@ -322,3 +323,20 @@ def _sign_with(data: bytes, spec: ForeignSigner, *, field: str, index: int) -> b
     out = io.BytesIO()
     pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data), strict=False), output=out)
     return out.getvalue()
+
+
+def econtent_signed_pdf(signed: Path, path: Path, *, content: bytes = b"noi dung nhung") -> Path:
+    """`signed` with its last signature's CMS carrying encapsulated content (eContent), as some
+    tools write it (a PDF signature's CMS is detached): the same placeholder, the same length."""
+    from asn1crypto import cms
+
+    data = bytearray(signed.read_bytes())
+    ranges = [int(v) for v in re.findall(rb"/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", data)[-1]]
+    start, end = ranges[1] + 1, ranges[2] - 1  # inside the < > of /Contents
+    der = bytes.fromhex(data[start:end].decode("ascii"))
+    info = cms.ContentInfo.load(der.rstrip(b"\0") + b"\0\0")
+    info["content"]["encap_content_info"]["content"] = content
+    hexed = info.dump(force=True).hex().encode("ascii")
+    data[start:end] = hexed.ljust(end - start, b"0")
+    path.write_bytes(bytes(data))
+    return path

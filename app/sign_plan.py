@@ -18,7 +18,7 @@ from .errors import error_code, error_params
 from .preflight import Finding, PreflightResult, run_preflight
 
 __all__ = ["CheckedFile", "ChosenPlacement", "file_stamp", "planned_appearance", "PasswordPrompter", "PasswordRequest",
-           "PreflightOptions", "FilePlan", "plan_files", "job_level", "with_certificate_title"]
+           "PreflightOptions", "FilePlan", "opened_with_password", "plan_files", "job_level", "with_certificate_title"]
 
 PASSWORD_TRIES = 3  # an open password is asked again after a wrong one, at most this often
 
@@ -156,7 +156,7 @@ def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec 
         result = known.result if known is not None else check()
         if passwords is not None and result.facts.closed_by == "PDF_PASSWORD_REQUIRED":
             known = None  # the check is made again, on the bytes the password opens
-            result, password = _opened_with_password(path, check, passwords, result)
+            result, password = opened_with_password(path, check, passwords, result)
     except SigningError as exc:  # not a PDF, damaged…: the file's own error
         return FilePlan(path, error_code=error_code(exc), error_params=error_params(exc))
     blocking = result.blocking(overrides)
@@ -177,7 +177,7 @@ def _plan_file(path: Path, options: PreflightOptions, requested: AppearanceSpec 
                     expected_sha256=known.sha256 if known is not None else None, password=password)
 
 
-def _opened_with_password(path: Path, check, passwords: PasswordPrompter, result: PreflightResult):
+def opened_with_password(path: Path, check, passwords: PasswordPrompter, result: PreflightResult):
     """Ask for the open password (again after a wrong one, a few times) and check the file with it."""
     for attempt in range(1, PASSWORD_TRIES + 1):
         password = passwords.ask_password(PasswordRequest(path, attempt))

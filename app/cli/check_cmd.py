@@ -21,6 +21,7 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     p.add_argument("--type", metavar="NAME", help=t("CLI_HELP_TYPE"))
     p.add_argument("--role", metavar="NAME", help=t("CLI_HELP_ROLE"))
     p.add_argument("--kind", choices=KINDS, help=t("CLI_HELP_KIND"))
+    p.add_argument("--password-stdin", action="store_true", help=t("CLI_HELP_PASSWORD_STDIN"))
     p.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
     p.set_defaults(handler=handle)
 
@@ -39,16 +40,17 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
 
 def _check_all(args: argparse.Namespace, reporter: Reporter, loaded, journal) -> int:
     from app.audit.signing_audit import record_document_opened
-    from app.preflight import run_preflight
     from app.settings import load_settings
+
+    from .prompts import cli_passwords
 
     catalogue = loaded.catalogue
     role = args.role or load_settings().settings.role or None
+    passwords = cli_passwords(reporter, from_stdin=args.password_stdin)
     documents, worst = [], EXIT_OK
     for path in args.files:
         try:
-            result = run_preflight(path, catalogue=catalogue, declared_type=args.type, role=role,
-                                   requested_kind=args.kind)
+            result = _checked(path, args, catalogue, role, passwords)
         except Exception as exc:  # per file: reported, the others go on
             error = reporter.describe_error(exc)
             documents.append({"file": str(path), "ok": False, "error": error})
@@ -66,6 +68,21 @@ def _check_all(args: argparse.Namespace, reporter: Reporter, loaded, journal) ->
             worst = EXIT_SOME_FAILED
     reporter.emit_json({"ok": worst == EXIT_OK, "catalogue": _catalogue_json(loaded, reporter), "files": documents})
     return worst
+
+
+def _checked(path, args: argparse.Namespace, catalogue, role, passwords):
+    """Preflight of one file; an encrypted one is checked again with the open password asked for."""
+    from app.preflight import run_preflight
+    from app.sign_plan import opened_with_password
+
+    def check(password: str | None = None):
+        return run_preflight(path, catalogue=catalogue, declared_type=args.type, role=role,
+                             requested_kind=args.kind, password=password)
+
+    result = check()
+    if result.facts.closed_by == "PDF_PASSWORD_REQUIRED":
+        result, _ = opened_with_password(path, check, passwords, result)
+    return result
 
 
 def _announce_catalogue(loaded, reporter: Reporter) -> None:

@@ -51,6 +51,8 @@ class Reporter:
             sys.stdout.flush()
 
     def describe_error(self, exc: BaseException) -> dict[str, Any]:
+        if error_code(exc) is None:  # the message points to the log: the log must have it
+            log.error("unexpected error in 'kyso %s'", self.command, exc_info=exc)
         code = error_code(exc) or "APP_INTERNAL"
         params = error_params(exc)
         return {"code": code, "message": self.t(code, **params), "params": params}

@@ -91,3 +91,14 @@ def test_cli_reads_the_open_password_before_the_pin_and_keeps_it_nowhere(run_kys
             assert password.encode() not in path.read_bytes(), path
     wrong = run_kyso(*args[:-1], pin=f"sai\n{hsm.pin}")
     assert wrong.returncode == 1 and "PREFLIGHT_PASSWORD_WRONG" in wrong.stdout
+
+
+@pytest.mark.hsm
+def test_kyso_check_opens_a_protected_document_with_the_password(run_kyso, tmp_path, document):
+    protected = encrypted_pdf(document, tmp_path / "mat-khau.pdf", user_password="mo-tep")
+    result = run_kyso("check", str(protected), "--role", "vien-truong", "--password-stdin", "--json", pin="mo-tep")
+    (entry,) = json.loads(result.stdout)["files"]
+    assert entry["type"].startswith("Quyết định") and entry["ok"], entry
+    closed = run_kyso("check", str(protected), "--role", "vien-truong", "--json")
+    (entry,) = json.loads(closed.stdout)["files"]
+    assert [f["code"] for f in entry["findings"]][:1] == ["PREFLIGHT_PASSWORD_REQUIRED"]

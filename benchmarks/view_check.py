@@ -15,6 +15,7 @@ import argparse
 import statistics
 import sys
 import time
+from contextlib import contextmanager
 
 from benchmarks.env import KEY_ID, TOKEN, BenchEnv, environment
 from benchmarks.large_file import floor
@@ -38,8 +39,31 @@ def _job(env: BenchEnv, docs, out, *, check: bool, overwrite: bool = False) -> f
     return marks[-1] - marks[0]
 
 
+@contextmanager
+def _timed_check(seconds: list[float]):
+    """Time the engine's own view check (its structural half and check_same_view) per document."""
+    import signing.engine as engine
+
+    originals = engine.writer_scope, engine.check_same_view
+
+    def timed(function):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                seconds.append(time.perf_counter() - start)
+        return wrapper
+
+    engine.writer_scope, engine.check_same_view = (timed(function) for function in originals)
+    try:
+        yield
+    finally:
+        engine.writer_scope, engine.check_same_view = originals
+
+
 def _check_alone(sources, outputs) -> list[float]:
-    """Seconds check_same_view takes on each signed file (its input is the file's first bytes)."""
+    """Seconds check_same_view takes reading each signed file back (the path B-LTA takes)."""
     from signing.view_check import check_same_view
 
     seconds = []
@@ -52,18 +76,17 @@ def _check_alone(sources, outputs) -> list[float]:
 
 
 def batch(env: BenchEnv, count: int, rounds: int) -> dict:
-    on, off, alone = [], [], []
+    on, off, engine_check = [], [], []
     for index in range(rounds):
         for check, into in ((True, on), (False, off)) if index % 2 == 0 else ((False, off), (True, on)):
             docs = env.documents(count, f"view-{index}-{int(check)}")
             out = env.work / f"view-out-{index}-{int(check)}"
             out.mkdir()
-            into.append(count / _job(env, docs, out, check=check))
-            if check:
-                outputs = [out / (doc.stem + ".signed.pdf") for doc in docs]
-                alone.append(statistics.median(_check_alone(docs, outputs)))
+            with _timed_check(engine_check):
+                into.append(count / _job(env, docs, out, check=check))
+    per_document = sum(engine_check) / (count * len(on))
     return {"count": count, "on": statistics.median(on), "off": statistics.median(off),
-            "on_rounds": on, "off_rounds": off, "check_ms": statistics.median(alone) * 1000}
+            "on_rounds": on, "off_rounds": off, "check_ms": per_document * 1000}
 
 
 def large(env: BenchEnv, megabytes: int, rounds: int) -> dict:
@@ -95,11 +118,11 @@ def main(argv=None, env: BenchEnv | None = None) -> dict:
     print(f"batch of {b['count']} one-page PDFs, B-B, RSA-2048 on SoftHSM2 (median of {args.rounds})")
     print(f"  check on   {b['on']:7.1f} docs/s   rounds {[f'{v:.1f}' for v in b['on_rounds']]}")
     print(f"  check off  {b['off']:7.1f} docs/s   rounds {[f'{v:.1f}' for v in b['off_rounds']]}")
-    print(f"  the check alone: {b['check_ms']:.2f} ms per document (no page rendered)")
+    print(f"  the check in the engine: {b['check_ms']:.2f} ms per document (no page rendered)")
     print(f"{g['size_mb']:.0f} MB scan ({g['pages']} pages)")
     print(f"  engine, check on   {g['on']:6.2f} s  ({g['on'] / g['floor']:4.2f}x floor)")
     print(f"  engine, check off  {g['off']:6.2f} s  ({g['off'] / g['floor']:4.2f}x floor)")
-    print(f"  the check alone    {g['check'] * 1000:6.1f} ms")
+    print(f"  the check alone    {g['check'] * 1000:6.1f} ms  (reading the signed file back)")
     print(f"  kyso sign, whole   {g['whole'].seconds:6.2f} s  ({g['whole'].seconds / g['floor']:4.2f}x floor)"
           f"  peak {g['whole'].peak_mib:.0f} MiB")
     print(f"  floor cp+hash      {g['floor']:6.2f} s")
@@ -119,7 +142,7 @@ Batch of {b['count']} one-page PDFs, B-B, RSA-2048 on SoftHSM2, one login, round
 |---|---:|---|
 | SignJob, view check on (the default) | **{b['on']:.1f}** | {', '.join(f'{v:.1f}' for v in b['on_rounds'])} |
 | SignJob, view check off | {b['off']:.1f} | {', '.join(f'{v:.1f}' for v in b['off_rounds'])} |
-| the check alone, per document | {b['check_ms']:.2f} ms | no page rendered: nothing could differ |
+| the check inside the engine, per document | {b['check_ms']:.2f} ms | no page rendered: nothing could differ |
 
 A {g['size_mb']:.0f} MB scan ({g['pages']} pages of 300 dpi images):
 
@@ -127,7 +150,7 @@ A {g['size_mb']:.0f} MB scan ({g['pages']} pages of 300 dpi images):
 |---|---:|---:|---:|
 | engine, view check on | {g['on']:.2f} s | **{g['on'] / g['floor']:.2f}** | — |
 | engine, view check off | {g['off']:.2f} s | {g['off'] / g['floor']:.2f} | — |
-| the check alone | {g['check'] * 1000:.0f} ms | {g['check'] / g['floor']:.3f} | — |
+| the check alone, reading the signed file back | {g['check'] * 1000:.0f} ms | {g['check'] / g['floor']:.3f} | — |
 | `kyso sign`, whole process | {g['whole'].seconds:.2f} s | {g['whole'].seconds / g['floor']:.2f} | **{g['whole'].peak_mib:.0f} MiB** |
 | floor: `cp` + `hashlib.file_digest` | {g['floor']:.2f} s | 1.00 | — |
 

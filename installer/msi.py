@@ -19,6 +19,11 @@ CONDITIONED_COMPONENTS = {"PolicyServerUrl": "SERVER_URL", "PolicyTsaUrl": "TSA_
                           "PolicyOutputSuffix": "OUTPUT_SUFFIX", "PolicyLanguage": "LANGUAGE"}
 _MSIDB_COMPONENT_64BIT = 256
 _MSIDB_LOCATOR_64BIT = 16
+# msidbCustomActionTypeHideTarget: Windows Installer logs a custom action's formatted Target (here
+# the command line with the enrolment code) unless this bit is set; MsiHiddenProperties does not
+# cover it. wixl 0.101 accepts HideTarget="yes" but drops it.
+_MSIDB_CUSTOM_ACTION_HIDE_TARGET = 0x2000
+_DEPLOY_ACTION_TYPES = (18 | 0x400 | 0x800, 50 | 0x400 | 0x800)  # installed exe / exe named by a property
 # wixl writes strings in the code page of the language it is told (libgsf); Vietnamese is 1258.
 _ENV = {**os.environ, "WINDOWS_LANGUAGE": "vi"}
 
@@ -61,7 +66,9 @@ def _after_wixl(msi: Path, *, bundled: bool) -> None:
                   for value in (0, 4)]
     locator = [] if bundled else [f"UPDATE `RegLocator` SET `Type`={t | _MSIDB_LOCATOR_64BIT} WHERE `Type`={t}"
                                   for t in (0, 1, 2)]
-    _msibuild(msi, *conditions, *sixty_four, *locator)
+    hidden = [f"UPDATE `CustomAction` SET `Type`={t | _MSIDB_CUSTOM_ACTION_HIDE_TARGET} "
+              f"WHERE `Action`='KysoDeployMachine' AND `Type`={t}" for t in _DEPLOY_ACTION_TYPES]
+    _msibuild(msi, *conditions, *sixty_four, *locator, *hidden)
     force = msi.parent / "_ForceCodepage.idt"
     force.write_bytes(b"\r\n\r\n1258\t_ForceCodepage\r\n")
     try:

@@ -78,7 +78,10 @@ def test_explorer_integration_and_policy_keys(built_msi):
 def test_install_time_step_runs_as_system_after_the_files(built_msi):
     (action,) = built_msi.table("CustomAction")
     assert action[0] == "KysoDeployMachine"
-    assert int(action[1]) == 50 | 0x400 | 0x800  # exe named by a property, deferred, not impersonated
+    # exe named by a property, deferred, not impersonated, and its command line (which carries
+    # the enrolment code) kept out of the msiexec log: MsiHiddenProperties alone does not hide a
+    # custom action's Target, msidbCustomActionTypeHideTarget (0x2000) does
+    assert int(action[1]) == 50 | 0x400 | 0x800 | 0x2000
     assert "--deploy-machine" in action[3] and '"[ENROLMENT_CODE]"' in action[3]
     steps = {row[0]: row for row in built_msi.table("InstallExecuteSequence")}
     assert steps["KysoDeployMachine"][1] == 'NOT REMOVE~="ALL"'

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .inputs import INSTALLER
 
-__all__ = ["CONDITIONED_COMPONENTS", "PRODUCT_CODE_NAMESPACE", "build_msi", "product_code"]
+__all__ = ["CONDITIONED_COMPONENTS", "PRODUCT_CODE_NAMESPACE", "PUBLIC_PROPERTIES", "build_msi", "product_code"]
 
 # A new ProductCode for every version, always the same one for a given version (so a rebuild of
 # a release is the same product); MajorUpgrade replaces any other version of the UpgradeCode.
@@ -17,6 +17,10 @@ PRODUCT_CODE_NAMESPACE = uuid.UUID("6f4c2e0a-9a57-4d3b-8f2e-1c5b7a0d9e31")
 # wixl has no Component/Condition: each policy component is installed only if its property is set.
 CONDITIONED_COMPONENTS = {"PolicyServerUrl": "SERVER_URL", "PolicyTsaUrl": "TSA_URL",
                           "PolicyOutputSuffix": "OUTPUT_SUFFIX", "PolicyLanguage": "LANGUAGE"}
+# The silent-install properties (docs/installer.md). Under UAC, the elevated install receives a
+# public property from the UI client only if it is listed in SecureCustomProperties; wixl has no
+# Property/@Secure.
+PUBLIC_PROPERTIES = ("SERVER_URL", "ENROLMENT_CODE", "TSA_URL", "OUTPUT_SUFFIX", "LANGUAGE", "POLICY_FILE")
 _MSIDB_COMPONENT_64BIT = 256
 _MSIDB_LOCATOR_64BIT = 16
 # msidbCustomActionTypeHideTarget: Windows Installer logs a custom action's formatted Target (here
@@ -48,7 +52,7 @@ def build_msi(*, payload: Path, version: str, bundled: bool, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["wixl", "-a", "x64", *defines, "-o", str(out.resolve()), str(INSTALLER / "kyso.wxs"),
                     str(fragment)], cwd=payload, env=_ENV, check=True)
-    _after_wixl(out, bundled=bundled)
+    _after_wixl(out)
     return out
 
 
@@ -57,18 +61,27 @@ def _msibuild(msi: Path, *queries: str) -> None:
         subprocess.run(["msibuild", str(msi), "-q", query], env=_ENV, check=True)
 
 
-def _after_wixl(msi: Path, *, bundled: bool) -> None:
+def _property(msi: Path, name: str) -> str:
+    exported = subprocess.run(["msiinfo", "export", str(msi), "Property"], env=_ENV, check=True,
+                              capture_output=True).stdout.decode("utf-8")
+    rows = dict(line.split("\t", 1) for line in exported.split("\r\n")[3:] if "\t" in line)
+    return rows.get(name, "")
+
+
+def _after_wixl(msi: Path) -> None:
     conditions = [f"UPDATE `Component` SET `Condition`='{prop}' WHERE `Component`='{component}'"
                   for component, prop in CONDITIONED_COMPONENTS.items()]
     # wixl 0.101 leaves components and the registry search 32-bit: the registry writes would land
     # in WOW6432Node and the search would miss a 64-bit Python.
     sixty_four = [f"UPDATE `Component` SET `Attributes`={value | _MSIDB_COMPONENT_64BIT} WHERE `Attributes`={value}"
                   for value in (0, 4)]
-    locator = [] if bundled else [f"UPDATE `RegLocator` SET `Type`={t | _MSIDB_LOCATOR_64BIT} WHERE `Type`={t}"
-                                  for t in (0, 1, 2)]
+    locator = [f"UPDATE `RegLocator` SET `Type`={t | _MSIDB_LOCATOR_64BIT} WHERE `Type`={t}" for t in (0, 1, 2)]
+    secure = ";".join(dict.fromkeys([*filter(None, _property(msi, "SecureCustomProperties").split(";")),
+                                     *PUBLIC_PROPERTIES]))
+    secure_row = [f"UPDATE `Property` SET `Value`='{secure}' WHERE `Property`='SecureCustomProperties'"]
     hidden = [f"UPDATE `CustomAction` SET `Type`={t | _MSIDB_CUSTOM_ACTION_HIDE_TARGET} "
               f"WHERE `Action`='KysoDeployMachine' AND `Type`={t}" for t in _DEPLOY_ACTION_TYPES]
-    _msibuild(msi, *conditions, *sixty_four, *locator, *hidden)
+    _msibuild(msi, *conditions, *sixty_four, *locator, *hidden, *secure_row)
     force = msi.parent / "_ForceCodepage.idt"
     force.write_bytes(b"\r\n\r\n1258\t_ForceCodepage\r\n")
     try:

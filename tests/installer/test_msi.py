@@ -16,6 +16,8 @@ from installer.msi import CONDITIONED_COMPONENTS, product_code
 from installer.payload import EXCLUDED_SUFFIXES
 
 UPGRADE_CODE = "{6F4C2E0A-9A57-4D3B-8F2E-1C5B7A0D9E31}"
+# The silent-install interface docs/installer.md documents.
+PUBLIC_PROPERTIES = {"SERVER_URL", "ENROLMENT_CODE", "TSA_URL", "OUTPUT_SUFFIX", "LANGUAGE", "POLICY_FILE"}
 
 
 def _kyso_version() -> str:
@@ -45,8 +47,18 @@ def test_upgrades_in_place_and_refuses_a_downgrade(built_msi):
     assert upgrades["WIX_DOWNGRADE_DETECTED"][1] == built_msi.version  # newer: detected only
     conditions = {row[0]: row[1] for row in built_msi.table("LaunchCondition")}
     assert "mới hơn" in conditions["NOT WIX_DOWNGRADE_DETECTED"]
-    sequence = {row[0] for row in built_msi.table("InstallExecuteSequence")}
-    assert {"FindRelatedProducts", "RemoveExistingProducts"} <= sequence
+    steps = {row[0]: int(row[2]) for row in built_msi.table("InstallExecuteSequence")}
+    assert steps["FindRelatedProducts"] < steps["LaunchConditions"]  # the downgrade is known when refused
+
+
+def test_public_properties_reach_the_elevated_install(built_msi):
+    """A public property set in the UI client reaches the elevated (server-side) install only if it
+    is in SecureCustomProperties — otherwise the log says 'Ignoring disallowed property' and the
+    install goes on without it; the Upgrade table's properties must be there too (ICE61)."""
+    properties = {row[0]: row[1] for row in built_msi.table("Property")}
+    secure = set(properties["SecureCustomProperties"].split(";"))
+    assert PUBLIC_PROPERTIES <= secure
+    assert {row[-1] for row in built_msi.table("Upgrade")} <= secure
 
 
 def test_start_menu_shortcut(built_msi):

@@ -79,9 +79,13 @@ def _after_wixl(msi: Path) -> None:
     secure = ";".join(dict.fromkeys([*filter(None, _property(msi, "SecureCustomProperties").split(";")),
                                      *PUBLIC_PROPERTIES]))
     secure_row = [f"UPDATE `Property` SET `Value`='{secure}' WHERE `Property`='SecureCustomProperties'"]
+    # wixl ignores MajorUpgrade/@Schedule and puts RemoveExistingProducts after InstallFinalize;
+    # WiX's default, afterInstallValidate (between 1400 and InstallInitialize's 1500), removes the
+    # older kyso whole before any file of this one is laid down.
+    remove_first = ["UPDATE `InstallExecuteSequence` SET `Sequence`=1401 WHERE `Action`='RemoveExistingProducts'"]
     hidden = [f"UPDATE `CustomAction` SET `Type`={t | _MSIDB_CUSTOM_ACTION_HIDE_TARGET} "
               f"WHERE `Action`='KysoDeployMachine' AND `Type`={t}" for t in _DEPLOY_ACTION_TYPES]
-    _msibuild(msi, *conditions, *sixty_four, *locator, *hidden, *secure_row)
+    _msibuild(msi, *conditions, *sixty_four, *locator, *hidden, *secure_row, *remove_first)
     force = msi.parent / "_ForceCodepage.idt"
     force.write_bytes(b"\r\n\r\n1258\t_ForceCodepage\r\n")
     try:

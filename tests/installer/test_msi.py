@@ -49,6 +49,11 @@ def test_upgrades_in_place_and_refuses_a_downgrade(built_msi):
     assert "mới hơn" in conditions["NOT WIX_DOWNGRADE_DETECTED"]
     steps = {row[0]: int(row[2]) for row in built_msi.table("InstallExecuteSequence")}
     assert steps["FindRelatedProducts"] < steps["LaunchConditions"]  # the downgrade is known when refused
+    # The older kyso is removed whole before this one is installed (WiX's default,
+    # afterInstallValidate). After InstallFinalize (wixl's default) the new files are laid over the
+    # old ones first, under file-versioning rules: a dependency downgraded in this version keeps
+    # the old, higher-versioned DLL beside the new .pyd files, in components both versions share.
+    assert steps["InstallValidate"] < steps["RemoveExistingProducts"] < steps["InstallInitialize"]
 
 
 def test_public_properties_reach_the_elevated_install(built_msi):

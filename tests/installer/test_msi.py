@@ -101,8 +101,19 @@ def test_install_time_step_runs_as_system_after_the_files(built_msi):
     assert int(action[1]) == 50 | 0x400 | 0x800 | 0x2000
     assert "--deploy-machine" in action[3] and '"[ENROLMENT_CODE]"' in action[3]
     steps = {row[0]: row for row in built_msi.table("InstallExecuteSequence")}
-    assert steps["KysoDeployMachine"][1] == 'NOT REMOVE~="ALL"'
+    # install, repair and upgrade — never the uninstall; and only a Python administrators own
+    assert steps["KysoDeployMachine"][1] == 'NOT REMOVE~="ALL" AND PYTHON_EXE ~<< ProgramFiles64Folder'
     assert int(steps["InstallFiles"][2]) < int(steps["KysoDeployMachine"][2]) < int(steps["InstallFinalize"][2])
+
+
+def test_the_deployed_python_must_be_one_only_administrators_can_replace(built_msi):
+    """Without a runtime inside, the install-time step runs the registered python.exe as SYSTEM and
+    every user runs pythonw.exe: one a user can replace (C:\\Python312 inherits C:\\'s 'Authenticated
+    Users: Modify') would run that user's code as SYSTEM. Program Files is writable by administrators
+    only, and python.org's per-machine installer puts Python there by default."""
+    (condition,) = [row[0] for row in built_msi.table("LaunchCondition") if "PYTHON_EXE" in row[0]]
+    assert condition == ("Installed OR (PYTHON_EXE AND PYTHONW_EXE AND PYTHON_EXE ~<< ProgramFiles64Folder "
+                         "AND PYTHONW_EXE ~<< ProgramFiles64Folder)")
 
 
 def _msi_paths(built_msi) -> dict[str, int]:

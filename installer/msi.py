@@ -71,8 +71,8 @@ def _property(msi: Path, name: str) -> str:
 def _after_wixl(msi: Path) -> None:
     conditions = [f"UPDATE `Component` SET `Condition`='{prop}' WHERE `Component`='{component}'"
                   for component, prop in CONDITIONED_COMPONENTS.items()]
-    # wixl 0.101 leaves components and the registry search 32-bit: the registry writes would land
-    # in WOW6432Node and the search would miss a 64-bit Python.
+    # wixl 0.101 leaves components and the registry searches 32-bit: the registry writes would land
+    # in WOW6432Node and the searches would miss a 64-bit Python and the remembered properties.
     sixty_four = [f"UPDATE `Component` SET `Attributes`={value | _MSIDB_COMPONENT_64BIT} WHERE `Attributes`={value}"
                   for value in (0, 4)]
     locator = [f"UPDATE `RegLocator` SET `Type`={t | _MSIDB_LOCATOR_64BIT} WHERE `Type`={t}" for t in (0, 1, 2)]

@@ -66,6 +66,30 @@ def test_public_properties_reach_the_elevated_install(built_msi):
     assert {row[-1] for row in built_msi.table("Upgrade")} <= secure
 
 
+def test_policy_properties_survive_repair_and_upgrade(built_msi):
+    """A repair (Programs and Features, or msiexec /fa) or an upgrade pushed without the properties
+    must not wipe what the first install wrote: the component writing each policy value also keeps
+    a copy under HKLM\\Software\\kyso\\Deployment, which AppSearch reads back and a set-property action
+    restores — unless the property is given again — before the component conditions are evaluated."""
+    registry = built_msi.table("Registry")
+    locators = {row[0]: row for row in built_msi.table("RegLocator")}
+    searches = {row[0]: row[1] for row in built_msi.table("AppSearch")}
+    actions = built_msi.table("CustomAction")
+    for component, prop in CONDITIONED_COMPONENTS.items():
+        remembered = f"REMEMBERED_{prop}"
+        _signature, root, key, name, kind = locators[searches[remembered]]
+        assert int(kind) & 16  # the 64-bit view, where the 64-bit component wrote it
+        (copy,) = [row for row in registry if row[5] == component and (row[1], row[2], row[3]) == (root, key, name)]
+        assert copy[4] == f"[{prop}]"
+        (action,) = [row for row in actions if row[2] == prop and row[3] == f"[{remembered}]"]
+        assert int(action[1]) == 51  # set a property, immediate
+        for sequence in ("InstallUISequence", "InstallExecuteSequence"):
+            steps = {row[0]: (row[1], int(row[2])) for row in built_msi.table(sequence)}
+            condition, at = steps[action[0]]
+            assert condition == f"NOT {prop} AND {remembered}"
+            assert steps["AppSearch"][1] < at < steps["CostFinalize"][1]
+
+
 def test_start_menu_shortcut(built_msi):
     (shortcut,) = built_msi.table("Shortcut")
     assert shortcut[1] == "ProgramMenuFolder"
@@ -93,8 +117,7 @@ def test_explorer_integration_and_policy_keys(built_msi):
 
 
 def test_install_time_step_runs_as_system_after_the_files(built_msi):
-    (action,) = built_msi.table("CustomAction")
-    assert action[0] == "KysoDeployMachine"
+    (action,) = [row for row in built_msi.table("CustomAction") if row[0] == "KysoDeployMachine"]
     # exe named by a property, deferred, not impersonated, and its command line (which carries
     # the enrolment code) kept out of the msiexec log: MsiHiddenProperties alone does not hide a
     # custom action's Target, msidbCustomActionTypeHideTarget (0x2000) does

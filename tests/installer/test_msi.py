@@ -7,6 +7,7 @@ of it, and the payload, with tools independent of our build code (msiinfo, pip, 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import zipfile
 from pathlib import PurePosixPath
@@ -187,3 +188,66 @@ def test_licences_of_every_distribution(built_msi):
     for wheel in read_lock():
         assert f" {wheel.version} — " in notices and wheel.version in notices
     assert "Fonts / phông chữ:" in notices
+
+
+_SHORT_NAME = re.compile(r"^[A-Z0-9_^$~!#%&{}@`'()-]{1,8}(\.[A-Z0-9_^$~!#%&{}@`'()-]{1,3})?$")
+_GUID = re.compile(r"^\{[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}\}$")
+
+
+def _names(default: str) -> tuple[str, str]:
+    """(short, long) of a Filename column ('SHORT~1.EXT|long name' or one 8.3 name)."""
+    short, _, long = default.partition("|")
+    return short, long or short
+
+
+def test_tables_keep_windows_installer_component_and_file_rules(built_msi):
+    """ICE-like checks (no ICE validator runs on Linux), read with msiinfo: the rules whose breach
+    Windows Installer reports late or not at all — ICE08, ICE21, ICE30, ICE38/57, ICE80 and the
+    8.3 names. Each assertion names the rows it found wrong."""
+    components = {row[0]: row for row in built_msi.table("Component")}
+    files = built_msi.table("File")
+    registry = {row[0]: row for row in built_msi.table("Registry")}
+    directories = {row[0]: row for row in built_msi.table("Directory")}
+    guids = [row[1] for row in components.values()]
+    assert [g for g in guids if not _GUID.match(g)] == []  # uppercase, braced (Guid column type)
+    assert len(set(guids)) == len(guids)  # ICE08
+    feature_components = [row[1] for row in built_msi.table("FeatureComponents")]
+    assert sorted(feature_components) == sorted(components)  # ICE21: every component in one feature, once
+    per_component: dict[str, list[str]] = {}
+    for row in files:
+        per_component.setdefault(row[1], []).append(row[0])
+    assert [c for c, ids in per_component.items() if len(ids) != 1] == []  # one file, its key path
+    wrong_keys = []
+    for name, (_, _, _, attributes, _, key_path) in components.items():
+        if int(attributes) & 4:  # registry key path: a Registry row of this component
+            ok = key_path in registry and registry[key_path][5] == name
+        else:
+            ok = per_component.get(name) == [key_path]
+        wrong_keys += [] if ok else [name]
+    assert wrong_keys == []
+    assert [c for c, row in components.items() if not int(row[3]) & 256] == []  # ICE80: all 64-bit
+    assert {row[1] for row in registry.values()} == {"2"}  # HKLM only: per machine (ICE38/57)
+    chain, parent = [], directories["INSTALLDIR"][1]
+    while parent:
+        chain.append(parent)
+        parent = directories[parent][1]
+    assert chain == ["ProgramFiles64Folder", "TARGETDIR"]
+    # Names: a valid 8.3 short name beside each long one, unique (case-insensitively) among the
+    # files and subfolders of each folder — two equal short names make one file overwrite another
+    # on a volume without long names, and CostFinalize fails on duplicates.
+    entries: dict[str, list[tuple[str, str]]] = {}
+    for row in files:
+        entries.setdefault(components[row[1]][2], []).append(_names(row[2]))
+    for directory, (_, parent_id, default) in directories.items():
+        if parent_id and default != ".":
+            entries.setdefault(parent_id, []).append(_names(default.split(":")[0]))
+    bad_short, clashes = [], []
+    for directory, names in entries.items():
+        bad_short += [short for short, _ in names if not _SHORT_NAME.match(short.upper())]
+        for kind in (0, 1):
+            folded = [name[kind].upper() for name in names]
+            clashes += sorted({f"{directory}/{n}" for n in folded if folded.count(n) > 1})
+    assert bad_short == [], bad_short[:20]
+    assert clashes == [], clashes[:20]
+    media = built_msi.table("Media")
+    assert max(int(row[7]) for row in files) <= max(int(row[1]) for row in media)  # every file on a medium

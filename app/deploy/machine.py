@@ -173,11 +173,13 @@ def deploy_machine(*, folder: Path, policy_file: str = "", enrolment_code: str =
         _note(folder, f"{folder} chứa liên kết hoặc tệp không do quản trị viên tạo; đã chuyển sang / held a link or "
                       f"files not created by administrators; moved to {aside}")
     if policy_file.strip():
-        install_policy(Path(policy_file.strip()), folder)
+        installed = install_policy(Path(policy_file.strip()), folder)
+        _note(folder, f"{installed.name} ← {policy_file.strip()}")
     if enrolment_code.strip():
         if protect is None:
             from .dpapi import protect_machine as protect
-        seal_enrolment(enrolment_code, folder, protect=protect)
+        sealed = seal_enrolment(enrolment_code, folder, protect=protect)
+        _note(folder, f"{sealed.name}: mã đăng ký đã niêm phong / enrolment code sealed")
 
 
 def _note(folder: Path, message: str) -> None:
@@ -192,12 +194,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--policy-file", default="")
     parser.add_argument("--enrolment-code", default="")
     args = parser.parse_args(argv)
+    folder = policy_dir()
     try:
-        deploy_machine(folder=policy_dir(), policy_file=args.policy_file, enrolment_code=args.enrolment_code)
+        deploy_machine(folder=folder, policy_file=args.policy_file, enrolment_code=args.enrolment_code)
     except PolicyInvalid as invalid:
-        print("kyso: POLICY_FILE không hợp lệ / is not valid: " + "; ".join(invalid.problems), file=sys.stderr)
+        _failed(folder, "POLICY_FILE không hợp lệ / is not valid: " + "; ".join(invalid.problems))
         return 1
     except OSError as error:
-        print(f"kyso: {error}", file=sys.stderr)
+        _failed(folder, str(error))
         return 1
     return 0
+
+
+def _failed(folder: Path, reason: str) -> None:
+    """The reason, on stderr and in deploy.log when the folder can hold it (the installation then
+    fails with 1603 and is rolled back; msiexec's log shows only the exit code)."""
+    print(f"kyso: {reason}", file=sys.stderr)
+    try:
+        if folder.is_dir() and not _is_link(folder):
+            _note(folder, f"LỖI / FAILED: {reason}")
+    except OSError:
+        pass

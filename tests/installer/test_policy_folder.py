@@ -78,3 +78,21 @@ def test_an_administrators_folder_is_kept_as_it_is(tmp_path):
     deploy_machine(folder=folder, policy_file=TEMPLATE, secure=_no_acl)
     assert (folder / "trust" / "unit-ca.pem").is_file() and (folder / "policy.toml").is_file()
     assert [p.name for p in folder.parent.iterdir()] == ["kyso"]
+
+
+def test_why_the_step_failed_is_written_where_an_administrator_finds_it(tmp_path, monkeypatch):
+    """msiexec logs only the custom action's exit code (the step's stderr goes nowhere): the
+    reasons go to deploy.log in the policy folder, and the install fails (exit code 1)."""
+    from app.deploy.machine import main
+
+    folder = tmp_path / "ProgramData" / "kyso"
+    monkeypatch.setenv("KYSO_POLICY_DIR", str(folder))
+    monkeypatch.setattr("app.deploy.machine.secure_folder", _no_acl)
+    bad = tmp_path / "policy.toml"
+    bad.write_text('[locked]\ntsa_ulr = "http://typo"\n')
+    assert main(["--policy-file", str(bad)]) == 1
+    assert main(["--policy-file", r"\\may-chu\kyso\khong-co.toml"]) == 1  # e.g. a share the computer account cannot read
+    log = (folder / "deploy.log").read_text(encoding="utf-8")
+    assert "tsa_ulr" in log and "khong-co.toml" in log
+    assert main(["--policy-file", TEMPLATE]) == 0
+    assert "policy.toml" in (folder / "deploy.log").read_text(encoding="utf-8").splitlines()[-1]

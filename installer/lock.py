@@ -2,8 +2,8 @@
 
 One line per wheel: `name==version --hash=sha256:HEX  # file: WHEEL-FILE-NAME`. pip reads it
 as a requirements file (--require-hashes); the file name lets the cache find a wheel without
-asking any index. Wheels are cached in ~/.cache/kyso-installer/wheels/<sha256>/ and fetched with
-`pip download --require-hashes` only when missing.
+asking any index. Wheels are cached in ~/.cache/kyso-installer/wheels/<sha256>/, fetched with
+`pip download --require-hashes` only when missing, and checked against the lock on every build.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def fetch_wheels(wheels: list[LockedWheel], inputs: BuildInputs, *, log=print) -
                  "-d", folder, "-r", str(requirements))
             for wheel in missing:
                 _store(Path(folder) / wheel.file, wheel.sha256, wheel.file)
-    return [_cached(w.sha256, w.file) for w in wheels]
+    return [_verified(w.sha256, w.file) for w in wheels]
 
 
 def fetch_pinned_file(*, requirement: str, file: str, sha256: str) -> Path:
@@ -78,7 +78,16 @@ def fetch_pinned_file(*, requirement: str, file: str, sha256: str) -> Path:
         with tempfile.TemporaryDirectory() as folder:
             _pip("download", "--no-deps", "--quiet", "-d", folder, requirement)
             _store(Path(folder) / file, sha256, file)
-    return target
+    return _verified(sha256, file)
+
+
+def _verified(sha256: str, file: str) -> Path:
+    """The cached file, checked against its pin on every build: the cache is outside the
+    repository, and pip installs these files with --no-index and no hashes of its own."""
+    path = _cached(sha256, file)
+    if sha256_of(path) != sha256:
+        raise InputRefused(f"{file}: the cached file ({path}) is not the one pinned; delete it and build again")
+    return path
 
 
 def _store(downloaded: Path, sha256: str, file: str) -> None:

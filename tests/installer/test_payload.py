@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import tomllib
@@ -109,3 +110,20 @@ def test_runtime_layout_isolated_and_pointing_at_lib(tmp_path):
     pinned = type(inputs)(**{**inputs.__dict__, "runtime_sha256": sha256_of(archive)})
     runtime = extract_runtime(archive, tmp_path / "runtime", pinned)
     assert (runtime / "python312._pth").read_bytes() == b"python312.zip\r\n.\r\n..\\lib\r\n"
+
+
+def test_a_cached_file_that_is_not_the_pinned_one_is_refused(tmp_path, monkeypatch):
+    """The wheel cache lives outside the repository (~/.cache/kyso-installer) and anything may
+    change a file there: every build checks each cached file against the lock before using it."""
+    from installer.lock import LockedWheel, fetch_pinned_file, fetch_wheels
+
+    monkeypatch.setenv("KYSO_INSTALLER_CACHE", str(tmp_path))
+    pinned = hashlib.sha256(b"the wheel pinned in the lock").hexdigest()
+    wheel = LockedWheel(name="example", version="1.0", sha256=pinned, file="example-1.0-py3-none-any.whl")
+    cached = _cached(pinned, wheel.file)
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b"a wheel someone swapped in")
+    with pytest.raises(InputRefused, match="example-1.0"):
+        fetch_wheels([wheel], load_inputs(), log=lambda *_: None)
+    with pytest.raises(InputRefused, match="example-1.0"):
+        fetch_pinned_file(requirement="example==1.0", file=wheel.file, sha256=pinned)

@@ -11,14 +11,15 @@ cd "$ROOT"
 
 # Debian packages: the token simulator and tools, the independent PDF validator, the fonts
 # the Decree 30 stamps need (Liberation 2.x: 1.x has no Vietnamese glyphs), NSS tools for
-# pdfsig's trust store, Qt's runtime libraries (offscreen tests, Xvfb screenshots), and msitools
-# with wixl to build and inspect the Windows installer (installer/build).
+# pdfsig's trust store, Qt's runtime libraries (offscreen tests, Xvfb screenshots), msitools
+# with wixl to build and inspect the Windows installer (installer/build), and osslsigncode to
+# sign it (the release step, run by tests/installer/test_release_signing.py).
 DEB_PACKAGES=(
   softhsm2 opensc poppler-utils libnss3-tools fonts-liberation2
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0
   libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6 libsm6 libice6
-  xvfb xauth time msitools wixl
+  xvfb xauth time msitools wixl osslsigncode
 )
 
 missing=()

@@ -63,7 +63,7 @@ def test_public_properties_reach_the_elevated_install(built_msi):
     install goes on without it; the Upgrade table's properties must be there too (ICE61)."""
     properties = {row[0]: row[1] for row in built_msi.table("Property")}
     secure = set(properties["SecureCustomProperties"].split(";"))
-    assert PUBLIC_PROPERTIES <= secure
+    assert secure >= PUBLIC_PROPERTIES
     assert {row[-1] for row in built_msi.table("Upgrade")} <= secure
 
 
@@ -238,7 +238,7 @@ def test_tables_keep_windows_installer_component_and_file_rules(built_msi):
     entries: dict[str, list[tuple[str, str]]] = {}
     for row in files:
         entries.setdefault(components[row[1]][2], []).append(_names(row[2]))
-    for directory, (_, parent_id, default) in directories.items():
+    for _directory, (_, parent_id, default) in directories.items():
         if parent_id and default != ".":
             entries.setdefault(parent_id, []).append(_names(default.split(":")[0]))
     bad_short, clashes = [], []

@@ -57,8 +57,8 @@ def build_msi(*, payload: Path, version: str, bundled: bool, out: Path) -> Path:
 
 
 def _msibuild(msi: Path, *queries: str) -> None:
-    for query in queries:
-        subprocess.run(["msibuild", str(msi), "-q", query], env=_ENV, check=True)
+    """All queries in one msibuild run: each run rewrites the whole database (~0.6 s for 118 MB)."""
+    subprocess.run(["msibuild", str(msi), *(arg for query in queries for arg in ("-q", query))], env=_ENV, check=True)
 
 
 def _property(msi: Path, name: str) -> str:

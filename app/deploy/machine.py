@@ -23,12 +23,13 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from ..paths import policy_dir
 
-__all__ = ["DEPLOY_LOG", "ENROLMENT_FILE", "PolicyFolderUnsafe", "PolicyInvalid", "deploy_machine", "install_policy",
+__all__ = ["DEPLOY_LOG", "ENROLMENT_FILE", "PolicyFolderUnsafe", "PolicyInvalid", "apply_acl", "deploy_machine",
+           "install_policy",
            "main", "policy_problems", "prepare_policy_folder", "seal_enrolment", "secure_folder"]
 
 ENROLMENT_FILE = "enrolment.sealed"
@@ -160,8 +161,18 @@ def prepare_policy_folder(folder: Path, *, secure: Callable[[Path], None] | None
 def secure_folder(folder: Path) -> None:
     """Administrators and SYSTEM write, users read (SIDs, so any Windows language works)."""
     if os.name == "nt":
-        subprocess.run(["icacls", str(folder), "/inheritance:r", "/grant:r", "*S-1-5-18:(OI)(CI)F",
-                        "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-32-545:(OI)(CI)RX"], check=True, capture_output=True)
+        apply_acl(folder, system_root=os.environ.get("SystemRoot") or r"C:\Windows")
+
+
+def apply_acl(folder: Path, *, system_root: str, run: Callable[..., Any] = subprocess.run) -> None:
+    """icacls by its full path in System32 — as SYSTEM, never a lookup in the current folder or
+    PATH — and its failure as an OSError carrying icacls' own words (main() logs OSErrors)."""
+    command = [str(PureWindowsPath(system_root, "System32", "icacls.exe")), str(folder), "/inheritance:r",
+               "/grant:r", "*S-1-5-18:(OI)(CI)F", "*S-1-5-32-544:(OI)(CI)F", "*S-1-5-32-545:(OI)(CI)RX"]
+    try:
+        run(command, check=True, capture_output=True, text=True, errors="replace")
+    except subprocess.CalledProcessError as failed:
+        raise OSError(f"icacls {folder}: {(failed.stdout or '') + (failed.stderr or '')}".strip()) from failed
 
 
 def deploy_machine(*, folder: Path, policy_file: str = "", enrolment_code: str = "",

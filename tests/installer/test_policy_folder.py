@@ -11,8 +11,12 @@ Windows branch (the owner SID through GetNamedSecurityInfoW) and icacls are not 
 from __future__ import annotations
 
 import os
+import subprocess
+from pathlib import Path
 
-from app.deploy.machine import deploy_machine
+import pytest
+
+from app.deploy.machine import apply_acl, deploy_machine
 from installer.inputs import INSTALLER
 
 TEMPLATE = str(INSTALLER / "policy" / "policy-template.toml")
@@ -96,3 +100,20 @@ def test_why_the_step_failed_is_written_where_an_administrator_finds_it(tmp_path
     assert "tsa_ulr" in log and "khong-co.toml" in log
     assert main(["--policy-file", TEMPLATE]) == 0
     assert "policy.toml" in (folder / "deploy.log").read_text(encoding="utf-8").splitlines()[-1]
+
+
+def test_the_acl_tool_is_named_by_its_full_path_and_its_refusal_is_an_os_error():
+    """icacls itself cannot run here: what is checked is the command kyso gives Windows (System32's
+    icacls by full path — SYSTEM must not find one in the current folder or on PATH) and that its
+    failure becomes an OSError, which main() writes to deploy.log (not a traceback)."""
+    commands = []
+
+    def refused(command, **_options):
+        commands.append(command)
+        raise subprocess.CalledProcessError(5, command, output="Access is denied.\n", stderr="")
+
+    with pytest.raises(OSError, match="Access is denied"):
+        apply_acl(Path("C:/ProgramData/kyso"), system_root=r"C:\Windows", run=refused)
+    assert commands[0][0] == r"C:\Windows\System32\icacls.exe"
+    assert commands[0][2:] == ["/inheritance:r", "/grant:r", "*S-1-5-18:(OI)(CI)F", "*S-1-5-32-544:(OI)(CI)F",
+                               "*S-1-5-32-545:(OI)(CI)RX"]

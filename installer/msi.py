@@ -79,10 +79,13 @@ def _after_wixl(msi: Path) -> None:
     secure = ";".join(dict.fromkeys([*filter(None, _property(msi, "SecureCustomProperties").split(";")),
                                      *PUBLIC_PROPERTIES]))
     secure_row = [f"UPDATE `Property` SET `Value`='{secure}' WHERE `Property`='SecureCustomProperties'"]
-    # wixl ignores MajorUpgrade/@Schedule and puts RemoveExistingProducts after InstallFinalize;
-    # WiX's default, afterInstallValidate (between 1400 and InstallInitialize's 1500), removes the
-    # older kyso whole before any file of this one is laid down.
-    remove_first = ["UPDATE `InstallExecuteSequence` SET `Sequence`=1401 WHERE `Action`='RemoveExistingProducts'"]
+    # wixl ignores MajorUpgrade/@Schedule and puts RemoveExistingProducts after InstallFinalize.
+    # afterInstallInitialize (1501: after InstallInitialize's 1500, before ProcessComponents' 1600
+    # writes script) removes the older kyso whole before any file of this one is laid down, inside
+    # the same transaction: if this install fails (the custom action refusing POLICY_FILE), the old
+    # kyso is restored. (WiX's default, afterInstallValidate, commits the removal apart: a failed
+    # upgrade would leave neither version.)
+    remove_first = ["UPDATE `InstallExecuteSequence` SET `Sequence`=1501 WHERE `Action`='RemoveExistingProducts'"]
     hidden = [f"UPDATE `CustomAction` SET `Type`={t | _MSIDB_CUSTOM_ACTION_HIDE_TARGET} "
               f"WHERE `Action`='KysoDeployMachine' AND `Type`={t}" for t in _DEPLOY_ACTION_TYPES]
     _msibuild(msi, *conditions, *sixty_four, *locator, *hidden, *secure_row, *remove_first)

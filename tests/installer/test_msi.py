@@ -50,11 +50,14 @@ def test_upgrades_in_place_and_refuses_a_downgrade(built_msi):
     assert "mới hơn" in conditions["NOT WIX_DOWNGRADE_DETECTED"]
     steps = {row[0]: int(row[2]) for row in built_msi.table("InstallExecuteSequence")}
     assert steps["FindRelatedProducts"] < steps["LaunchConditions"]  # the downgrade is known when refused
-    # The older kyso is removed whole before this one is installed (WiX's default,
-    # afterInstallValidate). After InstallFinalize (wixl's default) the new files are laid over the
-    # old ones first, under file-versioning rules: a dependency downgraded in this version keeps
-    # the old, higher-versioned DLL beside the new .pyd files, in components both versions share.
-    assert steps["InstallValidate"] < steps["RemoveExistingProducts"] < steps["InstallInitialize"]
+    # The older kyso is removed whole before this one is installed, inside the install's transaction
+    # (afterInstallInitialize: right after InstallInitialize, before ProcessComponents writes
+    # script), so a failed upgrade — the install-time step refuses a bad POLICY_FILE — rolls back to
+    # the old kyso; before InstallInitialize the removal is committed apart and a failure leaves
+    # neither. After InstallFinalize (wixl's default) the new files are laid over the old ones under
+    # file-versioning rules: a dependency downgraded in this version keeps the old, higher-versioned
+    # DLL beside the new .pyd files, in components both versions share.
+    assert steps["InstallInitialize"] < steps["RemoveExistingProducts"] < steps["ProcessComponents"]
 
 
 def test_public_properties_reach_the_elevated_install(built_msi):

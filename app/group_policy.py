@@ -90,7 +90,9 @@ def read_group_policy(registry: RegistryReader | None = None) -> dict[str, Any] 
 
 
 def merge_policies(base: Mapping[str, Any] | None, over: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """`over` wins over `base`, value by value within each section."""
+    """`over` wins over `base`, value by value within each section; for a setting, the source
+    that wins decides both its value and whether it is locked (a default in `over` also drops a
+    lock of the same setting in `base`)."""
     if base is None and over is None:
         return None
     merged: dict[str, Any] = {key: dict(value) if isinstance(value, Mapping) else value
@@ -100,4 +102,10 @@ def merge_policies(base: Mapping[str, Any] | None, over: Mapping[str, Any] | Non
             merged[key].update(value)
         else:
             merged[key] = dict(value) if isinstance(value, Mapping) else value
+    for section, other in (("defaults", "locked"), ("locked", "defaults")):
+        named = (over or {}).get(section)
+        if isinstance(named, Mapping) and isinstance(merged.get(other), dict):
+            for name in named:
+                if name not in ((over or {}).get(other) or {}):
+                    merged[other].pop(name, None)
     return merged

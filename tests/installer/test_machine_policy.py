@@ -95,3 +95,16 @@ def test_invalid_policy_file_fails_the_install_and_writes_nothing(tmp_path):
     with pytest.raises(PolicyInvalid, match="tsa_ulr"):
         deploy_machine(folder=folder, policy_file=str(bad), secure=lambda f: f.mkdir(parents=True, exist_ok=True))
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(("file_section", "gpo_section"), [("locked", "Defaults"), ("defaults", "Locked")])
+def test_group_policy_decides_a_setting_the_file_also_names(machine, monkeypatch, file_section, gpo_section):
+    """Per setting, the higher source decides both the value and whether it is locked: a Group
+    Policy default is not overridden by a lock in policy.toml, nor a Group Policy lock weakened."""
+    machine.mkdir()
+    (machine / "policy.toml").write_text(f'[{file_section}]\ntsa_url = "http://file"\n')
+    registry = StandInRegistry({"": {}, gpo_section: {"tsa_url": "http://gpo"}})
+    monkeypatch.setattr("app.group_policy.default_registry", lambda: registry)
+    state = load_settings()
+    assert state.settings.tsa_url == "http://gpo"
+    assert ("tsa_url" in state.locked) == (gpo_section == "Locked")

@@ -28,7 +28,6 @@ from signing.certcheck import CertificateFinding, CertificateReport, check_signe
 from signing.engine import LevelDecision, SignedDocument, SigningBatch, SignOptions
 from signing.errors import SigningError, SigningErrorCode
 from signing.output import default_output_path
-from signing.revocation_cache import RevocationCache
 from signing.trust import TrustStore
 from tokens import (
     ModuleOptions,
@@ -41,10 +40,10 @@ from tokens import (
 )
 
 from .audit.signing_audit import SigningAudit
+from .backend import PRODUCTION, SigningBackend
 from .errors import error_code, error_params
 from .logs import active_log_file
-from .module_choice import EarlyCertificate, certificate_before_login, pick_module
-from .paths import data_home
+from .module_choice import EarlyCertificate, certificate_before_login
 from .preflight import Finding
 from .sign_plan import (
     FilePlan,
@@ -132,13 +131,15 @@ class SignJob:
         picker: Picker | None = None,
         journal: AuditJournal | None = None,
         passwords: PasswordPrompter | None = None,
+        backend: SigningBackend = PRODUCTION,
     ) -> None:
-        self.request = request
+        self._backend = backend  # production or practice (app/backend.py), chosen at start-up
+        self.request = request = backend.request_for(request)
         # Open passwords of encrypted documents: asked through the PIN prompter when it can ask.
         self._passwords = passwords if passwords is not None else (
             prompter if hasattr(prompter, "ask_password") else None)
         self._audit = SigningAudit(journal, token_label=request.token_label)  # docs/audit.md
-        self._picker = picker or (lambda r: pick_module(r.module_path, r.token_label, r.module_options))
+        self._picker = picker or backend.pick_module
         self._prompter = prompter
         self._acceptor = acceptor
         self._progress = progress or (lambda done, total, path: None)
@@ -162,12 +163,14 @@ class SignJob:
             return SignReport(None, None, None, None, tuple(_not_signed(plan) for plan in plans))
         module, options = self._picker(request)
         early = certificate_before_login(module, request.token_label, request.key_id, options)
+        if early is not None:
+            self._backend.admit_certificate(early.der)  # before the PIN: refused, no try spent
         if request.preflight is not None:
             plans = with_certificate_title(plans, request.preflight, _title(early))
         plans = self._accepted(plans)
         if not any(plan.signable for plan in plans):
             return SignReport(None, None, None, None, tuple(_not_signed(plan) for plan in plans))
-        trust = TrustStore.load(extra_dirs=request.trust_dirs)
+        trust = self._backend.trust_store(request.trust_dirs)
         report = None
         if early is not None:
             report = await self._check(early.der, early.chain, trust=trust)
@@ -176,6 +179,7 @@ class SignJob:
             issuer=early.issuer_ca if early is not None else "",
         ) as session:
             key = session.key(key_id=request.key_id)
+            self._backend.admit_certificate(key.certificate)
             if report is None:
                 report = await self._check(key.certificate, key.extra_certificates, trust=trust)
             batch = SigningBatch(
@@ -185,7 +189,7 @@ class SignJob:
             try:
                 decision = await batch.prepare()
                 self._audit.signer(token=session.info, certificate=report, level=decision.reached.value,
-                                   tsa_url=batch.options.tsa_url, evidence=_evidence(decision))
+                                   tsa_url=batch.options.tsa_url, evidence=_evidence(decision, self._backend))
                 outcomes = await self._sign_all(batch, plans)
             finally:
                 await batch.aclose()
@@ -226,7 +230,7 @@ class SignJob:
             moment=datetime.now(UTC),
             key_bits=public_key.bit_size,
             key_type=public_key.algorithm,
-            cache=RevocationCache(data_home() / "cache" / "revocation"),
+            cache=self._backend.revocation_cache(),
         )
         if report.errors:
             first = report.errors[0]
@@ -258,8 +262,9 @@ class SignJob:
         target = default_output_path(source, out_dir=self.request.out_dir, suffix=self.request.output_suffix)
         request_id = self._audit.requested(plan, target)  # on disk before the token is used
         try:
-            signed = await batch.sign_document(source=source, target=target, appearance=plan.appearance,
-                                               expected_sha256=plan.expected_sha256, password=plan.password)
+            with self._backend.document_for_signing(source, expected_sha256=plan.expected_sha256) as (document, sha256):
+                signed = await batch.sign_document(source=document, target=target, appearance=plan.appearance,
+                                                   expected_sha256=sha256, password=plan.password)
         except (SigningError, TokenError) as exc:
             log.info("signing %s failed: %s", source, exc, exc_info=exc.__cause__ is not None)
             self._audit.failed(request_id, plan, error_code(exc) or "", error_params(exc))
@@ -274,11 +279,11 @@ class SignJob:
         return FileOutcome(source, signed.output, signed=signed, plan=plan)
 
 
-def _evidence(decision: LevelDecision) -> str:
+def _evidence(decision: LevelDecision, backend: SigningBackend) -> str:
     """Where the revocation evidence of the signer's certificate is kept."""
     if decision.reached.value in ("B-LT", "B-LTA"):
         return "in the signed PDF (DSS)"
-    return "revocation cache: " + str(data_home() / "cache" / "revocation")
+    return "revocation cache: " + str(backend.revocation_cache().folder)
 
 
 def _not_signed(plan: FilePlan) -> FileOutcome:

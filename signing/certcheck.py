@@ -90,10 +90,10 @@ def make_validation_context(
     crls: Sequence[object] = (),
     ocsps: Sequence[object] = (),
 ):
-    """A pyhanko-certvalidator context over our anchors (never the OS TLS list)."""
+    """A pyhanko-certvalidator context over our anchors (never the OS TLS list), fetching through
+    the trust store's services (the network, or a workshop's in-process authority)."""
     from asn1crypto import x509
     from pyhanko_certvalidator import ValidationContext
-    from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
     from pyhanko_certvalidator.fetchers.api import OwnedFetcherBackend
     from pyhanko_certvalidator.policy_decl import (
         CertRevTrustPolicy,
@@ -122,7 +122,7 @@ def make_validation_context(
         moment=moment,
         crls=list(crls),
         ocsps=list(ocsps),
-        fetcher_backend=OwnedFetcherBackend(AIOHttpFetcherBackend(per_request_timeout=timeout)),
+        fetcher_backend=OwnedFetcherBackend(trust.network.fetcher_backend(timeout=timeout)),
     )
 
 

@@ -240,9 +240,7 @@ class SigningBatch:
     async def _open_timestamper(self) -> bool:
         if not self.options.tsa_url:
             return False
-        from pyhanko.sign.timestamps import HTTPTimeStamper
-
-        self._timestamper = HTTPTimeStamper(self.options.tsa_url, timeout=self.options.network_timeout)
+        self._timestamper = self._trust.network.timestamper(self.options.tsa_url, timeout=self.options.network_timeout)
         try:
             probe = await self._timestamper.async_dummy_response(self.signer.hash_name)
         except Exception:  # unreachable, refused, not a TSA: the level cannot be reached

@@ -24,6 +24,8 @@ class SigningErrorCode(StrEnum):
     STRUCTURE_UNSUPPORTED = "PDF_STRUCTURE_UNSUPPORTED"  # readable by viewers, not safely by kyso
     CERTIFIED_NO_CHANGES = "PDF_CERTIFIED_NO_CHANGES"
     PAGE_OUT_OF_RANGE = "PDF_PAGE_OUT_OF_RANGE"
+    PRACTICE_DOCUMENT = "PDF_PRACTICE_DOCUMENT"  # carries the practice watermark: not for real signing
+    SIGNED_OUTSIDE_PRACTICE = "PDF_SIGNED_OUTSIDE_PRACTICE"  # practice mode: signed for real already
     # the output file
     OUTPUT_EXISTS = "OUTPUT_EXISTS"
     OUTPUT_NOT_WRITABLE = "OUTPUT_NOT_WRITABLE"
@@ -36,6 +38,8 @@ class SigningErrorCode(StrEnum):
     CERT_KEY_USAGE = "CERT_KEY_USAGE"
     CERT_INVALID = "CERT_INVALID"
     CERT_WEAK_KEY = "CERT_WEAK_KEY"
+    CERT_PRACTICE = "CERT_PRACTICE"  # a practice (training) certificate outside practice mode
+    CERT_NOT_PRACTICE = "CERT_NOT_PRACTICE"  # in practice mode: not this workshop's training certificate
     REVOCATION_UNKNOWN = "CERT_REVOCATION_UNKNOWN"  # a warning the user may accept
     WARNINGS_NOT_ACCEPTED = "SIGN_WARNINGS_NOT_ACCEPTED"
     # the signature level

@@ -24,6 +24,7 @@ def _parser_limits() -> tuple[type[BaseException], ...]:
 
     return (LimitReachedError, RecursionError)
 
+_WATERMARK = "/KysoWm"  # the practice watermark's XObjects (signing/watermark.py)
 _KYSO_FIELD = re.compile(r"^kyso-(personal|organisation|attachment|copy|invisible)-\d+$")
 
 
@@ -326,8 +327,9 @@ def _is_image(entries: dict[bytes, tuple[bytes, ...]]) -> bool:
 
 def _without_images(page, heads: dict[str, bytes]):
     """The page as text extraction needs it: every image XObject replaced by a bare image
-    dictionary (pypdf skips images for text; the real one would be read whole first)."""
-    images = {name for name, entries in heads.items() if _is_image(entries)}
+    dictionary (pypdf skips images for text; the real one would be read whole first). kyso's
+    practice watermark (signing/watermark.py) goes too: it is not the document's own text."""
+    images = {name for name, entries in heads.items() if _is_image(entries)} | _watermark_names(page)
     if not images:
         return page
     from pypdf import PageObject
@@ -343,6 +345,15 @@ def _without_images(page, heads: dict[str, bytes]):
     shadow.update(dict.items(page))
     shadow[NameObject("/Resources")] = shadow_resources
     return shadow
+
+
+def _watermark_names(page) -> set[str]:
+    try:
+        xobjects = page["/Resources"].get_object().get("/XObject")
+        names = dict.keys(xobjects.get_object()) if xobjects is not None else ()
+    except Exception:  # noqa: BLE001 - no readable resources: nothing to leave out
+        return set()
+    return {str(name) for name in names if str(name).startswith(_WATERMARK)}
 
 
 def _lines(page) -> tuple[TextLine, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import SigningError, SigningErrorCode
 
@@ -22,6 +23,15 @@ _SUFFIXES = {".cer", ".crt", ".der", ".pem"}
 class TrustStore:
     anchors: tuple[bytes, ...] = ()  # DER
     sources: tuple[str, ...] = field(default=())
+    # Where OCSP answers, CRLs and timestamps come from (signing/network.py); None: the Internet.
+    services: Any = field(default=None, compare=False)
+    practice: bool = False  # a workshop's training root: practice signatures are expected here
+
+    @property
+    def network(self):
+        from .network import INTERNET
+
+        return self.services if self.services is not None else INTERNET
 
     @classmethod
     def load(cls, *, extra_dirs: Iterable[Path] = (), include_shipped: bool = True) -> TrustStore:

@@ -11,7 +11,7 @@ alone validate the signer; B-LTA when a valid document timestamp covers that DSS
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -40,10 +40,11 @@ class Problem(StrEnum):
     REVOCATION_UNKNOWN = "VERIFY_REVOCATION_UNKNOWN"
     MODIFIED_AFTER = "VERIFY_MODIFIED_AFTER_SIGNING"
     TIMESTAMP_INVALID = "VERIFY_TIMESTAMP_INVALID"
+    PRACTICE = "VERIFY_PRACTICE_SIGNATURE"  # a training certificate, outside practice mode
 
 
 _FATAL = {Problem.INTEGRITY, Problem.UNTRUSTED, Problem.REVOKED, Problem.EXPIRED_AT_SIGNING,
-          Problem.MODIFIED_AFTER, Problem.TIMESTAMP_INVALID}
+          Problem.MODIFIED_AFTER, Problem.TIMESTAMP_INVALID, Problem.PRACTICE}
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class SignatureVerification:
     covers_whole_file: bool
     changes_after: str  # none, lta_updates, form_filling, annotations, other
     problems: tuple[Problem, ...]
+    practice: bool = False  # made with a practice (training) certificate: never a real signature
 
     @property
     def verdict(self) -> Verdict:
@@ -118,7 +120,18 @@ async def _verify_one(signature, reader, later, trust: TrustStore, allow_fetchin
         level = None if is_timestamp else await _level(signature, status, reader, later, trust)
     finally:
         await context.aclose()
-    return _summarise(signature, status, revocation, level, is_timestamp)
+    return _practice_checked(_summarise(signature, status, revocation, level, is_timestamp), status, trust)
+
+
+def _practice_checked(result: SignatureVerification, status, trust: TrustStore) -> SignatureVerification:
+    """A practice certificate (signing/practice_mark.py) is said so; outside practice mode it is
+    also a fatal problem, whatever trust anchors were given."""
+    from .practice_mark import is_practice_certificate
+
+    if not is_practice_certificate(status.signing_cert):
+        return result
+    problems = result.problems if trust.practice else result.problems + (Problem.PRACTICE,)
+    return replace(result, practice=True, problems=problems)
 
 
 async def _retry_soft(signature, reader, trust, allow_fetching, is_timestamp):

@@ -34,6 +34,8 @@ class TokenErrorCode(StrEnum):
     TOKEN_BUSY = "TOKEN_BUSY"
     SIGN_FAILED = "TOKEN_SIGN_FAILED"
     DEVICE_ERROR = "TOKEN_DEVICE_ERROR"
+    SO_PIN_INCORRECT = "TOKEN_SO_PIN_INCORRECT"  # the unblocking (trainer's) PIN of a practice token
+    PRACTICE_FILE_DAMAGED = "TOKEN_PRACTICE_FILE_DAMAGED"  # a practice token file cannot be read
 
 
 class TokenError(Exception):

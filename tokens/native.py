@@ -13,7 +13,7 @@ import ctypes
 import functools
 import sys
 
-__all__ = ["NativeModule", "CKA_CLASS", "CKA_ID", "CKA_LABEL", "CKA_VALUE"]
+__all__ = ["NativeModule", "CKA_CLASS", "CKA_ID", "CKA_LABEL", "CKA_VALUE", "register_simulated"]
 
 CKA_CLASS = 0x000
 CKA_LABEL = 0x003
@@ -99,6 +99,19 @@ class NativeModule:
         return values
 
 
-@functools.lru_cache(maxsize=16)
+_simulated: dict[str, object] = {}
+
+
+def register_simulated(path: str, native: object) -> None:
+    """A simulated module (practice tokens, tokens/practice.py) answers these calls itself."""
+    _simulated[path] = native
+
+
 def native_module(path: str) -> NativeModule:
+    simulated = _simulated.get(path)
+    return simulated if simulated is not None else _loaded(path)  # type: ignore[return-value]
+
+
+@functools.lru_cache(maxsize=16)
+def _loaded(path: str) -> NativeModule:
     return NativeModule(path)

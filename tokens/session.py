@@ -114,7 +114,7 @@ class TokenSession:
         _reserve(module, info)
         try:
             answer = _ask(prompter, _pin_request(info))
-            session, mechanisms = _login(module, info, answer, read_only=options.read_only_session)
+            session, mechanisms = _login(module, info, answer, read_only=options.read_only_session, issuer=issuer)
         except BaseException:
             _release(module, info)
             raise
@@ -218,13 +218,16 @@ def _check_length(pin: str, request: PinRequest) -> None:
         )
 
 
-def _login(module: Pkcs11Module, info: TokenInfo, answer: PinAnswer, *, read_only: bool) -> tuple[Any, set[int]]:
+def _login(module: Pkcs11Module, info: TokenInfo, answer: PinAnswer, *, read_only: bool,
+           issuer: str = "") -> tuple[Any, set[int]]:
     try:
         return module.call(_open_session, info, answer.pin, read_only)
     except TokenError as error:
         if error.code is TokenErrorCode.PIN_INCORRECT:
             after = _refresh(module, info)
             raise TokenError(TokenErrorCode.PIN_INCORRECT, token=info.label, status=after.pin_status.value) from None
+        if error.code is TokenErrorCode.PIN_LOCKED:  # this wrong PIN locked it: say which token, who unlocks
+            raise TokenError(TokenErrorCode.PIN_LOCKED, token=info.label, issuer=issuer or "-") from None
         raise
 
 

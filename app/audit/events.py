@@ -43,6 +43,7 @@ class EventType(StrEnum):
     LOG_PRUNED = "audit.pruned"
     LOG_RESTARTED = "audit.restarted"  # first event of a new chain after a damaged log was set aside
     LOG_WRITE_FAILED = "audit.write_failed"  # events that could not be written (recorded once it works again)
+    PRACTICE_UNLOCKED = "practice.unlocked"  # a trainer unlocked a practice token (practice chain only)
 
 
 class Outcome(StrEnum):

@@ -65,10 +65,12 @@ class AuditJournal:
         mode: str = PRODUCTION,
         actor: Callable[[], AuditActor] = actor_from_settings,
         recover: bool = True,
+        context: Mapping[str, Any] | None = None,
     ) -> None:
         self.store = store
         self.mode = mode
         self._actor = actor
+        self._context = dict(context or {})  # members added to every event's data (a practice session's trainee)
         self._recover = recover
         self._lost = 0  # events that could not be written
         self._lock = threading.Lock()
@@ -78,7 +80,7 @@ class AuditJournal:
 
     def record(self, event_type: str, /, **data: Any) -> AuditEvent | None:
         """Append one event; None if it could not be written (the problem is kept, never raised)."""
-        clean = {key: value for key, value in data.items()}
+        clean = {**data, **self._context}
         with self._lock:
             return self._append(str(event_type), clean, retry=True)
 

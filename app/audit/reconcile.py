@@ -40,11 +40,14 @@ def _recovered(pending: PendingSign) -> dict[str, Any]:
     data = pending.data
     output = Path(str(data.get("output", "")))
     found, digest, valid = output_outcome(output, before_mtime_ns=data.get("output_mtime_ns"))
-    return {
+    recovered = {
         "request_id": pending.request_id, "request_seq": pending.seq, "document": data.get("document"),
         "input": data.get("input"), "output": str(output), "output_found": found, "output_sha256": digest,
         "signature_intact": valid, "outcome": (Outcome.OK if valid else Outcome.FAILED).value,
     }
+    if "practice" in data:  # a practice request: the outcome belongs to the same trainee
+        recovered["practice"] = data["practice"]
+    return recovered
 
 
 def output_outcome(output: Path, *, before_mtime_ns: Any = None) -> tuple[bool, str | None, bool]:

@@ -21,17 +21,12 @@ _SQL = "seq, at_local, type, json_extract(data, '$.outcome'), coalesce(user_name
 
 def _fonts() -> tuple[Path, Path]:
     from signing.errors import SigningError
-    from signing.fonts import stamp_font_path
+    from signing.fonts import serif_pair
 
     try:
-        regular = stamp_font_path()
+        return serif_pair()
     except SigningError as exc:
         raise AuditError(AuditErrorCode.FONT_MISSING) from exc
-    for name in ("LiberationSerif-Bold.ttf", "timesbd.ttf", "Times_New_Roman_Bold.ttf", "Times New Roman Bold.ttf"):
-        bold = regular.with_name(name)
-        if bold.is_file():
-            return regular, bold
-    return regular, regular
 
 
 def _fit(pdf, text: str, width: float) -> str:

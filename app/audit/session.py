@@ -12,12 +12,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .events import PRODUCTION
+from .events import PRODUCTION, AuditActor
 from .journal import AuditJournal, AuditProblem
 from .opening import open_audit_log
 from .reconcile import reconcile_pending
@@ -28,19 +29,25 @@ log = logging.getLogger(__name__)
 Notify = Callable[[AuditProblem], None]
 
 
-def open_journal(*, mode: str = PRODUCTION, path: Path | None = None) -> AuditJournal:
+def open_journal(*, mode: str = PRODUCTION, path: Path | None = None, actor: Callable[[], AuditActor] | None = None,
+                 context: Mapping[str, Any] | None = None) -> AuditJournal:
     """A journal on the workstation's log (or `path`); never raises: a log that cannot be
-    opened at all gives a journal that keeps the problem and records nothing."""
+    opened at all gives a journal that keeps the problem and records nothing. `actor` and
+    `context` are for a practice session: the trainee acting, and the workshop and trainee
+    number every event carries."""
+    options: dict[str, Any] = {"mode": mode, "context": context}
+    if actor is not None:
+        options["actor"] = actor
     try:
         opened = open_audit_log(path)
     except Exception as exc:
         log.exception("no audit log can be opened")
         from .errors import AuditErrorCode
 
-        journal = AuditJournal(None, mode=mode)
+        journal = AuditJournal(None, **options)
         journal.problems.append(AuditProblem(AuditErrorCode.WRITE_FAILED, {"detail": str(exc)}))
         return journal
-    journal = AuditJournal(opened.store, mode=mode)
+    journal = AuditJournal(opened.store, **options)
     if opened.incident is not None:
         journal.incident(opened.incident)
     return journal
@@ -58,8 +65,9 @@ class AuditRun:
 @contextmanager
 def audit_session(*, command: str, notify: Notify | None = None, mode: str = PRODUCTION,
                   catalogue_version: str | None = None, trust_dirs: tuple[Path, ...] = (),
-                  path: Path | None = None) -> Iterator[AuditRun]:
-    journal = open_journal(mode=mode, path=path)
+                  path: Path | None = None, actor: Callable[[], AuditActor] | None = None,
+                  context: Mapping[str, Any] | None = None) -> Iterator[AuditRun]:
+    journal = open_journal(mode=mode, path=path, actor=actor, context=context)
     shown = _announce(journal, notify, shown=0)
     journal.app_started(command=command, catalogue_version=catalogue_version,
                         trust_list_version=trust_list_version(trust_dirs))

@@ -36,10 +36,11 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     p.set_defaults(handler=handle)
 
 
-def cli_audit(command: str, reporter: Reporter, *, catalogue=None, trust_dirs: tuple[Path, ...] = ()):
+def cli_audit(command: str, reporter: Reporter, *, catalogue=None, trust_dirs: tuple[Path, ...] = (), **options):
     """The audited run of one CLI command (app/audit/session.py): problems with the log itself
     are printed on stderr, loudly, in the user's language; `catalogue` (a LoadedCatalogue) is
-    recorded as loaded (a LoadedCatalogue or a Catalogue)."""
+    recorded as loaded (a LoadedCatalogue or a Catalogue). `options`: mode, actor and context
+    of a practice session (app.practice.PracticeSession.journal_options)."""
     from contextlib import contextmanager
 
     from app.audit.session import audit_session
@@ -49,7 +50,8 @@ def cli_audit(command: str, reporter: Reporter, *, catalogue=None, trust_dirs: t
         info = getattr(catalogue, "catalogue", catalogue).info if catalogue is not None else None
         rejected = getattr(catalogue, "rejected", ())
         with audit_session(command=command, notify=lambda problem: _notify(reporter, problem),
-                           catalogue_version=info.version if info else None, trust_dirs=tuple(trust_dirs)) as run:
+                           catalogue_version=info.version if info else None, trust_dirs=tuple(trust_dirs),
+                           **options) as run:
             if info is not None:
                 run.journal.catalogue_loaded(catalogue_id=info.id, name=info.name, version=info.version,
                                              source=info.source, rejected=[str(r) for r in rejected])

@@ -73,4 +73,9 @@ class Reporter:
             self.emit_json({"ok": False, "error": {"code": code, "message": text, "params": dict(params)}})
         else:
             print(f"kyso: [{code}] {text}", file=sys.stderr, flush=True)
+        if code in _NO_TOKEN:  # a newcomer without a token can still sign, in practice mode
+            self.note(self.t("PRACTICE_NO_TOKEN_HINT"))
         return EXIT_ERROR
+
+
+_NO_TOKEN = frozenset({"TOKEN_NOT_PRESENT", "TOKEN_MODULE_NOT_CONFIGURED"})

@@ -44,10 +44,17 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     p.add_argument("--catalogue", type=Path, metavar="FILE", help=t("CLI_HELP_CATALOGUE"))
     p.add_argument("--override", action="append", default=[], metavar="CODE", help=t("CLI_HELP_OVERRIDE"))
     p.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
+    from .practice_run import add_practice_options
+
+    add_practice_options(p, t)
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace, reporter: Reporter) -> int:
+    if args.practice is not None:  # the practice backend (app/cli/practice_run.py)
+        from .practice_run import practice_sign
+
+        return practice_sign(args, reporter)
     from app.signing_job import SignJob
 
     from .audit_cmd import cli_audit

@@ -19,10 +19,17 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     p.add_argument("--trust", type=Path, action="append", default=[], metavar="DIR", help=t("CLI_HELP_TRUST"))
     p.add_argument("--offline", action="store_true", help=t("CLI_HELP_OFFLINE"))
     p.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
+    from .practice_run import add_practice_options
+
+    add_practice_options(p, t)
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace, reporter: Reporter) -> int:
+    if args.practice is not None:  # the practice backend (app/cli/practice_run.py)
+        from .practice_run import practice_verify
+
+        return practice_verify(args, reporter)
     from .audit_cmd import cli_audit
 
     with cli_audit("verify", reporter, trust_dirs=tuple(args.trust)) as run:
@@ -30,10 +37,10 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
         return run.exit_code
 
 
-def _handle(args: argparse.Namespace, reporter: Reporter, journal) -> int:
+def _handle(args: argparse.Namespace, reporter: Reporter, journal, *, trust=None) -> int:
     from signing.trust import TrustStore
 
-    trust = TrustStore.load(extra_dirs=args.trust)
+    trust = trust or TrustStore.load(extra_dirs=args.trust)
     results = asyncio.run(_verify_all(args.files, trust, allow_fetching=not args.offline))
     _record(journal, results)
     documents = []
@@ -136,4 +143,5 @@ def _signature_json(sig) -> dict[str, Any]:
         "covers_whole_file": sig.covers_whole_file,
         "changes_after": sig.changes_after,
         "problems": [problem.value for problem in sig.problems],
+        "practice": sig.practice,  # a practice (training) certificate: never a real signature
     }

@@ -49,7 +49,16 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=t("CLI_HELP_LANG"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    from . import audit_cmd, catalogue_cmd, check_cmd, practice_cmd, sign_cmd, sync_cmd, tokens_cmd, verify_cmd
+    from . import (
+        audit_cmd,
+        catalogue_cmd,
+        check_cmd,
+        practice_cmd,
+        sign_cmd,
+        sync_cmd,
+        tokens_cmd,
+        verify_cmd,
+    )
 
     for command in (sign_cmd, check_cmd, verify_cmd, tokens_cmd, catalogue_cmd, sync_cmd, audit_cmd, practice_cmd):
         command.add_parser(commands, t, [common])

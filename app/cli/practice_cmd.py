@@ -34,10 +34,9 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     unlock.add_argument("--token", metavar="ID", help=t("CLI_HELP_PRACTICE_TOKEN_ID"))
     unlock.add_argument("--so-pin-stdin", action="store_true", help=t("CLI_HELP_PRACTICE_SO_PIN_STDIN"))
     token = action("token", "CLI_HELP_PRACTICE_TOKEN")
+    token.add_argument("action", choices=("list", "insert", "pull"), help=t("CLI_HELP_PRACTICE_TOKEN_ACTION"))
     _pack_and_trainee(token, t)
-    token.add_argument("action", nargs="?", default="list", choices=("list", "insert", "pull"),
-                       help=t("CLI_HELP_PRACTICE_TOKEN_ACTION"))
-    token.add_argument("token", nargs="?", metavar="ID", help=t("CLI_HELP_PRACTICE_TOKEN_ID"))
+    token.add_argument("--token", metavar="ID", help=t("CLI_HELP_PRACTICE_TOKEN_ID"))
     report = action("report", "CLI_HELP_PRACTICE_REPORT")
     report.add_argument("pack", type=Path, metavar="PACK", help=t("CLI_HELP_PRACTICE_PACK"))
     report.add_argument("--from", dest="sources", type=Path, action="append", default=[], metavar="LOG",

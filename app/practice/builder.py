@@ -131,7 +131,12 @@ def _write_pki(folder: Path, pki: TrainingPki) -> None:
 
 
 def _write_tokens(pack: WorkshopPack, pki: TrainingPki, *, trainer_pin: str, serial_stem: str) -> None:
-    from tokens.practice_file import PracticeObject, new_practice_token, so_pin_record, write_practice_token
+    from tokens.practice_file import (
+        PracticeObject,
+        new_practice_token,
+        so_pin_record,
+        write_practice_token,
+    )
 
     so_pin = so_pin_record(trainer_pin)  # PBKDF2 once: every token of the workshop shares it
     chain = (PracticeObject(b"\xca\x01", "CA THỰC HÀNH", pki.ca), PracticeObject(b"\xca\x02", "GỐC THỰC HÀNH", pki.root))

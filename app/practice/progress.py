@@ -95,10 +95,18 @@ def progress_of(number: int, name: str, title: str, events: Sequence[Event], *,
     types = [str(event.get("type")) for event in events]
     return TraineeProgress(
         number=number, name=name, title=title, done=done, wrong_pins=_wrong_pins(events),
-        refused=types.count("sign.refused"), failed=types.count("sign.failed"), signed=types.count("sign.succeeded"),
+        refused=sum(1 for e in events if e.get("type") == "sign.refused" and not _pin_code(e)),
+        failed=sum(1 for e in events if e.get("type") == "sign.failed" and not _pin_code(e)),
+        signed=types.count("sign.succeeded"),
         seconds=_seconds(events), first=events[0].get("at_local") if events else None,
         last=events[-1].get("at_local") if events else None, scenarios=scenarios,
     )
+
+
+def _pin_code(event: Event) -> bool:
+    """A document not signed because of the PIN: counted as a wrong PIN, not a refusal too."""
+    data = event.get("data")
+    return isinstance(data, Mapping) and str(data.get("error_code", "")).startswith("TOKEN_PIN_")
 
 
 def _wrong_pins(events: Sequence[Event]) -> int:

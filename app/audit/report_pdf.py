@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from app.i18n import message
+from app.printing import fit_text, serif_pdf
 
 from .errors import AuditError, AuditErrorCode
 
@@ -29,25 +30,12 @@ def _fonts() -> tuple[Path, Path]:
         raise AuditError(AuditErrorCode.FONT_MISSING) from exc
 
 
-def _fit(pdf, text: str, width: float) -> str:
-    if pdf.get_string_width(text) <= width - 2:
-        return text
-    while text and pdf.get_string_width(text + "…") > width - 2:
-        text = text[:-1]
-    return text + "…"
-
-
 def write_report(path: Path, batches, *, lang: str) -> None:
-    from fpdf import FPDF
-
     def t(code: str, **params) -> str:
         return message(code, lang, **params)
 
-    regular, bold = _fonts()
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf = serif_pdf(_fonts(), orientation="L")
     pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_font("serif", "", str(regular))
-    pdf.add_font("serif", "B", str(bold))
     pdf.set_title(t("AUDIT_REPORT_TITLE"))
     pdf.add_page()
     _summary(pdf, batches, t)
@@ -101,7 +89,7 @@ def _events(pdf, batches, t) -> None:
                       t("AUDIT_OUTCOME_" + row[3].upper()) if row[3] else "", row[4] or "", row[5] or "",
                       row[6][:12])
             for (_, width), value in zip(_COLUMNS, values, strict=True):
-                pdf.cell(width, 5, _fit(pdf, str(value), width), border=1)
+                pdf.cell(width, 5, fit_text(pdf, str(value), width), border=1)
             pdf.ln()
     pdf.set_font("serif", "", 8)
     pdf.ln(2)

@@ -76,15 +76,12 @@ def write_exercise(path: Path, spec: ExerciseSpec, *, unit: str, number: int, si
     """The document as fpdf2 writes it (no watermark yet)."""
     if spec.scan:
         return _scan(path)
-    from fpdf import FPDF
-
     from signing.fonts import prepared_document_fonts
 
-    regular, bold = prepared_document_fonts()
-    pdf = FPDF(format="A4", unit="pt")
+    from ..printing import serif_pdf
+
+    pdf = serif_pdf(prepared_document_fonts(), unit="pt")
     pdf.set_compression(not spec.amount)  # the amount stays readable bytes: the test of "changed after signing"
-    pdf.add_font("serif", "", str(regular))
-    pdf.add_font("serif", "B", str(bold))
     pdf.add_page()
     _header(pdf, spec, unit=unit, number=number, now=now)
     _body(pdf, spec)

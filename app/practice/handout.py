@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..i18n import message
+from ..printing import fit_text, serif_pdf
 from .pack import Trainee, WorkshopPack
 from .scenarios import SCENARIOS
 
@@ -18,15 +19,10 @@ _LEFT, _TOP, _GAP = 12.0, 12.0, 6.0
 
 
 def write_handout(pack: WorkshopPack, path: Path, *, lang: str = "vi") -> Path:
-    from fpdf import FPDF
-
     from signing.fonts import prepared_document_fonts
 
-    regular, bold = prepared_document_fonts()
-    pdf = FPDF(format="A4", unit="mm")
+    pdf = serif_pdf(prepared_document_fonts())
     pdf.set_auto_page_break(auto=False)
-    pdf.add_font("serif", "", str(regular))
-    pdf.add_font("serif", "B", str(bold))
     pdf.set_title(message("PRACTICE_HANDOUT_TITLE", lang, workshop=pack.name))
     _first_page(pdf, pack, lang)
     for index, trainee in enumerate(pack.trainees):
@@ -88,7 +84,7 @@ def _card(pdf, pack: WorkshopPack, trainee: Trainee, x: float, y: float, lang: s
     pdf.set_text_color(0, 0, 0)
     pdf.set_font("serif", "B", 13)
     pdf.set_xy(x + 3, y + 10)
-    pdf.cell(_CARD_W - 6, 7, _fit(pdf, f"{trainee.number:02d}. {trainee.name}", _CARD_W - 6), align="C")
+    pdf.cell(_CARD_W - 6, 7, fit_text(pdf, f"{trainee.number:02d}. {trainee.name}", _CARD_W - 6, margin=0), align="C")
     pdf.set_font("serif", "", 10)
     rows = (t("PRACTICE_CARD_TITLE", title=trainee.title), t("PRACTICE_CARD_TOKEN", label=trainee.token_label),
             t("PRACTICE_CARD_PIN", pin=trainee.pin))
@@ -96,16 +92,8 @@ def _card(pdf, pack: WorkshopPack, trainee: Trainee, x: float, y: float, lang: s
         pdf.set_xy(x + 5, y + 19 + index * 6)
         if index == 2:
             pdf.set_font("serif", "B", 12)
-        pdf.cell(_CARD_W - 10, 6, _fit(pdf, text, _CARD_W - 10))
+        pdf.cell(_CARD_W - 10, 6, fit_text(pdf, text, _CARD_W - 10, margin=0))
     pdf.set_font("serif", "", 8)
     pdf.set_xy(x + 3, y + _CARD_H - 9)
     command = f"kyso --practice {pack.folder.name} --trainee {trainee.number}"
-    pdf.cell(_CARD_W - 6, 5, _fit(pdf, command, _CARD_W - 6), align="C")
-
-
-def _fit(pdf, text: str, width: float) -> str:
-    if pdf.get_string_width(text) <= width:
-        return text
-    while text and pdf.get_string_width(text + "…") > width:
-        text = text[:-1]
-    return text + "…"
+    pdf.cell(_CARD_W - 6, 5, fit_text(pdf, command, _CARD_W - 6, margin=0), align="C")

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..i18n import message
+from ..printing import fit_text, serif_pdf
 from .errors import PracticeError, PracticeErrorCode
 from .pack import WorkshopPack
 from .progress import GatheredEvents, TraineeProgress
@@ -70,18 +71,13 @@ def _xlsx(path: Path, pack: WorkshopPack, rows, gathered: GatheredEvents, lang: 
 
 
 def _pdf(path: Path, pack: WorkshopPack, rows, gathered: GatheredEvents, lang: str) -> None:
-    from fpdf import FPDF
-
     from signing.fonts import prepared_document_fonts
 
     def t(code: str, **params) -> str:
         return message(code, lang, **params)
 
-    regular, bold = prepared_document_fonts()
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf = serif_pdf(prepared_document_fonts(), orientation="L")
     pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.add_font("serif", "", str(regular))
-    pdf.add_font("serif", "B", str(bold))
     pdf.add_page()
     pdf.set_font("serif", "B", 14)
     pdf.cell(0, 8, t("PRACTICE_REPORT_TITLE", workshop=pack.name), align="C", new_x="LMARGIN", new_y="NEXT")
@@ -103,7 +99,7 @@ def _table(pdf, header: Sequence[str], rows: Sequence[tuple], widths: Sequence[f
     def head() -> None:
         pdf.set_font("serif", "B", 7.5)
         for title, width in zip(header, widths, strict=True):
-            pdf.cell(width, 7, _fit(pdf, title, width), border=1, align="C")
+            pdf.cell(width, 7, fit_text(pdf, title, width, margin=1), border=1, align="C")
         pdf.ln()
         pdf.set_font("serif", "", 8.5)
 
@@ -113,13 +109,5 @@ def _table(pdf, header: Sequence[str], rows: Sequence[tuple], widths: Sequence[f
             pdf.add_page()
             head()
         for index, (value, width) in enumerate(zip(row, widths, strict=True)):
-            pdf.cell(width, 6, _fit(pdf, str(value), width), border=1, align="L" if index in (1, 2) else "C")
+            pdf.cell(width, 6, fit_text(pdf, str(value), width, margin=1), border=1, align="L" if index in (1, 2) else "C")
         pdf.ln()
-
-
-def _fit(pdf, text: str, width: float) -> str:
-    if pdf.get_string_width(text) <= width - 1:
-        return text
-    while text and pdf.get_string_width(text + "…") > width - 1:
-        text = text[:-1]
-    return text + "…"

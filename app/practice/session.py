@@ -115,12 +115,12 @@ class PracticeSession:
         from .errors import PracticeError, PracticeErrorCode
 
         try:
-            token = self.rack.read(token_id) if self.rack.slot(token_id) else None
+            token = self.rack.read(token_id)
         except KeyError:
             raise PracticeError(PracticeErrorCode.TOKEN_UNKNOWN, token=token_id,
                                 tokens=", ".join(s.token_id for s in self.rack.slots)) from None
         (self.rack.insert if inserted else self.rack.pull)(token_id)
-        if journal is not None and token is not None:
+        if journal is not None:
             journal.token_event(inserted=inserted, label=token.label, serial=token.serial, module=self.rack.path)
 
     def token_candidates(self) -> list[ModuleCandidate]:

@@ -167,8 +167,9 @@ def _write_exercises(pack: WorkshopPack, *, now: datetime) -> None:
     leader = next(t for t in SHARED_TOKENS if t[0] == "lanh-dao")[3]
     with tempfile.TemporaryDirectory(prefix="kyso-exercises-") as scratch:
         for number, spec in enumerate(EXERCISES, start=1):
+            signer = leader if spec.signer_title == "PHÓ VIỆN TRƯỞNG" or spec.signed_by else "(Họ tên người ký)"
             raw = write_exercise(Path(scratch) / spec.file, spec, unit=pack.unit, number=number,
-                                 signer_name=leader if spec.signed_by else "", now=now)
+                                 signer_name=signer, now=now)
             watermark_copy(raw, folder / spec.file, workshop=pack.id)
     signed = [spec for spec in EXERCISES if spec.signed_by]
     if signed:

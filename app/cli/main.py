@@ -49,19 +49,13 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=t("CLI_HELP_LANG"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    from . import (
-        audit_cmd,
-        catalogue_cmd,
-        check_cmd,
-        practice_cmd,
-        sign_cmd,
-        sync_cmd,
-        tokens_cmd,
-        verify_cmd,
-    )
+    from . import audit_cmd, catalogue_cmd, check_cmd, sign_cmd, sync_cmd, tokens_cmd, verify_cmd
 
-    for command in (sign_cmd, check_cmd, verify_cmd, tokens_cmd, catalogue_cmd, sync_cmd, audit_cmd, practice_cmd):
+    for command in (sign_cmd, check_cmd, verify_cmd, tokens_cmd, catalogue_cmd, sync_cmd, audit_cmd):
         command.add_parser(commands, t, [common])
+    from . import practice_cmd  # workshops and practice mode (docs/practice.md)
+
+    practice_cmd.add_parser(commands, t, [common])
     return parser
 
 

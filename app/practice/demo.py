@@ -24,13 +24,13 @@ def demo_session() -> PracticeSession:
         import secrets
         import shutil
 
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        partial = folder.with_name(f".{DEMO_FOLDER}-{secrets.token_hex(4)}")  # a crash leaves no half pack
+        partial = folder.parent / f".{DEMO_FOLDER}-{secrets.token_hex(4)}"  # a crash leaves no half pack
+        partial.mkdir(parents=True)
         try:
-            made = make_pack(participants=[Participant(1, "Người dùng thử", "Kiểm sát viên")], out=partial,
-                             trainer="kyso", unit="Đơn vị thử nghiệm")
+            made = make_pack(participants=[Participant(1, "Người dùng thử", "Kiểm sát viên")],
+                             out=partial / DEMO_FOLDER, trainer="kyso", unit="Đơn vị thử nghiệm")
             shutil.rmtree(folder, ignore_errors=True)
-            partial.rename(folder)
+            (partial / DEMO_FOLDER).rename(folder)
         finally:
             shutil.rmtree(partial, ignore_errors=True)
         (folder.parent / f"{DEMO_FOLDER}.giang-vien.txt").write_text(made.trainer_pin + "\n", encoding="utf-8")

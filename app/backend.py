@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from signing.inspect import DocumentFacts
     from signing.revocation_cache import RevocationCache
     from signing.trust import TrustStore
     from tokens import ModuleOptions, Pkcs11Module
@@ -49,9 +50,10 @@ class SigningBackend(Protocol):
         """Raise SigningError when this backend must never sign with the certificate."""
         ...
 
-    def document_for_signing(self, source: Path, *, expected_sha256: str | None
+    def document_for_signing(self, source: Path, *, expected_sha256: str | None, facts: DocumentFacts | None = None
                              ) -> AbstractContextManager[tuple[Path, str | None]]:
-        """The file the engine signs for `source` and the SHA-256 it must have (or None)."""
+        """The file the engine signs for `source` and the SHA-256 it must have (or None);
+        `facts`: what preflight read of it, when it ran."""
         ...
 
 
@@ -91,13 +93,14 @@ class ProductionBackend:
             raise SigningError(SigningErrorCode.CERT_PRACTICE)
 
     @contextmanager
-    def document_for_signing(self, source: Path, *, expected_sha256: str | None) -> Iterator[tuple[Path, str | None]]:
+    def document_for_signing(self, source: Path, *, expected_sha256: str | None,
+                             facts: DocumentFacts | None = None) -> Iterator[tuple[Path, str | None]]:
         """The document itself — unless it is a practice document (it carries the watermark):
         a real signature on it is refused."""
         from signing.errors import SigningError, SigningErrorCode
         from signing.watermark import has_practice_mark
 
-        if has_practice_mark(source):
+        if facts.practice_marked if facts is not None else has_practice_mark(source):
             raise SigningError(SigningErrorCode.PRACTICE_DOCUMENT, file=source.name)
         yield source, expected_sha256
 

@@ -262,7 +262,9 @@ class SignJob:
         target = default_output_path(source, out_dir=self.request.out_dir, suffix=self.request.output_suffix)
         request_id = self._audit.requested(plan, target)  # on disk before the token is used
         try:
-            with self._backend.document_for_signing(source, expected_sha256=plan.expected_sha256) as (document, sha256):
+            facts = plan.preflight.facts if plan.preflight is not None else None
+            with self._backend.document_for_signing(source, expected_sha256=plan.expected_sha256,
+                                                    facts=facts) as (document, sha256):
                 signed = await batch.sign_document(source=document, target=target, appearance=plan.appearance,
                                                    expected_sha256=sha256, password=plan.password)
         except (SigningError, TokenError) as exc:

@@ -24,7 +24,9 @@ def _parser_limits() -> tuple[type[BaseException], ...]:
 
     return (LimitReachedError, RecursionError)
 
+
 _WATERMARK = "/KysoWm"  # the practice watermark's XObjects (signing/watermark.py)
+_WATERMARK_KEY = "/KysoPractice"  # …and its mark in the document catalogue
 _KYSO_FIELD = re.compile(r"^kyso-(personal|organisation|attachment|copy|invisible)-\d+$")
 
 
@@ -66,6 +68,7 @@ class DocumentFacts:
     encryption: Encryption = Encryption.NONE
     closed_by: str | None = None
     may_add_signature: bool = True
+    practice_marked: bool = False  # carries kyso's practice watermark (signing/watermark.py)
 
     @property
     def has_text(self) -> bool:
@@ -97,12 +100,13 @@ def _inspect(path: Path, size: int, password: str | None) -> DocumentFacts:
             return _closed(path, size, stream, refusal.code)
         certified = _certified_no_changes(reader)
         signatures = tuple(_signatures(reader))
+        practice = _WATERMARK_KEY in reader.root
     pages, page_size, lines, dpi, version = _pdf_text(path, False, password)
     return DocumentFacts(
         path=path, size=size, pdf_version=version, pages=pages, page_size=page_size,
         encrypted=False, certified_no_changes=certified,
         first_page=lines[0], second_page=lines[1], last_page=lines[2],
-        signatures=signatures, scan_dpi=dpi,
+        signatures=signatures, scan_dpi=dpi, practice_marked=practice,
         encryption=protection.encryption, may_add_signature=protection.may_add_signature,
     )
 

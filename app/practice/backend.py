@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from .pack import Trainee, WorkshopPack
 
 if TYPE_CHECKING:
+    from signing.inspect import DocumentFacts
     from signing.revocation_cache import RevocationCache
     from signing.trust import TrustStore
     from tokens import ModuleOptions, Pkcs11Module
@@ -114,10 +115,11 @@ class PracticeBackend:
             raise SigningError(SigningErrorCode.CERT_NOT_PRACTICE)
 
     @contextmanager
-    def document_for_signing(self, source: Path, *, expected_sha256: str | None) -> Iterator[tuple[Path, str | None]]:
+    def document_for_signing(self, source: Path, *, expected_sha256: str | None,
+                             facts: DocumentFacts | None = None) -> Iterator[tuple[Path, str | None]]:
         from signing.watermark import has_practice_mark, practice_copy
 
-        if has_practice_mark(source):
+        if facts.practice_marked if facts is not None else has_practice_mark(source):
             yield source, expected_sha256
             return
         if expected_sha256 is not None:

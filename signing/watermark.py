@@ -11,6 +11,8 @@ that follows covers the watermark, so removing it breaks the signature.
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 import shutil
 from pathlib import Path
@@ -20,6 +22,7 @@ from .practice_mark import PRACTICE_MARK_TEXT
 __all__ = ["MARK_KEY", "has_practice_mark", "practice_copy", "watermark_copy"]
 
 MARK_KEY = "/KysoPractice"
+_TEMPLATE_KEY = "/KysoWatermark"
 _SCAN_LIMIT = 8 * 1024 * 1024  # bytes: a smaller file is searched, a larger one parsed
 _BAND_SIZE = 11  # pt, the foot line (pyhanko wants whole points for its text box)
 _BAND_FROM_BOTTOM = 20.0  # pt from the bottom edge to the foot line (about 7 mm)
@@ -84,26 +87,19 @@ def _watermark_in_place(stream, *, workshop: str) -> None:
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-
-    from .fonts import prepared_stamp_font
+    from pyhanko.pdf_utils.reader import PdfFileReader
 
     writer = IncrementalPdfFileWriter(stream, strict=False)
-    font = prepared_stamp_font()
-    band = _text_xobject(writer, font, PRACTICE_MARK_TEXT, _BAND_SIZE, _RED)
-    diagonal = _text_xobject(writer, font, _DIAGONAL_TEXT, _DIAGONAL_SIZE, _RED)
-    state = writer.add_object(generic.DictionaryObject({
-        pdf_name("/Type"): pdf_name("/ExtGState"),
-        pdf_name("/ca"): generic.FloatObject(_DIAGONAL_OPACITY),
-        pdf_name("/CA"): generic.FloatObject(_DIAGONAL_OPACITY),
-    }))
+    marks = writer.import_object(PdfFileReader(io.BytesIO(_marks_template()), strict=False).root[_TEMPLATE_KEY])
+    band_size, diagonal_size = (tuple(float(v) for v in marks[key]) for key in ("/BandSize", "/DiagSize"))
     resources = generic.DictionaryObject({
-        pdf_name("/XObject"): generic.DictionaryObject({pdf_name("/KysoWmBand"): band[0],
-                                                       pdf_name("/KysoWmDiag"): diagonal[0]}),
-        pdf_name("/ExtGState"): generic.DictionaryObject({pdf_name("/KysoWmGS"): state}),
+        pdf_name("/XObject"): generic.DictionaryObject({pdf_name("/KysoWmBand"): marks.raw_get("/Band"),
+                                                       pdf_name("/KysoWmDiag"): marks.raw_get("/Diag")}),
+        pdf_name("/ExtGState"): generic.DictionaryObject({pdf_name("/KysoWmGS"): marks.raw_get("/GS")}),
     })
     for index in range(int(writer.root["/Pages"]["/Count"])):
         page_ref, _ = writer.find_page_for_modification(index)
-        paint = _paint(_media_box(page_ref.get_object()), band[1], diagonal[1])
+        paint = _paint(_media_box(page_ref.get_object()), band_size, diagonal_size)
         writer.add_stream_to_page(index, writer.add_object(generic.StreamObject(stream_data=b"q")), prepend=True)
         writer.add_stream_to_page(index, writer.add_object(generic.StreamObject(stream_data=b"Q")))
         writer.add_stream_to_page(index, writer.add_object(generic.StreamObject(stream_data=paint)), resources)
@@ -113,6 +109,37 @@ def _watermark_in_place(stream, *, workshop: str) -> None:
     })
     writer.update_root()
     writer.write_in_place()
+
+
+@functools.lru_cache(maxsize=1)
+def _marks_template() -> bytes:
+    """A small PDF holding the two marks (form XObjects with their font subsets) and the
+    translucent graphics state, made once per process: each document then imports these objects
+    instead of subsetting the font twice again (~0.25 s a document)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.generic import pdf_name
+    from pyhanko.pdf_utils.writer import PdfFileWriter
+
+    from .fonts import prepared_stamp_font
+
+    writer = PdfFileWriter(stream_xrefs=False)
+    font = prepared_stamp_font()
+    band, band_size = _text_xobject(writer, font, PRACTICE_MARK_TEXT, _BAND_SIZE, _RED)
+    diagonal, diagonal_size = _text_xobject(writer, font, _DIAGONAL_TEXT, _DIAGONAL_SIZE, _RED)
+    state = writer.add_object(generic.DictionaryObject({
+        pdf_name("/Type"): pdf_name("/ExtGState"),
+        pdf_name("/ca"): generic.FloatObject(_DIAGONAL_OPACITY),
+        pdf_name("/CA"): generic.FloatObject(_DIAGONAL_OPACITY),
+    }))
+    writer.root[pdf_name(_TEMPLATE_KEY)] = writer.add_object(generic.DictionaryObject({
+        pdf_name("/Band"): band, pdf_name("/Diag"): diagonal, pdf_name("/GS"): state,
+        pdf_name("/BandSize"): generic.ArrayObject(generic.NumberObject(v) for v in band_size),
+        pdf_name("/DiagSize"): generic.ArrayObject(generic.NumberObject(v) for v in diagonal_size),
+    }))
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def _text_xobject(writer, font: Path, text: str, size: int, colour: tuple[float, float, float]):

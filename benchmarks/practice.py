@@ -161,7 +161,7 @@ def run(quick: bool) -> str:
     pack, practice, production = result["pack"], result["sign_practice"], result["sign_production"]
     ratio = practice.seconds / production.seconds
     job_ratio = result["job_practice"] / result["job_production"]
-    return f"""## Practice mode — a 30-trainee workshop pack, and one practice signature beside production
+    return f"""## 10. Practice mode — a 30-trainee workshop pack, and one practice signature beside production
 
 | | time | peak memory |
 |---|---:|---:|

@@ -50,10 +50,10 @@ class SigningBackend(Protocol):
         """Raise SigningError when this backend must never sign with the certificate."""
         ...
 
-    def document_for_signing(self, source: Path, *, expected_sha256: str | None, facts: DocumentFacts | None = None
-                             ) -> AbstractContextManager[tuple[Path, str | None]]:
+    def document_for_signing(self, source: Path, *, expected_sha256: str | None, facts: DocumentFacts | None = None,
+                             password: str | None = None) -> AbstractContextManager[tuple[Path, str | None]]:
         """The file the engine signs for `source` and the SHA-256 it must have (or None);
-        `facts`: what preflight read of it, when it ran."""
+        `facts`: what preflight read of it, when it ran; `password`: its open password, if any."""
         ...
 
 
@@ -93,8 +93,8 @@ class ProductionBackend:
             raise SigningError(SigningErrorCode.CERT_PRACTICE)
 
     @contextmanager
-    def document_for_signing(self, source: Path, *, expected_sha256: str | None,
-                             facts: DocumentFacts | None = None) -> Iterator[tuple[Path, str | None]]:
+    def document_for_signing(self, source: Path, *, expected_sha256: str | None, facts: DocumentFacts | None = None,
+                             password: str | None = None) -> Iterator[tuple[Path, str | None]]:
         """The document itself — unless it is a practice document (it carries the watermark):
         a real signature on it is refused."""
         from signing.errors import SigningError, SigningErrorCode

@@ -263,8 +263,8 @@ class SignJob:
         request_id = self._audit.requested(plan, target)  # on disk before the token is used
         try:
             facts = plan.preflight.facts if plan.preflight is not None else None
-            with self._backend.document_for_signing(source, expected_sha256=plan.expected_sha256,
-                                                    facts=facts) as (document, sha256):
+            with self._backend.document_for_signing(source, expected_sha256=plan.expected_sha256, facts=facts,
+                                                    password=plan.password) as (document, sha256):
                 signed = await batch.sign_document(source=document, target=target, appearance=plan.appearance,
                                                    expected_sha256=sha256, password=plan.password)
         except (SigningError, TokenError) as exc:

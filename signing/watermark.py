@@ -59,37 +59,39 @@ def _catalogue_marked(path: Path) -> bool:
         return False
 
 
-def practice_copy(source: Path, target: Path, *, workshop: str) -> None:
+def practice_copy(source: Path, target: Path, *, workshop: str, password: str | None = None) -> None:
     """The step before a practice signature on a document not marked yet: what the engine would
     refuse is refused here with the engine's codes; a document already signed outside practice
     is refused (a practice signature never goes on a real one); then `target` is the
-    watermarked copy."""
-    from .document import check_header, open_reader, refuse_unsignable
+    watermarked copy (an encrypted document stays encrypted: `password` opens it)."""
+    from .document import check_header, open_document, refuse_unsignable
     from .errors import SigningError, SigningErrorCode
 
     check_header(source)
     with open(source, "rb") as stream:
-        reader = open_reader(stream, name=source)
-        refuse_unsignable(reader, name=source)
+        reader, protection = open_document(stream, name=source, password=password)
+        refuse_unsignable(reader, name=source, protection=protection)
         if reader.embedded_signatures:
             raise SigningError(SigningErrorCode.SIGNED_OUTSIDE_PRACTICE, file=source.name)
-    watermark_copy(source, target, workshop=workshop)
+    watermark_copy(source, target, workshop=workshop, password=password)
 
 
-def watermark_copy(source: Path, target: Path, *, workshop: str) -> None:
+def watermark_copy(source: Path, target: Path, *, workshop: str, password: str | None = None) -> None:
     """Copy `source` to `target` and add the practice watermark to every page of the copy."""
     shutil.copyfile(source, target)
     with open(target, "r+b") as stream:
-        _watermark_in_place(stream, workshop=workshop)
+        _watermark_in_place(stream, workshop=workshop, password=password, name=source)
 
 
-def _watermark_in_place(stream, *, workshop: str) -> None:
+def _watermark_in_place(stream, *, workshop: str, password: str | None, name: Path) -> None:
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.generic import pdf_name
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    writer = IncrementalPdfFileWriter(stream, strict=False)
+    from .document import open_document
+
+    writer = IncrementalPdfFileWriter.from_reader(open_document(stream, name=name, password=password)[0])
     marks = writer.import_object(PdfFileReader(io.BytesIO(_marks_template()), strict=False).root[_TEMPLATE_KEY])
     band_size, diagonal_size = (tuple(float(v) for v in marks[key]) for key in ("/BandSize", "/DiagSize"))
     resources = generic.DictionaryObject({

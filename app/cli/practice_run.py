@@ -27,7 +27,7 @@ def practice_sign(args: argparse.Namespace, reporter: Reporter) -> int:
     from app.signing_job import SignJob
 
     from .audit_cmd import cli_audit
-    from .prompts import CliAcceptor, StdinPrompter, TerminalPrompter
+    from .prompts import CliAcceptor, StdinPrompter, TerminalPrompter, cli_passwords
     from .sign_cmd import _print_report, _progress
 
     _refuse_outside_options(args)
@@ -38,10 +38,12 @@ def practice_sign(args: argparse.Namespace, reporter: Reporter) -> int:
         reporter.note(session.banner(reporter.lang))
         request = _request(args, session)
         prompter = StdinPrompter(reporter) if args.pin_stdin else TerminalPrompter(reporter)
-        acceptor = CliAcceptor(reporter, accept_all=args.accept_warnings, may_ask=not args.pin_stdin)
+        acceptor = CliAcceptor(reporter, accept_all=args.accept_warnings,
+                               may_ask=not (args.pin_stdin or args.password_stdin))
         with cli_audit("sign", reporter, catalogue=request.preflight.catalogue, **session.journal_options()) as run:
             job = SignJob(request, prompter=prompter, acceptor=acceptor, journal=run.journal, backend=session.backend,
-                          progress=lambda done, total, path: _progress(reporter, done, total, path))
+                          progress=lambda done, total, path: _progress(reporter, done, total, path),
+                          passwords=cli_passwords(reporter, from_stdin=args.password_stdin))
             report = job.run()
             _print_report(report, reporter)
             run.exit_code = EXIT_OK if report.all_ok else EXIT_SOME_FAILED

@@ -115,8 +115,8 @@ class PracticeBackend:
             raise SigningError(SigningErrorCode.CERT_NOT_PRACTICE)
 
     @contextmanager
-    def document_for_signing(self, source: Path, *, expected_sha256: str | None,
-                             facts: DocumentFacts | None = None) -> Iterator[tuple[Path, str | None]]:
+    def document_for_signing(self, source: Path, *, expected_sha256: str | None, facts: DocumentFacts | None = None,
+                             password: str | None = None) -> Iterator[tuple[Path, str | None]]:
         from signing.watermark import has_practice_mark, practice_copy
 
         if facts.practice_marked if facts is not None else has_practice_mark(source):
@@ -126,7 +126,7 @@ class PracticeBackend:
             _check_unchanged(source, expected_sha256)
         with tempfile.TemporaryDirectory(prefix="kyso-practice-") as folder:
             copy = Path(folder) / source.name
-            practice_copy(source, copy, workshop=self.pack.id)
+            practice_copy(source, copy, workshop=self.pack.id, password=password)
             yield copy, None
 
 

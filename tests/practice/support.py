@@ -18,12 +18,12 @@ def exercise(pack: WorkshopPack, name: str) -> Path:
 
 
 def sign(session: PracticeSession, files: Sequence[Path], *, pin: str, prompter=None, progress=None,
-         **choices) -> SignReport:
+         passwords=None, **choices) -> SignReport:
     """One signing job in the trainee's practice session, recorded in the practice chain."""
     request = session.sign_request(files=files, **choices)
     with session.audited("sign") as run:
         return SignJob(request, prompter=prompter or FixedPin(pin, confirm_final_try=True), acceptor=AcceptAll(),
-                       journal=run.journal, backend=session.backend, progress=progress).run()
+                       journal=run.journal, backend=session.backend, progress=progress, passwords=passwords).run()
 
 
 def verify(session: PracticeSession, path: Path):

@@ -19,8 +19,8 @@ from signing.errors import SigningError
 from signing.practice_mark import PRACTICE_MARK_TEXT, PRACTICE_POLICY_OID, is_practice_certificate
 from signing.trust import TrustStore
 from signing.verify import Problem, Verdict, verify_document
-from tests.support.documents import decree30_pdf
-from tests.support.signing import AcceptAll, FixedPin, sign_files
+from tests.support.documents import decree30_pdf, encrypted_pdf
+from tests.support.signing import AcceptAll, FixedPin, Passwords, sign_files
 from tests.support.validators import NssTrust, pdfsig, pyhanko_validate
 from tokens import ModuleOptions, load_module
 
@@ -70,6 +70,20 @@ def test_every_page_says_practice_and_only_practice_trust_accepts_it(session, ow
     assert not pyhanko_validate(output, production_root)[0].trusted  # …and not against a production one
     view = pdfsig(output, NssTrust(tmp_path / "nss", production_root))[0]
     assert view.validation == "Signature is Valid." and view.certificate != "Certificate is Trusted."
+
+
+def test_an_encrypted_document_is_watermarked_and_stays_encrypted(session, own_document, tmp_path):
+    protected = encrypted_pdf(own_document, tmp_path / "phieu-mat-khau.pdf", user_password="mat-khau-mo")
+    before = protected.read_bytes()
+    report = sign(session, [protected], pin=session.trainee.pin,
+                  passwords=Passwords({"phieu-mat-khau.pdf": "mat-khau-mo"}))
+    output = report.outcomes[0].output
+    assert output is not None, report.outcomes[0].error_code
+    assert protected.read_bytes() == before
+    text = subprocess.run(["pdftotext", "-upw", "mat-khau-mo", str(output), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert text.count(PRACTICE_MARK_TEXT) == 3
+    assert subprocess.run(["pdftotext", str(output), "-"], capture_output=True).returncode != 0  # still locked
 
 
 def test_production_verification_says_practice_not_valid(session, own_document, run_kyso):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["HOME_ENV", "POLICY_ENV", "data_home", "log_dir", "machine_trust_dirs", "policy_dir", "policy_file",
-           "read_policy"]
+if TYPE_CHECKING:
+    from .policy import MergedPolicy
+
+__all__ = ["HOME_ENV", "POLICY_ENV", "data_home", "load_policy", "log_dir", "machine_trust_dirs", "policy_dir",
+           "policy_file", "policy_sources", "read_policy", "server_policy_file"]
 
 HOME_ENV = "KYSO_HOME"
 POLICY_ENV = "KYSO_POLICY_DIR"
@@ -56,21 +59,53 @@ def policy_file() -> Path:
     return policy_dir() / "policy.toml"
 
 
+# --- the policy's tiers ---------------------------------------------------------------------
+# From the least to the most specific: what the central server published (fetched by app.sync),
+# the machine's own policy.toml, the Group Policy values (app.group_policy). app/policy.py
+# validates each tier and merges them setting by setting (docs/policy.md).
+
+def server_policy_file() -> Path:
+    """The unit's policy as the central server published it (downloaded by `app.sync`)."""
+    return data_home() / "server" / "policy.toml"
+
+
+def policy_sources(*, folder: Path | None = None) -> list[tuple[str, Path]]:
+    """(tier, file) of the file tiers, from the least to the most specific."""
+    return [("server", server_policy_file()), ("machine", (folder or policy_dir()) / "policy.toml")]
+
+
+def load_policy(*, folder: Path | None = None, registry: Any = None) -> MergedPolicy:
+    """Every tier that is there and valid, merged; an invalid tier is rejected whole (listed in
+    `rejected`, logged) and the others stay in force. `folder` and `registry` stand in for the
+    machine's (tests)."""
+    import logging
+
+    from .group_policy import POLICY_KEY, read_group_policy
+    from .policy import PolicyInvalid, PolicyProblem, PolicyTier, merge_tiers
+
+    tiers, rejected = [], []
+    for source, path in policy_sources(folder=folder):
+        try:
+            tiers.append(PolicyTier.of(path.read_bytes(), source=source, path=str(path)))
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            rejected.append(PolicyInvalid(source, [PolicyProblem("(file)", "POLICY_UNREADABLE", {"detail": str(exc)})]))
+        except PolicyInvalid as invalid:
+            rejected.append(invalid)
+    group = read_group_policy(registry)
+    if group:  # values left empty by an installer count as absent
+        try:
+            tiers.append(PolicyTier.of_values(group, source="group-policy", path="HKLM\\" + POLICY_KEY))
+        except PolicyInvalid as invalid:
+            rejected.append(invalid)
+    for invalid in rejected:
+        logging.getLogger("kyso.policy").warning("policy %s rejected: %s", invalid.source, invalid.params["problems"])
+    return merge_tiers(tiers, rejected=rejected)
+
+
 def read_policy(*, folder: Path | None = None, registry: Any = None) -> dict[str, Any] | None:
-    """The machine policy in force: policy.toml of the policy folder, with the Group Policy values
-    of HKLM\\Software\\Policies\\kyso (Windows; app.group_policy) over it, value by value. None when
-    there is neither; a file that cannot be read is as if there were none — every reader of the
-    policy treats it the same way. `folder` and `registry` stand in for the machine's (tests)."""
-    from .group_policy import merge_policies, read_group_policy
-
-    return merge_policies(_read_policy_file((folder or policy_dir()) / "policy.toml"), read_group_policy(registry))
-
-
-def _read_policy_file(path: Path) -> dict[str, Any] | None:
-    import tomllib
-
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return None
+    """The policy in force (every valid tier merged); None when no tier is there or valid (it is
+    then as if there were none — every reader of the policy treats it the same way)."""
+    merged = load_policy(folder=folder, registry=registry)
+    return merged.data if merged.tiers else None

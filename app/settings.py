@@ -1,18 +1,19 @@
 """User settings, declared in one typed place; an administrator's policy file can lock any of them.
 
-The user's values live in KYSO_HOME/settings.toml; the machine-wide policy (policy folder,
-policy.toml) may set defaults (`[defaults]`) and lock values (`[locked]`, with `locked_by`
-naming who did it). A locked value always wins and cannot be changed by the user.
+The user's values live in KYSO_HOME/settings.toml; the administrator's policy may set defaults
+(`[defaults]`) and lock values (`[locked]`, with `locked_by` naming who did it). The policy has two
+tiers, merged by app/policy.py: the one the central server published, below the machine's own
+file (docs/policy.md). A locked value always wins and cannot be changed by the user.
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .paths import data_home, read_policy
+from .paths import data_home, load_policy
 
 __all__ = ["Settings", "SettingsState", "load_settings", "save_settings", "SettingLocked"]
 
@@ -41,6 +42,7 @@ class Settings:
 class SettingsState:
     settings: Settings
     locked: dict[str, str]  # setting name -> who locked it
+    lock_sources: dict[str, str] = field(default_factory=dict)  # setting name -> "server" or "machine"
 
 
 class SettingLocked(Exception):
@@ -73,13 +75,13 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_settings() -> SettingsState:
-    policy = read_policy() or {}
-    locked_by = str(policy.get("locked_by", "quản trị viên"))
-    defaults = _coerce(policy.get("defaults", {}))
-    locked = _coerce(policy.get("locked", {}))
+    policy = load_policy()
+    defaults = _coerce(policy.data.get("defaults", {}))
+    locked = _coerce(policy.data.get("locked", {}))
     user = _coerce(_read(_settings_file()))
     merged = replace(Settings(), **{**defaults, **user, **locked})
-    return SettingsState(merged, {name: locked_by for name in locked})
+    return SettingsState(merged, {name: policy.locks[name].locked_by for name in locked},
+                         {name: policy.locks[name].source for name in locked})
 
 
 def save_settings(changes: dict[str, Any], *, journal: Any = None) -> SettingsState:

@@ -54,6 +54,11 @@ class ServerSettings(BaseSettings):
     lockout_minutes: int = 15
     export_xlsx_rows: int = 1_048_575  # Excel's limit, less the header row
     keep_alive_seconds: int = Field(default=5, ge=1)  # idle keep-alive connections closed after this (uvicorn's default)
+    console_idle_minutes: int = Field(default=30, ge=1)  # a console session unused this long ends
+    console_timezone: str = "Asia/Ho_Chi_Minh"  # how the console shows times and reads dates typed in forms
+    max_upload_bytes: int = 1024 * 1024 * 1024  # a JSONL export uploaded to the console for re-verification
+    report_max_events: int = Field(default=20_000, ge=1)  # events listed one by one in a PDF report
+    report_font: Path | None = None  # a TrueType font with Vietnamese letters; default: found on the system
     log_level: str = "info"
 
     @classmethod

@@ -1,5 +1,6 @@
-"""The server's messages, Vietnamese first: resources/messages/server.<lang>.toml (the same files
-the desktop's i18n reads), read here without importing the desktop application."""
+"""The server's messages, Vietnamese first: resources/messages/<area>.<lang>.toml for the server's
+areas (the API's refusals, the console and the `kyso-server` command, the policy format) — the
+same files the desktop's i18n reads, read here without importing the desktop application."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from typing import Any
 __all__ = ["LANGUAGES", "language_from_header", "server_message"]
 
 LANGUAGES = ("vi", "en")
+AREAS = ("server", "console", "policy")
 
 
 @functools.lru_cache(maxsize=len(LANGUAGES))
 def _texts(lang: str) -> dict[str, str]:
     from resources import resource_path
 
-    with open(resource_path("messages", f"server.{lang}.toml"), "rb") as handle:
-        return tomllib.load(handle)
+    texts: dict[str, str] = {}
+    for area in AREAS:
+        with open(resource_path("messages", f"{area}.{lang}.toml"), "rb") as handle:
+            texts.update(tomllib.load(handle))
+    return texts
 
 
 def language_from_header(accept_language: str | None) -> str:

@@ -21,7 +21,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "AdminAccount", "AdminLogEntry", "AdminLogHead", "AdminSession", "Alert", "Base", "ChainHead",
-    "EnrolmentCode", "Event", "ReceiptKey", "Unit", "UnitConfig", "Workstation",
+    "EnrolmentCode", "Event", "ReceiptKey", "Unit", "UnitConfig", "UnitConfigVersion", "VerificationRun",
+    "Workstation",
 ]
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER PRIMARY KEY only
@@ -57,6 +58,7 @@ class AdminSession(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the bearer token
     account_id: Mapped[int] = mapped_column(ForeignKey("admin_accounts.id"))
     expires_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTC_TIME)  # the console's idle timeout
 
 
 class EnrolmentCode(Base):
@@ -80,6 +82,15 @@ class Workstation(Base):
     enrolled_at: Mapped[datetime] = mapped_column(UTC_TIME)
     revoked_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    # What the workstation last reported (PUT /api/v1/workstation/state): its kyso version, the
+    # server policy and catalogue it has in force (SHA-256 of the file, = the published ETag), and
+    # the heads of its local chains (JSON: mode → seq), to tell "behind" from "verified".
+    reported_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    app_version: Mapped[str | None] = mapped_column(String(40))
+    policy_etag: Mapped[str | None] = mapped_column(String(64))
+    catalogue_etag: Mapped[str | None] = mapped_column(String(64))
+    catalogue_version: Mapped[str | None] = mapped_column(String(100))
+    local_heads: Mapped[str | None] = mapped_column(Text)
 
 
 class ChainHead(Base):
@@ -100,7 +111,7 @@ class Event(Base):
     __table_args__ = (
         UniqueConstraint("chain", "mode", "seq", name="uq_events_chain_seq"),
         Index("ix_events_unit_time", "unit_id", "at_utc"),
-        Index("ix_events_workstation", "workstation_id"),
+        Index("ix_events_workstation_time", "workstation_id", "at_utc"),
         Index("ix_events_time", "at_utc"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -115,6 +126,7 @@ class Event(Base):
     type: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(String(16))  # ok | failed | refused, from the type
     document_type: Mapped[str | None] = mapped_column(Text)
+    document_key: Mapped[str | None] = mapped_column(Text)  # data.document folded: no diacritics, lower case
     at_utc: Mapped[datetime] = mapped_column(UTC_TIME)
     at_utc_text: Mapped[str] = mapped_column(Text)  # exactly as hashed
     at_local: Mapped[str] = mapped_column(Text)
@@ -139,6 +151,9 @@ class Alert(Base):
     received_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTC_TIME)
     repeats: Mapped[int] = mapped_column(Integer, default=1)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(120))
+    acknowledgement: Mapped[str | None] = mapped_column(Text)  # the reviewer's comment
 
 
 class UnitConfig(Base):
@@ -149,6 +164,37 @@ class UnitConfig(Base):
     etag: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTC_TIME)
     updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class UnitConfigVersion(Base):
+    """Every version of a unit's catalogue or policy that was published, numbered from 1 per
+    (unit, kind): what the console shows beside the workstations that applied it."""
+
+    __tablename__ = "unit_config_versions"
+    __table_args__ = (UniqueConstraint("unit_id", "kind", "revision", name="uq_unit_config_revision"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit_id: Mapped[str] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    revision: Mapped[int] = mapped_column(Integer)
+    etag: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    published_by: Mapped[str] = mapped_column(String(100))
+
+
+class VerificationRun(Base):
+    """A verification of one workstation's chains from the console, done a step at a time (any
+    server process can take the next step: the progress lives here, not in a process)."""
+
+    __tablename__ = "verification_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workstation_id: Mapped[str] = mapped_column(ForeignKey("workstations.id"), index=True)
+    unit_id: Mapped[str] = mapped_column(String(64))
+    started_by: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    finished_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+    ok: Mapped[bool | None] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(Text)  # JSON: each chain's progress and verdict
 
 
 class AdminLogHead(Base):

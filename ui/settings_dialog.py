@@ -1,6 +1,6 @@
 """Settings: who the user is, the images their signatures show, where signed files go, the
 level and timestamp authority, token modules, language. A setting an administrator locked in
-the machine-wide policy is shown, disabled, with who locked it."""
+the policy is shown, disabled, with who locked it and whether the lock came from the audit server."""
 
 from __future__ import annotations
 
@@ -180,7 +180,9 @@ class SettingsDialog(QDialog):
         self.cancel_button.setText(self.tr("Cancel"))
         for name, who in self.state.locked.items():
             if name in self.lock_labels:
-                self.lock_labels[name].setText(self.tr("Locked by %1").replace("%1", who))
+                text = (self.tr("Locked by %1 (policy from the audit server)")
+                        if self.state.lock_sources.get(name) == "server" else self.tr("Locked by %1"))
+                self.lock_labels[name].setText(text.replace("%1", who))
 
     # --- values -------------------------------------------------------------------------------
     def _load(self, settings: Settings) -> None:

@@ -176,8 +176,10 @@ class AuditJournal:
         return self.record(EventType.CATALOGUE_LOADED, id=catalogue_id, name=name, version=version, source=source,
                            rejected=list(rejected))
 
-    def policy_loaded(self, *, path: str, locked: Sequence[str], defaults: Sequence[str]) -> AuditEvent | None:
-        return self.record(EventType.POLICY_LOADED, path=path, locked=sorted(locked), defaults=sorted(defaults))
+    def policy_loaded(self, *, path: str, locked: Sequence[str], defaults: Sequence[str],
+                      tiers: Sequence[dict] = (), rejected: Sequence[dict] = ()) -> AuditEvent | None:
+        return self.record(EventType.POLICY_LOADED, path=path, locked=sorted(locked), defaults=sorted(defaults),
+                           tiers=list(tiers), rejected=list(rejected))
 
     def settings_changed(self, *, name: str, old: Any, new: Any) -> AuditEvent | None:
         return self.record(EventType.SETTINGS_CHANGED, name=name, old=_plain(old), new=_plain(new))

@@ -90,13 +90,17 @@ def audit_session(*, command: str, notify: Notify | None = None, mode: str = PRO
 
 
 def _policy_loaded(journal: AuditJournal) -> None:
-    """The administrator's policy file in force, if there is one: which settings it sets and locks."""
-    from app.paths import policy_file, read_policy
+    """The administrator's policy in force, if any: which settings it sets and locks, from which
+    tiers (the server's published version by its ETag), and the tiers rejected as invalid."""
+    from app.paths import load_policy
 
-    policy = read_policy()
-    if policy is None:
+    policy = load_policy()
+    if not policy.tiers and not policy.rejected:
         return
-    journal.policy_loaded(path=str(policy_file()), locked=list(policy.get("locked", {})), defaults=list(policy.get("defaults", {})))
+    journal.policy_loaded(path=policy.tiers[-1].path if policy.tiers else "", locked=list(policy.data["locked"]),
+                          defaults=list(policy.data["defaults"]),
+                          tiers=[{"source": t.source, "path": t.path, "sha256": t.etag} for t in policy.tiers],
+                          rejected=[{"source": r.source, "problems": r.params["problems"]} for r in policy.rejected])
 
 
 def _announce(journal: AuditJournal, notify: Notify | None, *, shown: int) -> int:

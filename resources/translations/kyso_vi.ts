@@ -973,6 +973,10 @@ Thư mục dữ liệu: %2</translation>
         <translation>Huỷ</translation>
     </message>
     <message>
+        <source>Locked by %1 (policy from the audit server)</source>
+        <translation>Đã bị %1 khoá (chính sách từ máy chủ kiểm toán)</translation>
+    </message>
+    <message>
         <source>Locked by %1</source>
         <translation>Đã bị %1 khoá</translation>
     </message>

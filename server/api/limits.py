@@ -22,17 +22,19 @@ class _TooLarge(StarletteHTTPException):
 class BodyLimit:
     """Pure ASGI middleware: Content-Length checked first, streamed bodies counted as they come."""
 
-    def __init__(self, app, *, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app, *, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+        """`larger`: paths allowed a larger body (the console's upload of an export to re-verify)."""
+        self.app, self.max_bytes, self.larger = app, max_bytes, larger or {}
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
         headers = dict(scope.get("headers") or ())
         declared = headers.get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(headers, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(headers, send, limit)
             return
         seen, started = 0, False
 
@@ -41,7 +43,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise _TooLarge
             return message
 
@@ -54,13 +56,13 @@ class BodyLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._refuse(headers, send)
+                await self._refuse(headers, send, limit)
 
-    async def _refuse(self, headers: dict, send) -> None:
+    async def _refuse(self, headers: dict, send, limit: int) -> None:
         lang = language_from_header(headers.get(b"accept-language", b"").decode("latin-1"))
         code = ServerErrorCode.BODY_TOO_LARGE.value
-        body = json.dumps({"code": code, "message": server_message(code, lang, limit=self.max_bytes),
-                           "params": {"limit": str(self.max_bytes)}}, ensure_ascii=False).encode()
+        body = json.dumps({"code": code, "message": server_message(code, lang, limit=limit),
+                           "params": {"limit": str(limit)}}, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})

@@ -7,11 +7,12 @@ from fastapi import FastAPI
 from app import __version__
 
 from ..config import ServerSettings
+from ..console import UPLOAD_LIMITS, install_console
 from ..db import Database
 from ..receipts import load_signer
 from .errors import install_error_handlers
 from .limits import BodyLimit
-from .routes import admin, audit, auth, enrol, ingest, meta, unit_config
+from .routes import admin, audit, auth, enrol, ingest, meta, unit_config, workstation_state
 from .state import ServerState
 
 __all__ = ["create_app"]
@@ -24,10 +25,11 @@ def create_app(settings: ServerSettings, *, database: Database | None = None) ->
     api = FastAPI(title="kyso audit server", version=__version__,
                   description="Central audit server of kyso: enrolment, ingestion with receipts, query, "
                               "export, verification and configuration (docs/server.md).",
-                  openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None)
+                  openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     api.state.kyso = state
-    for module in (meta, enrol, ingest, unit_config, auth, audit, admin):
+    for module in (meta, enrol, ingest, unit_config, workstation_state, auth, audit, admin):
         api.include_router(module.router)
     install_error_handlers(api)
-    api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    install_console(api)  # the administrators' console at / and the API's docs page, every asset local
+    api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=UPLOAD_LIMITS(settings))
     return api

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.audit.wire import MODES
 
 __all__ = [
     "AccountIn", "AccountOut", "Alerts", "BatchAnswer", "ChainVerdictOut", "Chains", "CodeIn", "CodeOut",
     "ConfigIn", "EnrolIn", "EnrolOut", "ErrorOut", "EventPage", "LoginIn", "LoginOut", "LogPage", "LogVerdictOut",
-    "Me", "Receipt", "ServerKey", "UnitIn", "UnitOut", "WIRE_EVENT_SCHEMA", "WorkstationOut", "WorkstationVerdict",
+    "Me", "Receipt", "ServerKey", "UnitIn", "UnitOut", "WIRE_EVENT_SCHEMA", "WorkstationOut", "WorkstationStateIn",
+    "WorkstationVerdict",
 ]
 
 Mode = Literal["production", "practice"]
@@ -145,6 +146,28 @@ class WorkstationOut(BaseModel):
     revoked_at: datetime | None
     last_seen_at: datetime | None
     heads: dict[str, int]
+
+
+class WorkstationStateIn(BaseModel):
+    """What a workstation has in force, sent after each sync pass: shown in the console."""
+
+    model_config = _STRICT
+    app_version: str = Field(max_length=40, pattern=r"^[^\x00]*$")
+    policy: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$",
+                               description="SHA-256 of the server's policy in force (its ETag); null: none")
+    catalogue: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$",
+                                  description="SHA-256 of the server's catalogue, when it is the one in force")
+    catalogue_version: str | None = Field(default=None, max_length=100, pattern=r"^[^\x00]*$")
+    chain: str | None = Field(default=None, max_length=128, pattern=r"^[^\x00]*$",
+                              description="the chain the workstation writes now (its id, or '<id>#<stamp>')")
+    heads: dict[Mode, int] = Field(default_factory=dict, description="the last sequence of each mode of that chain")
+
+    @field_validator("heads")
+    @classmethod
+    def _bounded(cls, heads: dict[str, int]) -> dict[str, int]:
+        if any(not 0 <= seq < 2**63 for seq in heads.values()):
+            raise ValueError("sequence out of range")
+        return heads
 
 
 class EventPage(BaseModel):

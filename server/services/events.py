@@ -16,8 +16,10 @@ from app.audit.wire import GENESIS
 from ..canonical import hash_matches
 from ..db import as_utc
 from ..models import ChainHead, Event
+from ..textfold import fold
 
-__all__ = ["ChainVerdict", "EventFilter", "chains_of", "event_dict", "filtered", "page", "rows", "verify_chain"]
+__all__ = ["ChainVerdict", "EventFilter", "RangeVerdict", "chains_of", "event_dict", "filtered", "page", "rows",
+           "verify_chain", "verify_range"]
 
 _FIELDS = (Event.id, Event.workstation_id, Event.chain, Event.unit_id, Event.mode, Event.seq, Event.v, Event.prev_hash,
            Event.hash, Event.type, Event.outcome, Event.document_type, Event.at_utc_text, Event.at_local,
@@ -35,6 +37,12 @@ class EventFilter:
     mode: str | None = None
     date_from: datetime | None = None
     date_to: datetime | None = None  # exclusive
+    document: str | None = None  # part of the document's name, accents and case ignored
+
+    def described(self) -> dict[str, str]:
+        """The filters set, as texts (times in RFC 3339)."""
+        return {name: value.isoformat() if isinstance(value, datetime) else str(value)
+                for name, value in vars(self).items() if value}
 
 
 def filtered(query: Select, *, where: EventFilter) -> Select:
@@ -49,6 +57,8 @@ def filtered(query: Select, *, where: EventFilter) -> Select:
         query = query.where(Event.at_utc >= where.date_from)
     if where.date_to is not None:
         query = query.where(Event.at_utc < where.date_to)
+    if where.document:
+        query = query.where(Event.document_key.contains(fold(where.document), autoescape=True))
     return query
 
 
@@ -94,13 +104,33 @@ def chains_of(session: Session, *, workstation: str, mode: str | None) -> list[t
 
 
 def verify_chain(session: Session, *, chain: str, mode: str) -> ChainVerdict:
-    query = (select(*_FIELDS).where(Event.chain == chain, Event.mode == mode)
-             .order_by(Event.seq).execution_options(yield_per=2000, stream_results=True))
-    count, previous = 0, GENESIS
-    for row in session.execute(query):
-        problem = ("gap" if row.seq != count + 1 else "prev_hash" if row.prev_hash != previous
+    done = verify_range(session, chain=chain, mode=mode, after_seq=0, prev_hash=GENESIS)
+    return ChainVerdict(chain, mode, done.seq, done.problem is None, done.problem, done.problem_seq, done.seq,
+                        done.prev_hash)
+
+
+@dataclass(frozen=True)
+class RangeVerdict:
+    seq: int  # the last sequence verified (the chain holds gaplessly up to it)
+    prev_hash: str  # that event's hash: where the next range links
+    checked: int  # events read in this range
+    problem: str | None  # gap | prev_hash | hash
+    problem_seq: int | None
+
+
+def verify_range(session: Session, *, chain: str, mode: str, after_seq: int, prev_hash: str,
+                 limit: int | None = None) -> RangeVerdict:
+    """Events after `after_seq` (whose hash is `prev_hash`) re-hashed and linked, `limit` at most
+    (all when None), up to the first problem: a chain can be verified a step at a time."""
+    query = select(*_FIELDS).where(Event.chain == chain, Event.mode == mode, Event.seq > after_seq).order_by(Event.seq)
+    if limit is not None:
+        query = query.limit(limit)
+    seq, previous, checked = after_seq, prev_hash, 0
+    for row in session.execute(query.execution_options(yield_per=2000, stream_results=True)):
+        checked += 1
+        problem = ("gap" if row.seq != seq + 1 else "prev_hash" if row.prev_hash != previous
                    else None if hash_matches(event_dict(row), row.hash) else "hash")
         if problem:
-            return ChainVerdict(chain, mode, count, False, problem, row.seq, count, previous)
-        count, previous = count + 1, row.hash
-    return ChainVerdict(chain, mode, count, True, None, None, count, previous)
+            return RangeVerdict(seq, previous, checked, problem, row.seq)
+        seq, previous = row.seq, row.hash
+    return RangeVerdict(seq, previous, checked, None, None)

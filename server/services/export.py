@@ -1,4 +1,5 @@
-"""Exports streamed in constant memory: CSV (UTF-8 with BOM, for Excel), XLSX, JSONL (re-verifiable).
+"""Exports streamed in constant memory: CSV (UTF-8 with BOM, for Excel), XLSX, JSONL (re-verifiable),
+and the printable PDF report (report_pdf.py).
 
 Rows come from a server-side cursor a chunk at a time and leave as chunks of bytes. XLSX is
 written by xlsxwriter in constant-memory mode to a temporary file, then streamed from it.
@@ -11,6 +12,7 @@ import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from enum import StrEnum
 from typing import Any
 
@@ -19,6 +21,7 @@ import orjson
 from ..db import Database, as_utc
 from ..receipts import utc_text
 from .events import EventFilter, event_dict, rows
+from .report_pdf import ReportOptions, stream_report
 
 __all__ = ["HEADER", "MEDIA_TYPES", "ExportFormat", "stream_export"]
 
@@ -27,12 +30,14 @@ class ExportFormat(StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
     JSONL = "jsonl"
+    PDF = "pdf"
 
 
 MEDIA_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.JSONL: "application/x-ndjson",
+    ExportFormat.PDF: "application/pdf",
 }
 HEADER = ("unit", "workstation", "chain", "mode", "seq", "at_utc", "at_local", "type", "outcome", "document_type",
           "os_user", "user_name", "user_role", "app_version", "data", "prev_hash", "hash", "received_at")
@@ -55,7 +60,17 @@ def _safe(value: Any) -> Any:
 
 
 def stream_export(database: Database, *, where: EventFilter, fmt: ExportFormat, sheet_rows: int,
-                  on_done: Callable[[int], None] | None = None) -> Iterator[bytes]:
+                  on_done: Callable[[int], None] | None = None, report: ReportOptions | None = None
+                  ) -> Iterator[bytes]:
+    """The export's bytes. For PDF, `report` says in which language and for whom (and a missing
+    font is raised here, before anything is streamed)."""
+    if fmt is ExportFormat.PDF:
+        return stream_report(database, where=where, options=report or ReportOptions("vi", UTC, "-"))
+    return _stream_rows(database, where=where, fmt=fmt, sheet_rows=sheet_rows, on_done=on_done)
+
+
+def _stream_rows(database: Database, *, where: EventFilter, fmt: ExportFormat, sheet_rows: int,
+                 on_done: Callable[[int], None] | None) -> Iterator[bytes]:
     counter = [0]
     with database.read_session() as session:
         if fmt is ExportFormat.CSV and database.dialect == "postgresql":

@@ -29,13 +29,14 @@ from ..errors import ServerError, ServerErrorCode
 from ..models import Alert, ChainHead, Event, Workstation
 from ..principals import WorkstationPrincipal
 from ..receipts import ReceiptSigner
+from ..textfold import fold
 
 __all__ = ["COLUMNS", "COPY_EVENTS", "COPY_TYPES", "IngestResult", "event_row", "ingest_batch", "owns_chain"]
 
 COLUMNS = ("workstation_id", "chain", "unit_id", "mode", "seq", "v", "prev_hash", "hash", "type", "outcome",
-           "document_type", "at_utc", "at_utc_text", "at_local", "os_user", "user_name", "user_role",
+           "document_type", "document_key", "at_utc", "at_utc_text", "at_local", "os_user", "user_name", "user_role",
            "app_version", "data", "received_at")
-COPY_TYPES = ("text", "text", "text", "text", "int8", "int4", "text", "text", "text", "text", "text", "timestamptz",
+COPY_TYPES = ("text", "text", "text", "text", "int8", "int4", "text", "text", "text", "text", "text", "text", "timestamptz",
               "text", "text", "text", "text", "text", "text", "text", "timestamptz")
 """PostgreSQL types of COLUMNS for binary COPY (varchar takes text's binary form)."""
 COPY_EVENTS = f"COPY events ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)"
@@ -193,7 +194,7 @@ def event_row(item: dict, *, workstation_id: str, unit_id: str, received_at: dat
     data = item["data"]
     return (workstation_id, item["workstation"], unit_id, item["mode"], item["seq"], item["v"], item["prev_hash"],
             item["hash"], item["type"], _outcome(item["type"], data), _text(data.get("document_type")),
-            datetime.fromisoformat(item["at_utc"]), item["at_utc"], item["at_local"], item["os_user"],
+            _document_key(data.get("document")), datetime.fromisoformat(item["at_utc"]), item["at_utc"], item["at_local"], item["os_user"],
             item["user_name"], item["user_role"], item["app_version"], _json(data), received_at)
 
 
@@ -202,6 +203,11 @@ def _outcome(kind: str, data: dict) -> str | None:
     if isinstance(stated, str) and stated in ("ok", "failed", "refused"):
         return stated
     return _OUTCOMES.get(kind.rsplit(".", 1)[-1])
+
+
+def _document_key(value: Any) -> str | None:
+    """The document's name as the console searches it: without diacritics, lower case."""
+    return fold(value) if isinstance(value, str) else None
 
 
 def _text(value: Any) -> str | None:

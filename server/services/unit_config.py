@@ -1,26 +1,28 @@
 """Each unit's catalogue and policy, as the administrators upload them and workstations fetch them.
 
-The catalogue is checked against the catalogue's published JSON Schema (resources/catalogue) so a
-broken file is refused here, with its problems, rather than by every workstation; the policy is
-checked to be TOML. The ETag is the SHA-256 of the content.
+Both are validated here exactly as the workstation validates them — the catalogue by its own
+loader (`app.catalogue.loader`: schema and meaning, every problem with its line), the policy by
+`app.policy` — so a broken file is refused here, with its problems, rather than by every
+workstation. The ETag is the SHA-256 of the content; every version published is kept, numbered
+per unit and kind, so the console can say which version each workstation applied.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import tomllib
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import now_utc
 from ..errors import ServerError, ServerErrorCode
-from ..models import UnitConfig
+from ..models import UnitConfig, UnitConfigVersion
 from . import adminlog
 from .accounts import require_unit
 
-__all__ = ["ConfigKind", "get_config", "set_config"]
+__all__ = ["ConfigKind", "config_problems", "get_config", "set_config"]
 
 
 class ConfigKind(StrEnum):
@@ -30,14 +32,21 @@ class ConfigKind(StrEnum):
 
 def set_config(session: Session, *, actor: str, unit_id: str, kind: ConfigKind, content: str) -> UnitConfig:
     require_unit(session, unit_id=unit_id)
-    _validate(kind, content)
+    problems = config_problems(kind, content)
+    if problems:
+        detail = "; ".join(f"line {p['line']}: {p['field']}: {p['message']}" if p["line"] else f"{p['field']}: {p['message']}"
+                           for p in problems[:5])
+        raise ServerError(ServerErrorCode.CONFIG_INVALID, extra={"problems": problems[:200]}, kind=kind.value,
+                          detail=detail[:500])
     etag = hashlib.sha256(content.encode("utf-8")).hexdigest()
     row = session.get(UnitConfig, (unit_id, kind.value))
     if row is None:
         row = UnitConfig(unit_id=unit_id, kind=kind.value)
         session.add(row)
     row.content, row.etag, row.updated_at, row.updated_by = content, etag, now_utc(), actor
-    adminlog.record(session, actor=actor, action=f"{kind.value}.set", target=unit_id, details={"etag": etag})
+    revision = _remember(session, row)
+    adminlog.record(session, actor=actor, action=f"{kind.value}.set", target=unit_id,
+                    details={"etag": etag, "revision": revision})
     return row
 
 
@@ -48,24 +57,42 @@ def get_config(session: Session, *, unit_id: str, kind: ConfigKind) -> UnitConfi
     return row
 
 
-def _validate(kind: ConfigKind, content: str) -> None:
-    if kind is ConfigKind.POLICY:
-        try:
-            tomllib.loads(content)
-        except tomllib.TOMLDecodeError as exc:
-            raise ServerError(ServerErrorCode.CONFIG_INVALID, kind=kind.value, detail=str(exc)) from None
-        return
-    import yaml
-    from jsonschema import Draft202012Validator
+def _remember(session: Session, row: UnitConfig) -> int:
+    """Keep this version (numbered from 1 per unit and kind); the same content published again
+    keeps its number."""
+    latest = session.execute(
+        select(UnitConfigVersion).where(UnitConfigVersion.unit_id == row.unit_id, UnitConfigVersion.kind == row.kind)
+        .order_by(UnitConfigVersion.revision.desc()).limit(1)
+    ).scalar_one_or_none()
+    if latest is not None and latest.etag == row.etag:
+        return latest.revision
+    revision = (latest.revision if latest is not None else 0) + 1
+    session.add(UnitConfigVersion(unit_id=row.unit_id, kind=row.kind, revision=revision, etag=row.etag,
+                                  content=row.content, published_at=row.updated_at, published_by=row.updated_by))
+    session.flush()
+    return revision
 
-    from resources import resource_path
+
+def config_problems(kind: ConfigKind, content: str) -> list[dict[str, Any]]:
+    """Every problem of the file, as the workstation would find them: {line, field, message};
+    line 0 when the problem is not about one line. Policy messages are codes the caller words."""
+    if kind is ConfigKind.POLICY:
+        from app.policy import PolicyInvalid, parse_policy
+
+        try:
+            parse_policy(content, source="server")
+        except PolicyInvalid as invalid:
+            return [{"line": _line(p.params.get("line", "")), "field": p.field, "message": p.code,
+                     "params": dict(p.params)} for p in invalid.problems]
+        return []
+    from app.catalogue.loader import CatalogueInvalid, parse_catalogue
 
     try:
-        data = yaml.safe_load(content)
-    except yaml.YAMLError as exc:
-        raise ServerError(ServerErrorCode.CONFIG_INVALID, kind=kind.value, detail=str(exc)[:300]) from None
-    schema = json.loads(resource_path("catalogue", "catalogue.schema.json").read_text(encoding="utf-8"))
-    problems = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
-    if problems:
-        detail = "; ".join(f"{'/'.join(map(str, p.absolute_path)) or '(root)'}: {p.message}" for p in problems[:5])
-        raise ServerError(ServerErrorCode.CONFIG_INVALID, kind=kind.value, detail=detail[:500])
+        parse_catalogue(content, source="server")
+    except CatalogueInvalid as invalid:
+        return [{"line": p.line, "field": p.field, "message": p.message} for p in invalid.problems]
+    return []
+
+
+def _line(text: str) -> int:
+    return int(text) if text.isdigit() else 0

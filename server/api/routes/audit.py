@@ -6,14 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from ...errors import ServerError, ServerErrorCode
+from ...messages import language_from_header
 from ...principals import Admin
 from ...services import adminlog, alerts, workstations
 from ...services.events import EventFilter, chains_of, page, verify_chain
 from ...services.export import MEDIA_TYPES, ExportFormat, stream_export
+from ...services.report_pdf import ReportOptions
+from ...timezones import local_zone
 from ..deps import AdminDep, SessionDep, StateDep
 from ..schemas import (
     Alerts,
@@ -36,7 +39,8 @@ def _filter(admin: AdminDep, unit: _Text = None, workstation: _Text = None, user
             outcome: Literal["ok", "failed", "refused"] | None = None,
             mode: Literal["production", "practice"] | None = None,
             date_from: Annotated[datetime | None, Query(alias="from")] = None,
-            date_to: Annotated[datetime | None, Query(alias="to")] = None) -> EventFilter:
+            date_to: Annotated[datetime | None, Query(alias="to")] = None,
+            document: _Text = None) -> EventFilter:
     """The query's filters, with the unit forced to the account's own when it has one."""
     if unit is not None:
         admin.check_unit(unit)
@@ -45,7 +49,7 @@ def _filter(admin: AdminDep, unit: _Text = None, workstation: _Text = None, user
             raise ServerError(ServerErrorCode.REQUEST_INVALID, detail="from/to need a time zone")
     return EventFilter(unit=unit or admin.unit_id, workstation=workstation, user=user, type=type,
                        document_type=document_type, outcome=outcome, mode=mode, date_from=date_from,
-                       date_to=date_to)
+                       date_to=date_to, document=document)
 
 
 FilterDep = Annotated[EventFilter, Depends(_filter)]
@@ -60,12 +64,17 @@ def list_events(where: FilterDep, session: SessionDep, after_id: Annotated[int, 
 
 @router.get("/events/export", response_class=StreamingResponse,
             responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}})
-def export(where: FilterDep, admin: AdminDep, state: StateDep,
+def export(where: FilterDep, admin: AdminDep, state: StateDep, request: Request,
            format: ExportFormat = ExportFormat.CSV) -> StreamingResponse:
     with state.database.write() as session:
         adminlog.record(session, actor=admin.actor, action="events.exported", target=where.unit or "*",
                         details={"format": format.value, "filter": {k: str(v) for k, v in vars(where).items() if v}})
-    stream = stream_export(state.database, where=where, fmt=format, sheet_rows=state.settings.export_xlsx_rows)
+    report = ReportOptions(lang=language_from_header(request.headers.get("accept-language")),
+                           zone=local_zone(state.settings.console_timezone), made_by=admin.username,
+                           max_events=state.settings.report_max_events, font=state.settings.report_font,
+                           filters=where.described())
+    stream = stream_export(state.database, where=where, fmt=format, sheet_rows=state.settings.export_xlsx_rows,
+                           report=report)
     name = f"kyso-audit.{format.value}"
     return StreamingResponse(stream, media_type=MEDIA_TYPES[format],
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -12,10 +12,11 @@ cd "$ROOT"
 # Debian packages: the token simulator and tools, the independent PDF validator, the fonts
 # the Decree 30 stamps need (Liberation 2.x: 1.x has no Vietnamese glyphs), NSS tools for
 # pdfsig's trust store, Qt's runtime libraries (offscreen tests, Xvfb screenshots), msitools
-# with wixl to build and inspect the Windows installer (installer/build), and osslsigncode to
-# sign it (the release step, run by tests/installer/test_release_signing.py).
+# with wixl to build and inspect the Windows installer (installer/build), osslsigncode to sign it
+# (the release step, run by tests/installer/test_release_signing.py), and the browser the console's
+# tests drive through Playwright (Debian's chromium: no browser download).
 DEB_PACKAGES=(
-  softhsm2 opensc poppler-utils libnss3-tools fonts-liberation2
+  softhsm2 opensc poppler-utils libnss3-tools fonts-liberation2 chromium
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0 libxcb-render-util0
   libxcb-image0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6 libsm6 libice6

@@ -1,14 +1,17 @@
-"""`kyso-server`: run the server, migrate its database, and the first administrator's commands.
+"""`kyso-server`: run the server, migrate its database, and the administrators' commands, in
+Vietnamese (English with `--lang en` or KYSO_LANG=en), like `kyso`.
 
     kyso-server [--host H] [--port P] [--db URL] [--config FILE] [--cert PEM --key PEM]
     kyso-server migrate [--db URL]
     kyso-server openapi [--out FILE]
     kyso-server admin create-unit ID NAME
     kyso-server admin create-admin USERNAME [--role administrator|auditor] [--unit ID] [--password-stdin]
-    kyso-server admin enrolment-code --unit ID [--hours N]
+    kyso-server admin reset-password USERNAME [--password-stdin]
+    kyso-server admin unlock USERNAME
+    kyso-server admin enrolment-code --unit ID [--hours N] [--json]
     kyso-server admin revoke WORKSTATION
-    kyso-server admin workstations
-    kyso-server admin verify-log
+    kyso-server admin workstations [--json]
+    kyso-server admin verify-log [--json]
 
 Admin commands act directly on the database (no login: whoever can reach the database file or
 server already holds everything) and are recorded in the admin log as "cli:<OS user>".
@@ -21,55 +24,101 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from .config import ServerSettings, load_settings
 from .errors import ServerError
-from .messages import language_from_header, server_message
+from .messages import LANGUAGES, language_from_header, server_message
 
 __all__ = ["main"]
 
+Texts = Callable[..., str]
 
-def _parser() -> argparse.ArgumentParser:
+
+class _Refused(Exception):
+    """A refusal of the command itself (not of the server's services), with its message code."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        super().__init__(code)
+
+
+class _Parser(argparse.ArgumentParser):
+    lang = "vi"
+
+    def error(self, message: str) -> None:  # argparse calls this on a usage error
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"kyso-server: [SERVER_CLI_USAGE] "
+                         f"{server_message('SERVER_CLI_USAGE', self.lang, detail=message)}\n")
+        raise SystemExit(2)
+
+
+def _parser(t: Texts) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", help="database URL (sqlite:///FILE or postgresql+psycopg://…); "
-                                     "default: SQLite in the data folder")
-    common.add_argument("--config", type=Path, help="TOML settings file (also KYSO_SERVER_CONFIG)")
-    parser = argparse.ArgumentParser(prog="kyso-server", parents=[common],
-                                     description="kyso central audit server (docs/server.md)")
-    parser.add_argument("--host", help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="port (default 8443)")
-    parser.add_argument("--cert", type=Path, help="TLS certificate chain (PEM): serve HTTPS")
-    parser.add_argument("--key", type=Path, help="TLS private key (PEM)")
-    parser.add_argument("--no-migrate", action="store_true", help="do not upgrade the schema at start")
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("migrate", parents=[common], help="upgrade the database schema and exit")
-    openapi = commands.add_parser("openapi", parents=[common], help="print the OpenAPI schema")
-    openapi.add_argument("--out", type=Path)
-    admin = commands.add_parser("admin", parents=[common], help="administration on the database")
-    actions = admin.add_subparsers(dest="action", required=True)
-    unit = actions.add_parser("create-unit", parents=[common])
-    unit.add_argument("unit_id")
-    unit.add_argument("name")
-    account = actions.add_parser("create-admin", parents=[common])
-    account.add_argument("username")
-    account.add_argument("--role", choices=("administrator", "auditor"), default="administrator")
-    account.add_argument("--unit", help="limit the account to one unit (default: every unit)")
-    account.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
-    code = actions.add_parser("enrolment-code", parents=[common])
-    code.add_argument("--unit", required=True)
-    code.add_argument("--hours", type=int)
-    revoke = actions.add_parser("revoke", parents=[common])
-    revoke.add_argument("workstation")
-    actions.add_parser("workstations", parents=[common])
-    actions.add_parser("verify-log", parents=[common])
+    common.add_argument("--db", help=t("SERVER_CLI_HELP_DB"))
+    common.add_argument("--config", type=Path, help=t("SERVER_CLI_HELP_CONFIG"))
+    common.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=t("SERVER_CLI_HELP_LANG"))
+    parser = _Parser(prog="kyso-server", parents=[common], description=t("SERVER_CLI_DESCRIPTION"))
+    parser.add_argument("--host", help=t("SERVER_CLI_HELP_HOST"))
+    parser.add_argument("--port", type=int, help=t("SERVER_CLI_HELP_PORT"))
+    parser.add_argument("--cert", type=Path, help=t("SERVER_CLI_HELP_CERT"))
+    parser.add_argument("--key", type=Path, help=t("SERVER_CLI_HELP_KEY"))
+    parser.add_argument("--no-migrate", action="store_true", help=t("SERVER_CLI_HELP_NO_MIGRATE"))
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    commands.add_parser("migrate", parents=[common], help=t("SERVER_CLI_HELP_MIGRATE"))
+    openapi = commands.add_parser("openapi", parents=[common], help=t("SERVER_CLI_HELP_OPENAPI"))
+    openapi.add_argument("--out", type=Path, help=t("SERVER_CLI_HELP_OUT"))
+    admin = commands.add_parser("admin", parents=[common], help=t("SERVER_CLI_HELP_ADMIN"))
+    _admin_commands(admin.add_subparsers(dest="action", required=True, parser_class=_Parser), common, t)
     return parser
 
 
+def _admin_commands(actions, common: argparse.ArgumentParser, t: Texts) -> None:
+    unit = actions.add_parser("create-unit", parents=[common], help=t("SERVER_CLI_HELP_CREATE_UNIT"))
+    unit.add_argument("unit_id", help=t("SERVER_CLI_HELP_UNIT_ID"))
+    unit.add_argument("name", help=t("SERVER_CLI_HELP_UNIT_NAME"))
+    account = actions.add_parser("create-admin", parents=[common], help=t("SERVER_CLI_HELP_CREATE_ADMIN"))
+    account.add_argument("username", help=t("SERVER_CLI_HELP_USERNAME"))
+    account.add_argument("--role", choices=("administrator", "auditor"), default="administrator",
+                         help=t("SERVER_CLI_HELP_ROLE"))
+    account.add_argument("--unit", help=t("SERVER_CLI_HELP_ACCOUNT_UNIT"))
+    account.add_argument("--password-stdin", action="store_true", help=t("SERVER_CLI_HELP_PASSWORD_STDIN"))
+    reset = actions.add_parser("reset-password", parents=[common], help=t("SERVER_CLI_HELP_RESET_PASSWORD"))
+    reset.add_argument("username", help=t("SERVER_CLI_HELP_USERNAME"))
+    reset.add_argument("--password-stdin", action="store_true", help=t("SERVER_CLI_HELP_PASSWORD_STDIN"))
+    unlock = actions.add_parser("unlock", parents=[common], help=t("SERVER_CLI_HELP_UNLOCK"))
+    unlock.add_argument("username", help=t("SERVER_CLI_HELP_USERNAME"))
+    code = actions.add_parser("enrolment-code", parents=[common], help=t("SERVER_CLI_HELP_ENROLMENT_CODE"))
+    code.add_argument("--unit", required=True, help=t("SERVER_CLI_HELP_UNIT_ID"))
+    code.add_argument("--hours", type=int, help=t("SERVER_CLI_HELP_HOURS"))
+    revoke = actions.add_parser("revoke", parents=[common], help=t("SERVER_CLI_HELP_REVOKE"))
+    revoke.add_argument("workstation", help=t("SERVER_CLI_HELP_WORKSTATION"))
+    actions.add_parser("workstations", parents=[common], help=t("SERVER_CLI_HELP_WORKSTATIONS"))
+    actions.add_parser("verify-log", parents=[common], help=t("SERVER_CLI_HELP_VERIFY_LOG"))
+    for name in ("enrolment-code", "workstations", "verify-log"):
+        actions.choices[name].add_argument("--json", action="store_true", help=t("SERVER_CLI_HELP_JSON"))
+
+
+def _prescan_lang(argv: Sequence[str]) -> str | None:
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    lang = language_from_header(os.environ.get("KYSO_LANG"))
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = language_from_header(_prescan_lang(argv) or os.environ.get("KYSO_LANG"))
+    _Parser.lang = lang
+
+    def t(code: str, /, **params: Any) -> str:
+        return server_message(code, lang, **params)
+
+    args = _parser(t).parse_args(argv)
     try:
         settings = load_settings(config_file=args.config, database_url=args.db,
                                  host=getattr(args, "host", None), port=getattr(args, "port", None),
@@ -80,14 +129,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _openapi(settings, args.out)
         if args.command == "admin":
             _migrate(settings)
-            return _admin(settings, args)
+            return _admin(settings, args, t)
         return _serve(settings, migrate=not args.no_migrate)
     except ServerError as error:
-        print(f"kyso-server: [{error.code.value}] {server_message(error.code.value, lang, **error.params)}",
-              file=sys.stderr)
+        print(f"kyso-server: [{error.code.value}] {t(error.code.value, **error.params)}", file=sys.stderr)
+        return 2
+    except _Refused as refused:
+        print(f"kyso-server: [{refused.code}] {t(refused.code)}", file=sys.stderr)
+        return 2
+    except FileNotFoundError as error:
+        print(f"kyso-server: [SERVER_CLI_FILE_MISSING] {t('SERVER_CLI_FILE_MISSING', file=error)}", file=sys.stderr)
         return 2
     except (OSError, ValueError) as error:
-        print(f"kyso-server: {error}", file=sys.stderr)
+        print(f"kyso-server: [SERVER_CLI_FAILED] {t('SERVER_CLI_FAILED', detail=error)}", file=sys.stderr)
         return 2
 
 
@@ -121,7 +175,7 @@ def _serve(settings: ServerSettings, *, migrate: bool) -> int:
     if migrate:
         _migrate(settings)
     if (settings.tls_cert is None) != (settings.tls_key is None):
-        raise ValueError("--cert and --key go together")
+        raise _Refused("SERVER_CLI_CERT_AND_KEY")
     app = create_app(settings)
     _tune_gc()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
@@ -142,48 +196,119 @@ def _tune_gc() -> None:
     gc.set_threshold(20_000, 20, 20)
 
 
-def _admin(settings: ServerSettings, args: argparse.Namespace) -> int:
+def _admin(settings: ServerSettings, args: argparse.Namespace, t: Texts) -> int:
     from .db import Database
-    from .principals import Role
-    from .services import accounts, adminlog, workstations
 
-    actor = f"cli:{getpass.getuser()}"
     database = Database(settings.resolved_database_url)
     try:
         with database.write() as session:
-            if args.action == "create-unit":
-                accounts.create_unit(session, actor=actor, unit_id=args.unit_id, name=args.name)
-                print(args.unit_id)
-            elif args.action == "create-admin":
-                password = _password(args.password_stdin)
-                accounts.create_account(session, actor=actor, username=args.username, password=password,
-                                        role=Role(args.role), unit_id=args.unit)
-                print(args.username)
-            elif args.action == "enrolment-code":
-                issued = workstations.create_code(session, actor=actor, unit_id=args.unit,
-                                                  hours=args.hours or settings.enrolment_code_hours)
-                print(json.dumps({"code": issued.code, "unit": issued.unit_id,
-                                  "expires_at": issued.expires_at.isoformat()}))
-            elif args.action == "revoke":
-                workstations.revoke(session, actor=actor, workstation_id=args.workstation, scope=None)
-                print(args.workstation)
-            elif args.action == "workstations":
-                print(json.dumps(workstations.list_workstations(session, scope=None), default=str, indent=2))
-            elif args.action == "verify-log":
-                verdict = adminlog.verify_log(session)
-                print(json.dumps(vars(verdict)))
-                return 0 if verdict.ok else 1
+            return _ACTIONS[args.action](session, args, t, settings)
     finally:
         database.dispose()
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _create_unit(session, args, t: Texts, _settings) -> int:
+    from .services import accounts
+
+    accounts.create_unit(session, actor=_actor(), unit_id=args.unit_id, name=args.name)
+    print(t("SERVER_CLI_UNIT_CREATED", unit=args.unit_id))
     return 0
 
 
-def _password(from_stdin: bool) -> str:
+def _create_admin(session, args, t: Texts, _settings) -> int:
+    from .principals import Role
+    from .services import accounts
+
+    password = _password(args.password_stdin, t)
+    accounts.create_account(session, actor=_actor(), username=args.username, password=password,
+                            role=Role(args.role), unit_id=args.unit)
+    print(t("SERVER_CLI_ACCOUNT_CREATED", username=args.username, role=t(f"CONSOLE_ROLE_{args.role.upper()}"),
+            unit=args.unit or t("CONSOLE_EVERY_UNIT")))
+    return 0
+
+
+def _reset_password(session, args, t: Texts, _settings) -> int:
+    from .services.account_admin import account_id_of, reset_password
+
+    account = account_id_of(session, username=args.username)
+    reset_password(session, actor=_actor(), scope=None, account_id=account,
+                   password=_password(args.password_stdin, t))
+    print(t("SERVER_CLI_PASSWORD_RESET", username=args.username))
+    return 0
+
+
+def _unlock(session, args, t: Texts, _settings) -> int:
+    from .services.account_admin import account_id_of, unlock
+
+    unlock(session, actor=_actor(), scope=None, account_id=account_id_of(session, username=args.username))
+    print(t("SERVER_CLI_UNLOCKED", username=args.username))
+    return 0
+
+
+def _enrolment_code(session, args, t: Texts, settings: ServerSettings) -> int:
+    from .services import workstations
+
+    issued = workstations.create_code(session, actor=_actor(), unit_id=args.unit,
+                                      hours=args.hours or settings.enrolment_code_hours)
+    if args.json:
+        print(json.dumps({"code": issued.code, "unit": issued.unit_id, "expires_at": issued.expires_at.isoformat()}))
+    else:
+        print(t("SERVER_CLI_CODE_ISSUED", code=issued.code, unit=issued.unit_id,
+                expires=issued.expires_at.astimezone().strftime("%d/%m/%Y %H:%M %z")))
+    return 0
+
+
+def _revoke(session, args, t: Texts, _settings) -> int:
+    from .services import workstations
+
+    workstations.revoke(session, actor=_actor(), workstation_id=args.workstation, scope=None)
+    print(t("SERVER_CLI_REVOKED", workstation=args.workstation))
+    return 0
+
+
+def _workstations(session, args, t: Texts, _settings) -> int:
+    from .services import workstations
+
+    listed = workstations.list_workstations(session, scope=None)
+    if args.json:
+        print(json.dumps(listed, default=str, indent=2))
+        return 0
+    print(t("SERVER_CLI_WORKSTATIONS", count=len(listed)))
+    for ws in listed:
+        state = t("SERVER_CLI_WS_REVOKED") if ws["revoked_at"] else t("SERVER_CLI_WS_ACTIVE")
+        seen = ws["last_seen_at"].strftime("%d/%m/%Y %H:%M") if ws["last_seen_at"] else "—"
+        print(f"  {ws['unit']}\t{ws['id']}\t{ws['label'] or '—'}\t{state}\t{seen}\t{ws['heads'].get('production', 0)}")
+    return 0
+
+
+def _verify_log(session, args, t: Texts, _settings) -> int:
+    from .services import adminlog
+
+    verdict = adminlog.verify_log(session)
+    if args.json:
+        print(json.dumps(vars(verdict)))
+    elif verdict.ok:
+        print(t("SERVER_CLI_LOG_OK", count=verdict.entries))
+    else:
+        print(t("SERVER_CLI_LOG_BROKEN", seq=verdict.first_bad_seq, count=verdict.entries))
+    return 0 if verdict.ok else 1
+
+
+_ACTIONS = {"create-unit": _create_unit, "create-admin": _create_admin, "reset-password": _reset_password,
+            "unlock": _unlock, "enrolment-code": _enrolment_code, "revoke": _revoke, "workstations": _workstations,
+            "verify-log": _verify_log}
+
+
+def _password(from_stdin: bool, t: Texts) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Mật khẩu / Password: ")
-    if first != getpass.getpass("Nhập lại / Again: "):
-        raise ValueError("the two passwords differ")
+    first = getpass.getpass(t("SERVER_CLI_PASSWORD_PROMPT"))
+    if first != getpass.getpass(t("SERVER_CLI_PASSWORD_AGAIN")):
+        raise _Refused("SERVER_CLI_PASSWORDS_DIFFER")
     return first
 
 

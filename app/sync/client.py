@@ -25,6 +25,7 @@ from .config_fetch import fetch_all
 from .enrolment import Enrolment, credential, load_enrolment
 from .errors import SyncError, SyncErrorCode
 from .receipts import verify_receipt
+from .state_report import report_state
 from .status import SyncPhase, SyncStatus, read_status, write_status
 from .transport import http_client, refusal, request
 
@@ -58,11 +59,14 @@ def pending_events(store: AuditSource) -> int:
 
 def sync_once(store: AuditSource, *, enrolment: Enrolment, batch_size: int = 500,
               fetch_config: bool = True) -> PassReport:
-    """Send everything pending, then fetch the unit's catalogue and policy. Raises SyncError."""
+    """Send everything pending, then fetch the unit's catalogue and policy and tell the server
+    what is in force. Raises SyncError."""
     with http_client(base_url=enrolment.server_url, ca_bundle=enrolment.ca_bundle, proxy=enrolment.proxy,
                      credential=credential(enrolment)) as client:
         sent = sum(_push(client, store, enrolment=enrolment, mode=mode, batch_size=batch_size) for mode in MODES)
         changed = tuple(fetch_all(client)) if fetch_config else ()
+        if fetch_config:
+            report_state(client, store)  # what is in force now, the new files included
     return PassReport(sent, {mode: store.acknowledged_seq(mode=mode) for mode in MODES}, changed)
 
 

@@ -23,6 +23,8 @@ def _matrix(ctx):
         ("POST", "/api/v1/events", lambda: {"json": {"events": ctx["events"]}}, _with(WS_ONLY, wrong_ws=403, ws=200)),
         ("GET", "/api/v1/chains", None, _with(WS_ONLY, wrong_ws=200, ws=200)),
         ("GET", "/api/v1/config/policy", None, _with(WS_ONLY, wrong_ws=404, ws=200)),
+        ("PUT", "/api/v1/workstation/state", lambda: {"json": {"app_version": "0.1.0", "heads": {"production": 2}}},
+         _with(WS_ONLY, wrong_ws=204, ws=204)),
         ("GET", f"/api/v1/events?unit={u}", None, READ),
         ("GET", f"/api/v1/events/export?unit={u}&format=jsonl", None, READ),
         ("GET", "/api/v1/workstations", None, _with(READ, other_auditor=200)),
@@ -64,7 +66,7 @@ def test_authorisation_matrix(live):
     wrong = enrol(live.url, issue_code(live.url, live.headers("admin"), live.other_unit), f"ws-{secrets.token_hex(6)}")
     assert HTTP.post(f"{live.url}/api/v1/admin/workstations/{revoked.workstation_id}/revoke",
                      headers=live.headers("unit_admin")).status_code == 200
-    HTTP.put(f"{live.url}/api/v1/admin/units/{live.unit}/policy", json={"content": "x = 1\n"},
+    HTTP.put(f"{live.url}/api/v1/admin/units/{live.unit}/policy", json={"content": "[audit]\nkeep_days = 1\n"},
              headers=live.headers("admin"))
     forged_id, _, _ = ws.credential.rpartition(".")
     headers = {

@@ -53,7 +53,7 @@ def test_cert_needs_its_key(tmp_path, clean_env, capsys):
     from server.cli import main
 
     code = main(["--db", f"sqlite:///{tmp_path / 'x.sqlite3'}", "--cert", str(tmp_path / "server.pem")])
-    assert code == 2 and "--cert and --key go together" in capsys.readouterr().err
+    assert code == 2 and "[SERVER_CLI_CERT_AND_KEY] --cert và --key phải đi cùng nhau" in capsys.readouterr().err
 
 
 def test_https_from_a_config_file_with_the_embedded_database(tmp_path):

@@ -78,7 +78,8 @@ def new_password(account_id: int, page: PageDep, user: VerifiedDep, state: State
         return _mismatch(page, user, state)
     try:
         with state.database.write() as session:
-            reset_password(session, by=user.admin, account_id=account_id, password=password)
+            reset_password(session, actor=user.admin.actor, scope=user.admin.unit_id, account_id=account_id,
+                           password=password)
     except ServerError as error:
         if error.status == 404:
             raise
@@ -90,7 +91,7 @@ def new_password(account_id: int, page: PageDep, user: VerifiedDep, state: State
 def end_lockout(account_id: int, user: VerifiedDep, state: StateDep) -> Response:
     require_administrator(user)
     with state.database.write() as session:
-        unlock(session, by=user.admin, account_id=account_id)
+        unlock(session, actor=user.admin.actor, scope=user.admin.unit_id, account_id=account_id)
     return redirect(page_url("/accounts", done="unlocked"))
 
 

@@ -51,8 +51,8 @@ def progress_of(run: VerificationRun) -> list[ChainProgress]:
 
 def start_run(session: Session, *, actor: str, workstation_id: str, scope: str | None) -> VerificationRun:
     found = require_workstation(session, workstation_id=workstation_id)
-    if scope is not None and found.unit_id != scope:
-        raise ServerError(ServerErrorCode.OTHER_UNIT, unit=scope)
+    if scope is not None and found.unit_id != scope:  # another unit's workstation: as if unknown
+        raise ServerError(ServerErrorCode.WORKSTATION_UNKNOWN, workstation=workstation_id)
     heads = session.execute(select(ChainHead.chain, ChainHead.mode, ChainHead.seq)
                             .where(ChainHead.workstation_id == workstation_id)
                             .order_by(ChainHead.mode.desc(), ChainHead.chain)).all()
@@ -73,8 +73,10 @@ def read_run(session: Session, *, run_id: int, scope: str | None) -> Verificatio
     return run
 
 
-def step_run(database: Database, *, run_id: int, scope: str | None, limit: int = STEP_EVENTS) -> VerificationRun:
-    """Verify the next `limit` events of the run's current chain; the run as it now stands."""
+def step_run(database: Database, *, run_id: int, scope: str | None, limit: int | None = None) -> VerificationRun:
+    """Verify the next `limit` (default STEP_EVENTS) events of the run's current chain; the run as
+    it now stands."""
+    limit = limit or STEP_EVENTS
     with database.read_session() as session:
         run = read_run(session, run_id=run_id, scope=scope)
         before = run.state

@@ -61,3 +61,14 @@ def live(db_url, tmp_path: Path):
     server = ThreadServer(db_url, data_dir=tmp_path / "server-data")
     yield Live(server.url, db_url, unit, other, names, server)
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def console_site(audit_server_pg, tmp_path_factory):
+    """The console on HTTPS over the session's PostgreSQL, seeded once (tests/support/console.py);
+    tests that change things use objects of their own."""
+    from tests.support.console import build_site
+
+    site = build_site(audit_server_pg, tmp_path_factory.mktemp("console"))
+    yield site
+    site.server.stop()

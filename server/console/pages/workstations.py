@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from ...api.deps import SessionDep, StateDep
+from ...errors import ServerError, ServerErrorCode
 from ...models import EnrolmentCode, UnitConfig
 from ...services import workstations
-from ..auth import PageDep, UserDep, VerifiedDep
+from ..auth import ConsoleUser, PageDep, UserDep, VerifiedDep
 from ..views import workstation_views
 from ..web import redirect
 from .common import require_administrator, show, unit_scope, units_for
@@ -45,17 +46,24 @@ def issue_code(page: PageDep, user: VerifiedDep, state: StateDep, unit: Annotate
     return show(page, "enrolment_code.html", user=user, current="workstations", issued=issued, server=server)
 
 
+def _own(session, user: ConsoleUser, workstation_id: str):
+    """The workstation if it is in the account's scope; another unit's is as if unknown (404)."""
+    found = workstations.require_workstation(session, workstation_id=workstation_id)
+    if user.admin.unit_id is not None and found.unit_id != user.admin.unit_id:
+        raise ServerError(ServerErrorCode.WORKSTATION_UNKNOWN, workstation=workstation_id)
+    return found
+
+
 @router.get("/workstations/{workstation_id}/revoke")
 def confirm_revoke(workstation_id: str, page: PageDep, user: UserDep, session: SessionDep) -> HTMLResponse:
     require_administrator(user)
-    found = workstations.require_workstation(session, workstation_id=workstation_id)
-    user.admin.check_unit(found.unit_id)
-    return show(page, "revoke.html", user=user, current="workstations", workstation=found)
+    return show(page, "revoke.html", user=user, current="workstations", workstation=_own(session, user, workstation_id))
 
 
 @router.post("/workstations/{workstation_id}/revoke")
 def revoke(workstation_id: str, user: VerifiedDep, state: StateDep) -> Response:
     require_administrator(user)
     with state.database.write() as session:
+        _own(session, user, workstation_id)
         workstations.revoke(session, actor=user.admin.actor, workstation_id=workstation_id, scope=user.admin.unit_id)
     return redirect("/workstations")

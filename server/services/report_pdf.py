@@ -29,8 +29,8 @@ __all__ = ["ReportOptions", "find_report_font", "stream_report"]
 
 _CHUNK = 256 * 1024
 # (column, width in mm) across a landscape A4 page less its margins (277 mm)
-_COLUMNS = (("time", 30), ("workstation", 36), ("user", 40), ("type", 46), ("document", 77), ("outcome", 22),
-            ("hash", 26))
+_COLUMNS = (("time", 30), ("workstation", 36), ("user", 40), ("type", 44), ("document", 72), ("outcome", 23),
+            ("hash", 32))
 _FONTS = (  # regular, bold: Liberation Sans 2.x (Debian's fonts-liberation2), DejaVu Sans, Windows' Arial
     ("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
      "/usr/share/fonts/truetype/liberation2/LiberationSans-Bold.ttf"),
@@ -91,17 +91,16 @@ class _Writer:
         pdf.set_title(self.t("REPORT_TITLE"))
         pdf.set_creator("kyso-server")
         pdf.alias_nb_pages()
-        footer = self.t("REPORT_PAGE")
-        pdf.footer = lambda: self._footer(footer)  # type: ignore[method-assign]
+        pdf.footer = self._footer  # type: ignore[method-assign]
         self.widths: dict[str, float] = {}
 
     def t(self, code: str, /, **params: Any) -> str:
         return server_message(code, self.options.lang, **params)
 
-    def _footer(self, text: str) -> None:
+    def _footer(self) -> None:
         self.pdf.set_y(-9)
         self.pdf.set_font("sans", "", 7)
-        self.pdf.cell(0, 4, text.format(page=self.pdf.page_no(), pages="{nb}"), align="C")
+        self.pdf.cell(0, 4, self.t("REPORT_PAGE", page=self.pdf.page_no(), pages="{nb}"), align="C")
 
     def line(self, text: str, *, size: float = 10, bold: bool = False, height: float = 5.5) -> None:
         self.pdf.set_font("sans", "B" if bold else "", size)

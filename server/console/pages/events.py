@@ -171,11 +171,16 @@ def export(page: PageDep, user: UserDep, state: StateDep, search: SearchDep,
 
 
 def _report_filters(search: Search, *, mode: str, page: Page) -> dict[str, str]:
-    shown = {name: value for name, value in search.params().items()}
+    shown = dict(search.params())
     if mode == "practice":
         shown["mode"] = page.t("CONSOLE_MODE_PRACTICE")
     if "outcome" in shown:
         shown["outcome"] = page.t("CONSOLE_OUTCOME_" + shown["outcome"].upper())
+    if "type" in shown:
+        shown["type"] = page.named("CONSOLE_EVENT_", shown["type"])
+    for name in ("date_from", "date_to"):
+        if name in shown:
+            shown[name] = "/".join(reversed(shown[name].split("-")))  # 2026-10-01 → 01/10/2026
     return shown
 
 

@@ -64,7 +64,13 @@ class Page:
         text = self.t(code)
         return key if text == code else text
 
-    def time(self, moment: datetime | None, *, seconds: bool = False) -> str:
+    def time(self, moment: datetime | str | None, *, seconds: bool = False) -> str:
+        """In the unit's zone, day first; `moment` may be RFC 3339 text (the admin log's)."""
+        if isinstance(moment, str):
+            try:
+                moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+            except ValueError:
+                return moment
         if moment is None:
             return "—"
         local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(self.zone)

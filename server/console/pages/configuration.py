@@ -84,16 +84,17 @@ async def upload_catalogue(request: Request, page: PageDep, user: VerifiedDep, s
     form = await request.form()
     unit = str(form.get("unit", ""))
     sent = form.get("catalogue_file")
+    pasted = str(form.get("catalogue_text", ""))
     if isinstance(sent, UploadFile) and sent.filename:
-        raw = await sent.read(MAX_CATALOGUE + 1)
+        raw, pasted = await sent.read(MAX_CATALOGUE + 1), ""
     else:
-        raw = str(form.get("catalogue_text", "")).encode("utf-8")
+        raw = pasted.encode("utf-8")
     from starlette.concurrency import run_in_threadpool
 
-    return await run_in_threadpool(_publish_catalogue, page, user, state, unit, raw)
+    return await run_in_threadpool(_publish_catalogue, page, user, state, unit, raw, pasted)
 
 
-def _publish_catalogue(page: Page, user: ConsoleUser, state, unit: str, raw: bytes) -> Response:
+def _publish_catalogue(page: Page, user: ConsoleUser, state, unit: str, raw: bytes, pasted: str) -> Response:
     with state.database.read_session() as session:
         unit = _unit(user, session, unit)
     problems: list[dict[str, Any]]
@@ -109,7 +110,7 @@ def _publish_catalogue(page: Page, user: ConsoleUser, state, unit: str, raw: byt
     if not problems:
         return redirect(page_url("/configuration", unit=unit if user.every_unit else "", saved="catalogue"))
     with state.database.read_session() as session:
-        return _page(page, user, session, unit, status_code=422, catalogue_problems=problems)
+        return _page(page, user, session, unit, status_code=422, catalogue_problems=problems, catalogue_text=pasted)
 
 
 def _publish(state, user: ConsoleUser, unit: str, kind: ConfigKind, content: str) -> list[dict[str, Any]]:

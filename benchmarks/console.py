@@ -29,7 +29,7 @@ import httpx
 import psycopg
 
 from benchmarks.machine import CpuMeter
-from benchmarks.server import _dsn, _memory
+from benchmarks.server import _dsn, measured_download
 
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / "work" / "console"
@@ -189,19 +189,10 @@ def _download(url: str, path: str, params: dict, *, console: bool) -> dict:
         client = _Console(server.url)
         params = {**params, "mode": "production"} if console else params
         headers = {"Cookie": f"__Host-kyso-session={client.cookie}"} if console else client.api
-        before = _memory(server.process.pid)
-        Path(f"/proc/{server.process.pid}/clear_refs").write_text("5")  # the peak from here (not the sign-in's argon2)
-        started = time.perf_counter()
-        size = 0
-        with client.http.stream("GET", path, params=params, headers=headers) as response:
-            assert response.status_code == 200, response.read()[:300]
-            for chunk in response.iter_raw(1 << 20):
-                size += len(chunk)
-        elapsed = time.perf_counter() - started
-        peak = _memory(server.process.pid, field="VmHWM")
+        # the peak from the request on (the sign-in's argon2 takes 64 MiB by itself)
+        return measured_download(server, path, params=params, headers=headers, reset_peak=True)
     finally:
         server.stop()
-    return {"seconds": elapsed, "mib": size / 2**20, "before": before, "peak": peak}
 
 
 def _section(rows: int, rounds: int, pages: dict, report: dict, csv: dict) -> str:

@@ -245,18 +245,27 @@ def _export(url: str, *, rows: int) -> dict:
     server = ProcessServer(url, data_dir=WORK, migrate=False)
     try:
         headers = login(server.url, "bench-auditor")
-        before = _memory(server.process.pid)
-        started = time.perf_counter()
-        size = 0
-        with httpx.stream("GET", f"{server.url}/api/v1/events/export", params={"format": "csv"}, headers=headers,
-                          timeout=600) as response:
-            for chunk in response.iter_raw(1 << 20):
-                size += len(chunk)
-        elapsed = time.perf_counter() - started
-        peak = _memory(server.process.pid, field="VmHWM")
+        measured = measured_download(server, "/api/v1/events/export", params={"format": "csv"}, headers=headers)
     finally:
         server.stop()
-    return {"rows": rows, "seconds": elapsed, "mib": size / 2**20, "before": before, "peak": peak}
+    return {"rows": rows, **measured}
+
+
+def measured_download(server, path: str, *, params: dict, headers: dict, reset_peak: bool = False) -> dict:
+    """Wall time and size of one streamed answer, and the server process's resident memory before
+    and at its peak (VmHWM; with `reset_peak`, the peak counts from the request on)."""
+    before = _memory(server.process.pid)
+    if reset_peak:
+        Path(f"/proc/{server.process.pid}/clear_refs").write_text("5")
+    started = time.perf_counter()
+    size = 0
+    with httpx.stream("GET", f"{server.url}{path}", params=params, headers=headers, timeout=600) as response:
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: HTTP {response.status_code} {response.read()[:300]!r}")
+        for chunk in response.iter_raw(1 << 20):
+            size += len(chunk)
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "mib": size / 2**20, "before": before, "peak": _memory(server.process.pid, field="VmHWM")}
 
 
 def _memory(pid: int, *, field: str = "VmRSS") -> float:

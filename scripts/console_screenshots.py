@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.server.test_console_browser import ARGS, CHROMIUM  # noqa: E402
 from tests.support.audit_server import ADMIN_PASSWORD  # noqa: E402
+from tests.support.console import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 BROKEN_CATALOGUE = "schema: kyso-catalogue/1\ncatalogue:\n  id: vks-thu\n  name: Thử\n  version: '1'\n" \
                    "  issued: '2026-12-01'\nroles:\n  van-thu: {name: Văn thư}\nfile_rules: {}\n" \
@@ -85,7 +85,7 @@ def _shoot(site, lang: str, out: Path) -> None:
             route.abort()
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(ignore_https_errors=True, viewport={"width": 1366, "height": 768},
                                       locale="vi-VN" if lang == "vi" else "en-GB")
         context.route("**/*", guard)

@@ -102,12 +102,10 @@ def _admin_commands(actions, common: argparse.ArgumentParser, t: Texts) -> None:
 
 
 def _prescan_lang(argv: Sequence[str]) -> str | None:
-    for index, arg in enumerate(argv):
-        if arg == "--lang" and index + 1 < len(argv):
-            return argv[index + 1]
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-    return None
+    """--lang wherever it is, before the parser that needs the language for its help is built."""
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    return early.parse_known_args(argv)[0].lang
 
 
 def main(argv: Sequence[str] | None = None) -> int:

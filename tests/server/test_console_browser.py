@@ -17,11 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.audit_server import ADMIN_PASSWORD, ROOT
-from tests.server.test_console_data import _hashes, _rows
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.support.console import CHROMIUM, CHROMIUM_ARGS, exported_hashes, query_rows
 
 
 @pytest.fixture(scope="session")
@@ -29,7 +25,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 
@@ -101,7 +97,7 @@ def test_sign_in_search_open_an_event_and_export_each_format(visit, console_site
     assert page.get_by_text("SHA-256 tệp gốc").is_visible() and page.get_by_text("B-LT").first.is_visible()
     page.go_back()
     two = site.workstations["two"]["id"]
-    expected = {row.hash for row in _rows(site, "SELECT hash FROM events WHERE workstation_id = :w AND mode = "
+    expected = {row.hash for row in query_rows(site, "SELECT hash FROM events WHERE workstation_id = :w AND mode = "
                                           "'production' AND type = 'sign.succeeded' AND document_key LIKE "
                                           "'%quyet dinh phe chuan%'", w=two)}
     for fmt, label in (("csv", "CSV (Excel)"), ("xlsx", "XLSX"), ("jsonl", "JSONL (kiểm tra lại được)"),
@@ -111,7 +107,7 @@ def test_sign_in_search_open_an_event_and_export_each_format(visit, console_site
         saved = tmp_path / f"export.{fmt}"
         download.value.save_as(saved)
         assert download.value.suggested_filename.endswith(f".{fmt}")
-        assert _hashes(fmt, saved.read_bytes()) == ({h[:16] for h in expected} if fmt == "pdf" else expected), fmt
+        assert exported_hashes(fmt, saved.read_bytes()) == ({h[:16] for h in expected} if fmt == "pdf" else expected), fmt
 
 
 def test_verify_a_chain_with_progress(visit, console_site, monkeypatch):
@@ -150,7 +146,7 @@ def test_catalogue_with_an_error_is_refused_with_its_line(visit, console_site, t
     row = problems.locator("tbody tr").first.inner_text()
     assert str(problem.line) in row and problem.field in row and "unknown role 'thu-ky-toa-an'" in row
     assert "Danh mục bị từ chối, chưa phát hành" in problems.inner_text()
-    assert not _rows(console_site, "SELECT 1 FROM unit_configs WHERE unit_id = :u AND kind = 'catalogue'",
+    assert not query_rows(console_site, "SELECT 1 FROM unit_configs WHERE unit_id = :u AND kind = 'catalogue'",
                      u=console_site.unit)
 
 

@@ -5,27 +5,13 @@ admin log, the policy form, enrolment codes shown once."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import secrets
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from app.audit import wire
-from tests.support.console import event_chain
-
-
-def _rows(site, sql: str, **params) -> list:
-    engine = create_engine(site.database_url)
-    try:
-        with engine.begin() as connection:
-            result = connection.execute(text(sql), params)
-            return list(result) if result.returns_rows else []
-    finally:
-        engine.dispose()
+from tests.support.console import event_chain, exported_hashes, query_rows
 
 
 def _event_ids(html: str) -> list[int]:
@@ -34,7 +20,7 @@ def _event_ids(html: str) -> list[int]:
 
 def test_keyset_pages_cover_every_event_once_newest_first(console_site):
     client = console_site.client("auditor")
-    expected = [row.id for row in _rows(console_site, "SELECT id FROM events WHERE unit_id = :u AND mode = 'production' "
+    expected = [row.id for row in query_rows(console_site, "SELECT id FROM events WHERE unit_id = :u AND mode = 'production' "
                                         "ORDER BY at_utc DESC, id DESC", u=console_site.unit)]
     seen, path = [], "/events"
     while path:
@@ -54,12 +40,12 @@ def test_search_ignores_diacritics_and_combines_filters(console_site):
         page = client.get("/events", params={"document": typed, "unit": site.unit}).text
         ids = _event_ids(page)
         assert ids, typed
-        documents = {row.data for row in _rows(site, "SELECT data FROM events WHERE id = ANY(:ids)", ids=ids)}
+        documents = {row.data for row in query_rows(site, "SELECT data FROM events WHERE id = ANY(:ids)", ids=ids)}
         word = "Quyết định" if "quyet" in typed.lower() or "quyết" in typed.lower() else "Đức"
         assert all(word in json.loads(data)["document"] for data in documents), typed
     october = client.get("/events", params={"workstation": one, "from": "2026-10-01", "to": "2026-10-31",
                                             "outcome": "failed"}).text
-    expected = _rows(site, "SELECT id FROM events WHERE workstation_id = :w AND mode = 'production' AND outcome = "
+    expected = query_rows(site, "SELECT id FROM events WHERE workstation_id = :w AND mode = 'production' AND outcome = "
                      "'failed' AND at_utc >= '2026-09-30T17:00:00Z' AND at_utc < '2026-10-31T17:00:00Z'", w=one)
     assert sorted(_event_ids(october)) == sorted(row.id for row in expected) and expected
     client.close()
@@ -68,7 +54,7 @@ def test_search_ignores_diacritics_and_combines_filters(console_site):
 def test_event_detail_shows_hashes_certificate_and_level(console_site):
     client = console_site.client("auditor")
     event = console_site.workstations["one"]["events"][("production", 3)]  # a signature
-    (row,) = _rows(console_site, "SELECT id FROM events WHERE hash = :h", h=event["hash"])
+    (row,) = query_rows(console_site, "SELECT id FROM events WHERE hash = :h", h=event["hash"])
     page = client.get(f"/events/{row.id}").text
     for shown in (event["hash"], event["prev_hash"], event["data"]["input_sha256"], "CN=VNPT-CA", "B-LT",
                   "SHA-256 tệp gốc", "Chứng thư số: tổ chức cấp"):
@@ -84,35 +70,12 @@ def test_exports_carry_exactly_the_filters(console_site, fmt):
     params = {"format": fmt, "workstation": one, "type": "sign.succeeded", "from": "2026-10-01", "to": "2026-10-20"}
     answer = client.get("/events/export", params=params)
     assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
-    expected = {row.hash for row in _rows(site, "SELECT hash FROM events WHERE workstation_id = :w AND mode = "
+    expected = {row.hash for row in query_rows(site, "SELECT hash FROM events WHERE workstation_id = :w AND mode = "
                                           "'production' AND type = 'sign.succeeded' AND at_utc >= "
                                           "'2026-09-30T17:00:00Z' AND at_utc < '2026-10-20T17:00:00Z'", w=one)}
     assert expected
-    assert _hashes(fmt, answer.content) == ({h[:16] for h in expected} if fmt == "pdf" else expected)
+    assert exported_hashes(fmt, answer.content) == ({h[:16] for h in expected} if fmt == "pdf" else expected)
     client.close()
-
-
-def _hashes(fmt: str, content: bytes) -> set[str]:
-    if fmt == "csv":
-        assert content.startswith("\ufeff".encode())
-        return {row["hash"] for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
-    if fmt == "xlsx":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-        column = rows[0].index("hash")
-        return {row[column] for row in rows[1:]}
-    if fmt == "jsonl":
-        events = [json.loads(line) for line in content.decode().splitlines()]
-        assert all(wire.event_hash(event) == event["hash"] for event in events)  # re-verifiable by the reference
-        return {event["hash"] for event in events}
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(content))
-    words = "\n".join(page.extract_text() for page in reader.pages)
-    assert "BÁO CÁO NHẬT KÝ KÝ SỐ" in words and "Ký thành công" in words and "Quyết định" in words
-    return set(re.findall(r"\b[0-9a-f]{16}\b", words))
 
 
 def test_verification_with_progress_finds_an_edited_event(console_site, monkeypatch):
@@ -130,14 +93,14 @@ def test_verification_with_progress_finds_an_edited_event(console_site, monkeypa
     steps = [client.post(run, {}, headers={"HX-Request": "true"}).text for _ in range(3)]
     assert "15 / 40" in steps[0] and "30 / 40" in steps[1] and "Mọi chuỗi nguyên vẹn" in steps[2]
     assert "hx-trigger" not in steps[2]
-    _rows(site, "UPDATE events SET data = replace(data, '.pdf', '.PDF') WHERE chain = :c AND seq = 22", c=ident)
+    query_rows(site, "UPDATE events SET data = replace(data, '.pdf', '.PDF') WHERE chain = :c AND seq = 22", c=ident)
     again = client.post("/verification/runs", {"workstation": ident}).headers["location"]
     for _ in range(3):
         done = client.post(again + "/step", {}, headers={"HX-Request": "true"}).text
     assert "Sự kiện 22 bị sửa" in done
     overview = client.get("/").text
     assert "Hỏng tại sự kiện 22" in overview
-    assert "chains.verified" in {row.action for row in _rows(site, "SELECT action FROM admin_log WHERE target = :w",
+    assert "chains.verified" in {row.action for row in query_rows(site, "SELECT action FROM admin_log WHERE target = :w",
                                                              w=ident)}
     client.close()
 
@@ -164,14 +127,14 @@ def test_uploaded_export_is_reverified_and_compared(console_site):
 
 def test_alert_is_acknowledged_with_a_comment_in_the_admin_log(console_site):
     site = console_site
-    (alert,) = _rows(site, "SELECT id FROM alerts WHERE unit_id = :u ORDER BY id LIMIT 1", u=site.unit)
+    (alert,) = query_rows(site, "SELECT id FROM alerts WHERE unit_id = :u ORDER BY id LIMIT 1", u=site.unit)
     auditor, admin = site.client("auditor"), site.client("unit_admin")
     page = auditor.get("/verification").text
     assert f'id="alert-{alert.id}"' in page and f'action="/alerts/{alert.id}/acknowledge"' not in page
     comment = f"Đã liên hệ cán bộ, máy bị cài lại {secrets.token_hex(2)}"
     assert admin.post(f"/alerts/{alert.id}/acknowledge", {"comment": comment}).status_code == 303
     assert comment in admin.get("/verification").text
-    (entry,) = _rows(site, "SELECT details FROM admin_log WHERE action = 'alert.acknowledged' AND target = :a",
+    (entry,) = query_rows(site, "SELECT details FROM admin_log WHERE action = 'alert.acknowledged' AND target = :a",
                      a=str(alert.id))
     assert json.loads(entry.details)["comment"] == comment
     auditor.close()
@@ -185,7 +148,7 @@ def test_policy_form_publishes_and_refuses_with_problems(console_site):
             "value_tsa_url": "http://tsa.vks.gov.vn", "how_pkcs11_modules": "default",
             "value_pkcs11_modules": "a.dll\nb.dll", "keep_days": "30", "visibility": "all"}
     assert admin.post("/configuration/policy", form).status_code == 303
-    (row,) = _rows(site, "SELECT content FROM unit_configs WHERE unit_id = :u AND kind = 'policy'", u=site.unit)
+    (row,) = query_rows(site, "SELECT content FROM unit_configs WHERE unit_id = :u AND kind = 'policy'", u=site.unit)
     from app.policy import parse_policy
 
     policy = parse_policy(row.content, source="test")
@@ -206,7 +169,7 @@ def test_enrolment_code_is_shown_once_and_works(console_site):
     code = re.search(r'id="enrolment-code">([A-Z0-9-]+)<', page).group(1)
     assert "kyso enroll https://127.0.0.1" in page and "data-print" in page
     assert code not in admin.get("/workstations").text
-    assert _rows(site, "SELECT count(*) AS n FROM enrolment_codes WHERE code_hash = :h",
+    assert query_rows(site, "SELECT count(*) AS n FROM enrolment_codes WHERE code_hash = :h",
                  h=__import__("hashlib").sha256(code.replace("-", "").encode()).hexdigest())[0].n == 1
     admin.close()
 
@@ -226,7 +189,7 @@ def test_accounts_created_and_password_reset_from_the_console(console_site):
                       ).status_code == 303
     user = site.client()
     assert user.sign_in(name, "một mật khẩu dài").status_code == 303
-    (account,) = _rows(site, "SELECT id FROM admin_accounts WHERE username = :n", n=name)
+    (account,) = query_rows(site, "SELECT id FROM admin_accounts WHERE username = :n", n=name)
     assert admin.post(f"/accounts/{account.id}/password", {"password": "mật khẩu mới thật dài",
                                                            "password_again": "mật khẩu mới thật dài"}).status_code == 303
     assert user.get("/").status_code == 303  # the reset ended the account's sessions

@@ -5,6 +5,9 @@ and a tamper alert; and a client that signs in through the console's own form.""
 from __future__ import annotations
 
 import base64
+import csv
+import io
+import json
 import re
 import secrets
 import ssl
@@ -15,12 +18,16 @@ from pathlib import Path
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import create_engine, text
 
 from app.audit import wire
 from tests.support.audit_server import ADMIN_PASSWORD, ThreadServer, seed_accounts
 
-__all__ = ["ConsoleClient", "Site", "WHO", "build_site", "csrf_of", "event_chain"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "ConsoleClient", "Site", "WHO", "build_site", "csrf_of", "event_chain", "exported_hashes", "query_rows"]
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's (scripts/setup.sh); Playwright never downloads a browser here
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 WHO = ("admin", "unit_admin", "auditor", "other_auditor", "other_admin")
 DOCUMENTS = ("Quyết định phê chuẩn lệnh tạm giam số 15.pdf", "Cáo trạng vụ Nguyễn Văn Đức.pdf",
              "Công văn gửi Sở Tư pháp.pdf", "Bản sao y quyết định 07.pdf")
@@ -188,3 +195,39 @@ def build_site(database_url: str, folder: Path) -> Site:
                          users=("Kẻ sửa nhật ký",))
     assert site.send("one", forged).status_code == 409  # a rewritten history: the alert
     return site
+
+
+def query_rows(site, sql: str, **params) -> list:
+    """Rows of a statement on the site's database (none for a statement that returns none)."""
+    engine = create_engine(site.database_url)
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(sql), params)
+            return list(result) if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def exported_hashes(fmt: str, content: bytes) -> set[str]:
+    """The event hashes an export holds, read back with independent readers (csv, openpyxl, the
+    reference hash, pypdf); for the PDF report, the 16 characters it prints."""
+    if fmt == "csv":
+        assert content.startswith("\ufeff".encode())
+        return {row["hash"] for row in csv.DictReader(io.StringIO(content.decode("utf-8-sig")))}
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+        rows = list(sheet.iter_rows(values_only=True))
+        column = rows[0].index("hash")
+        return {row[column] for row in rows[1:]}
+    if fmt == "jsonl":
+        events = [json.loads(line) for line in content.decode().splitlines()]
+        assert all(wire.event_hash(event) == event["hash"] for event in events)  # re-verifiable by the reference
+        return {event["hash"] for event in events}
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    words = "\n".join(page.extract_text() for page in reader.pages)
+    assert "BÁO CÁO NHẬT KÝ KÝ SỐ" in words and "Ký thành công" in words and "Quyết định" in words
+    return set(re.findall(r"\b[0-9a-f]{16}\b", words))

@@ -35,8 +35,6 @@ __all__ = ["DEPLOY_LOG", "ENROLMENT_FILE", "PolicyFolderUnsafe", "PolicyInvalid"
 ENROLMENT_FILE = "enrolment.sealed"
 DEPLOY_LOG = "deploy.log"
 _FILE_ATTRIBUTE_REPARSE_POINT = 0x400
-_SECTIONS = {"locked_by", "defaults", "locked", "audit", "server"}
-_AUDIT_KEYS = {"visibility", "administrators", "keep_days"}
 
 
 class PolicyFolderUnsafe(OSError):
@@ -50,21 +48,11 @@ class PolicyInvalid(Exception):
 
 
 def policy_problems(data: dict[str, Any]) -> list[str]:
-    """What is wrong with a policy: unknown sections, settings or audit keys, wrong types."""
-    from ..settings import Settings
+    """What is wrong with a policy, as the app's policy reader judges it (app/policy.py: one
+    definition of the format for the installer, the workstation and the server)."""
+    from ..policy import policy_problems as problems_of
 
-    problems = [f"unknown section or key: {key}" for key in data if key not in _SECTIONS]
-    for section in ("defaults", "locked"):
-        values = data.get(section, {})
-        if not isinstance(values, dict):
-            problems.append(f"[{section}] must be a table")
-            continue
-        problems += [f"[{section}] unknown setting: {name}" for name in values if name not in Settings.names()]
-    audit = data.get("audit", {})
-    problems += [f"[audit] unknown key: {name}" for name in audit if name not in _AUDIT_KEYS]
-    if "keep_days" in audit and not isinstance(audit["keep_days"], int):
-        problems.append("[audit] keep_days must be a whole number of days")
-    return problems
+    return [str(problem) for problem in problems_of(data)]
 
 
 def install_policy(source: Path, folder: Path) -> Path:

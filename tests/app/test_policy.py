@@ -134,3 +134,41 @@ def test_the_session_records_the_tiers_in_force_and_the_rejected(tiers, kyso_hom
     assert loaded["tiers"] == [{"source": "server", "path": str(tiers["server"]),
                                 "sha256": hashlib.sha256(content).hexdigest()}]
     assert loaded["rejected"][0]["source"] == "machine" and loaded["locked"] == ["language"]
+
+
+class _Registry:
+    """HKLM\\Software\\Policies\\kyso as Group Policy leaves it (the one stand-in: no registry here)."""
+
+    def __init__(self, rows: dict) -> None:
+        self.rows = rows
+
+    def values(self, subkey: str):
+        return self.rows.get(subkey)
+
+
+def test_group_policy_is_the_most_specific_tier(tiers, monkeypatch):
+    from app.settings import load_settings
+
+    tiers["server"].write_text('locked_by = "Máy chủ"\n[locked]\ntsa_url = "http://tsa.server"\nlanguage = "vi"\n',
+                               encoding="utf-8")
+    tiers["machine"].write_text('locked_by = "Tệp"\n[locked]\ntsa_url = "http://tsa.file"\n', encoding="utf-8")
+    registry = _Registry({"": {"locked_by": "GPO"}, "Locked": {"tsa_url": "http://tsa.gpo"}})
+    monkeypatch.setattr("app.group_policy.default_registry", lambda: registry)
+    state = load_settings()
+    assert state.settings.tsa_url == "http://tsa.gpo" and state.lock_sources == {"tsa_url": "group-policy",
+                                                                                  "language": "server"}
+    assert state.locked == {"tsa_url": "GPO", "language": "Máy chủ"}
+    monkeypatch.setattr("app.group_policy.default_registry", lambda: _Registry({"": {}, "Audit": {"keep_days": "x"}}))
+    from app.paths import load_policy
+
+    merged = load_policy()
+    assert [r.source for r in merged.rejected] == ["group-policy"] and load_settings().settings.tsa_url == "http://tsa.file"
+
+
+def test_a_published_policy_may_not_name_the_server():
+    from app.policy import parse_policy
+
+    assert parse_policy('[server]\nurl = "https://kiemtoan.vks.example"\n', source="machine")["server"]
+    with pytest.raises(PolicyInvalid) as caught:
+        parse_policy('[server]\nurl = "https://elsewhere.example"\n', source="server")
+    assert caught.value.problems[0].field == "server"

@@ -208,9 +208,10 @@ def test_every_page_loads_nothing_from_outside_fits_1366_and_names_its_controls(
                          && !e.getAttribute('aria-labelledby') && !(e.textContent || '').trim())
             .map(e => e.outerHTML.slice(0, 80))""")
         assert unnamed == [], (path, unnamed)
-    page.goto(console_site.url + "/api/v1/docs")
-    page.locator(".swagger-ui .info .title").wait_for()  # Swagger UI ran, from this server's files
-    assert "kyso audit server" in page.locator(".swagger-ui .info .title").inner_text()
+    if lang == "vi":  # the API's docs page is in English only
+        page.goto(console_site.url + "/api/v1/docs")
+        page.locator(".swagger-ui .info .title").wait_for()  # Swagger UI ran, from this server's files
+        assert "kyso audit server" in page.locator(".swagger-ui .info .title").inner_text()
 
 
 def test_keyboard_reaches_the_content_and_the_navigation(visit, console_site):

@@ -127,7 +127,13 @@ def test_uploaded_export_is_reverified_and_compared(console_site):
 
 def test_alert_is_acknowledged_with_a_comment_in_the_admin_log(console_site):
     site = console_site
-    (alert,) = query_rows(site, "SELECT id FROM alerts WHERE unit_id = :u ORDER BY id LIMIT 1", u=site.unit)
+    name = f"alert-{secrets.token_hex(2)}"
+    ident = site.enrol(name, site.unit)["id"]
+    site.send(name, event_chain(ident, count=5, first=site.first_day))
+    rewritten = event_chain(ident, count=1, first=site.first_day, start=3, users=("Người sửa",),
+                            prev_hash=site.workstations[name]["events"][("production", 2)]["hash"])
+    assert site.send(name, rewritten).status_code == 409
+    (alert,) = query_rows(site, "SELECT id FROM alerts WHERE workstation_id = :w", w=ident)
     auditor, admin = site.client("auditor"), site.client("unit_admin")
     page = auditor.get("/verification").text
     assert f'id="alert-{alert.id}"' in page and f'action="/alerts/{alert.id}/acknowledge"' not in page

@@ -202,3 +202,11 @@ def test_accounts_created_and_password_reset_from_the_console(console_site):
     assert user.sign_in(name, "mật khẩu mới thật dài").status_code == 303
     admin.close()
     user.close()
+
+
+def test_an_uploaded_line_too_long_is_cut_never_read_whole():
+    import io
+
+    from server.console.pages.verification import _lines
+
+    assert list(_lines(io.BytesIO(b"a" * 25 + b"\nok\n" + b"b" * 10), longest=10)) == [b"a" * 10, b"ok\n", b"b" * 10]

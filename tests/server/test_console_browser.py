@@ -100,7 +100,7 @@ def test_sign_in_search_open_an_event_and_export_each_format(visit, console_site
     expected = {row.hash for row in query_rows(site, "SELECT hash FROM events WHERE workstation_id = :w AND mode = "
                                           "'production' AND type = 'sign.succeeded' AND document_key LIKE "
                                           "'%quyet dinh phe chuan%'", w=two)}
-    for fmt, label in (("csv", "CSV (Excel)"), ("xlsx", "XLSX"), ("jsonl", "JSONL (kiểm tra lại được)"),
+    for fmt, label in (("csv", "CSV (mở bằng Excel)"), ("xlsx", "Bảng tính XLSX"), ("jsonl", "JSONL (kiểm tra lại được)"),
                        ("pdf", "Báo cáo PDF")):
         with page.expect_download() as download:
             page.get_by_role("link", name=label).click()

@@ -1,5 +1,5 @@
-"""The console in a real browser: Debian's chromium driven by Playwright (one browser for the
-session, one shared server). Every test fails on any request leaving the server.
+"""The console in a real browser: Debian's chromium driven by Playwright (one browser for all of
+them, one shared server). Every test fails on any request leaving the server.
 
 Journeys: sign in with the keyboard, search, open an event, export each format and read the file
 back; verify a chain with progress; upload a catalogue with an error and see its line; publish a
@@ -20,8 +20,11 @@ from tests.support.audit_server import ADMIN_PASSWORD, ROOT
 from tests.support.console import CHROMIUM, CHROMIUM_ARGS, exported_hashes, query_rows
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One browser for every browser test (they are all here). Module-scoped, not session: the
+    sync API keeps an asyncio loop running in this thread while it lives, and later tests call
+    asyncio.run() (pyhanko's signing does)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -8,9 +8,9 @@ the server may import it (as it imports `app.audit.wire` and `app.catalogue.load
 Tiers, from the least to the most specific: the policy published by the central server, the
 machine's own file, the Group Policy values (app.group_policy). Like the catalogue's tiers, each is
 validated as a whole and an invalid one is rejected with every problem listed, the others staying
-in force. Unlike the catalogue, the tiers are merged setting by setting: the machine's wins where
-both say something (it is set by whoever administers that very machine), and a lock in any tier
-beats a default in any tier. Only the machine's tiers may name the unit's server (`[server] url`,
+in force. Unlike the catalogue, the tiers are merged setting by setting: the most specific tier
+that names a setting decides both its value and whether it is locked (the machine's tiers are set
+by whoever administers that very machine). Only the machine's tiers may name the unit's server (`[server] url`,
 for enrolment at first start); a policy the server publishes may not redirect its workstations.
 """
 
@@ -200,8 +200,12 @@ def merge_tiers(tiers: Iterable[PolicyTier], *, rejected: Iterable[PolicyInvalid
                 merged[key] = value
         who = str(tier.data.get("locked_by", DEFAULT_LOCKED_BY))
         locks.update({name: LockSource(tier.source, who) for name in tier.data.get("locked", {})})
-    for name in merged["locked"]:
-        merged["defaults"].pop(name, None)  # a lock in any tier beats a default in any tier
+        for name in tier.data.get("defaults", {}):  # the tier that names a setting last decides
+            if name not in tier.data.get("locked", {}):  # whether it is locked, as well as its value
+                merged["locked"].pop(name, None)
+                locks.pop(name, None)
+        for name in tier.data.get("locked", {}):
+            merged["defaults"].pop(name, None)
     return MergedPolicy(merged, locks, tiers, tuple(rejected))
 
 

@@ -80,11 +80,10 @@ def test_the_server_tier_is_applied_below_the_machine_file(tiers):
                                 '[locked]\noutput_suffix = ".ky"\n[audit]\nkeep_days = 7\n', encoding="utf-8")
     state = load_settings()
     assert state.settings.tsa_url == "http://tsa.server" and state.settings.output_suffix == ".ky"
-    assert state.settings.language == "en"  # the server's lock beats the machine's default
+    assert state.settings.language == "vi"  # the machine names it too: its default decides, unlocked
     assert state.settings.unit == "Phòng học"  # the machine's default beats the server's
-    assert state.locked == {"tsa_url": "Máy chủ VKSND Hà Nội", "language": "Máy chủ VKSND Hà Nội",
-                            "output_suffix": "Phòng CNTT"}
-    assert state.lock_sources == {"tsa_url": "server", "language": "server", "output_suffix": "machine"}
+    assert state.locked == {"tsa_url": "Máy chủ VKSND Hà Nội", "output_suffix": "Phòng CNTT"}
+    assert state.lock_sources == {"tsa_url": "server", "output_suffix": "machine"}
     assert read_policy()["audit"]["keep_days"] == 7
 
 

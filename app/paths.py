@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -38,14 +39,45 @@ def log_dir() -> Path:
 def policy_dir() -> Path:
     """Where an administrator deploys machine-wide files (catalogue, policy): read-only to kyso.
 
-    %ProgramData%\\kyso on Windows, /etc/kyso elsewhere; KYSO_POLICY_DIR overrides it.
+    %ProgramData%\\kyso on Windows (the folder Windows itself names, never an environment
+    variable a user can set), /etc/kyso elsewhere. KYSO_POLICY_DIR is for development and tests:
+    it is ignored on Windows and wherever the machine has a policy of its own, so that a user
+    cannot lift the administrator's locks by pointing kyso at a folder of their own.
     """
-    override = os.environ.get(POLICY_ENV)
-    if override:
+    return choose_policy_dir(platform=os.name, env=os.environ)
+
+
+def choose_policy_dir(*, platform: str, env: Mapping[str, str], program_data: Path | None = None,
+                      system_dir: Path = Path("/etc/kyso")) -> Path:
+    """The machine's policy folder for `platform` ("nt" or "posix"); see `policy_dir`."""
+    if platform == "nt":
+        return (program_data or _windows_program_data()) / "kyso"
+    override = env.get(POLICY_ENV)
+    if override and not (system_dir / "policy.toml").exists():
         return Path(override).expanduser()
-    if os.name == "nt":
-        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "kyso"
-    return Path("/etc/kyso")
+    return system_dir
+
+
+def _windows_program_data() -> Path:
+    """FOLDERID_ProgramData from the shell (SHGetKnownFolderPath), as Windows defines it."""
+    import ctypes
+    from ctypes import wintypes
+    import uuid
+
+    class GUID(ctypes.Structure):
+        _fields_ = [("Data1", wintypes.DWORD), ("Data2", wintypes.WORD), ("Data3", wintypes.WORD),
+                    ("Data4", ctypes.c_ubyte * 8)]
+
+    raw = uuid.UUID("62AB5D82-FDC1-4DC3-A9DD-070D1D495D97").bytes_le  # FOLDERID_ProgramData
+    folder_id = GUID.from_buffer_copy(raw)
+    path = ctypes.c_wchar_p()
+    shell32 = ctypes.windll.shell32  # type: ignore[attr-defined]
+    if shell32.SHGetKnownFolderPath(ctypes.byref(folder_id), 0, None, ctypes.byref(path)) != 0:
+        return Path(r"C:\ProgramData")
+    try:
+        return Path(path.value or r"C:\ProgramData")
+    finally:
+        ctypes.windll.ole32.CoTaskMemFree(path)  # type: ignore[attr-defined]
 
 
 def machine_trust_dirs() -> tuple[Path, ...]:

@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from app.argparse_text import speak
+
 from .config import ServerSettings, load_settings
 from .errors import ServerError
 from .messages import LANGUAGES, language_from_header, server_message
@@ -56,6 +58,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser(t: Texts) -> argparse.ArgumentParser:
+    speak(_Parser.lang)  # argparse's own words (usage, titles, its usage errors) in the same language
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help=t("SERVER_CLI_HELP_DB"))
     common.add_argument("--config", type=Path, help=t("SERVER_CLI_HELP_CONFIG"))

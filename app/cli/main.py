@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
+from app.argparse_text import speak
 from app.i18n import message, resolve_language
 
 __all__ = ["COMMANDS", "build_parser", "main"]
@@ -43,6 +44,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
         return message(code, lang)
 
     _Parser.lang = lang
+    speak(lang)  # argparse's own words (usage, titles, its usage errors) in the same language
     parser = _Parser(prog="kyso", description=t("CLI_DESCRIPTION"))
     parser.add_argument("--version", action="store_true", help=t("CLI_HELP_VERSION"))
     parser.add_argument("--lang", choices=("vi", "en"), help=t("CLI_HELP_LANG"))

@@ -388,14 +388,29 @@ def _group(pieces) -> tuple[TextLine, ...]:
             lines.append([y, [(x, size, text)]])
     result = []
     for y, fragments in lines:
-        fragments.sort()
-        text = _normalise(" ".join(fragment[2] for fragment in fragments))
-        if text:
-            x = fragments[0][0]
-            size = max(fragment[1] for fragment in fragments)
-            width = sum(len(fragment[2]) for fragment in fragments) * size * 0.5
-            result.append(TextLine(text=text, x=x, y=y, x2=x + width, size=size))
+        for column in _columns(sorted(fragments)):
+            text = _normalise(" ".join(fragment[2] for fragment in column))
+            if text:
+                x = column[0][0]
+                size = max(fragment[1] for fragment in column)
+                width = sum(len(fragment[2]) for fragment in column) * size * 0.5
+                result.append(TextLine(text=text, x=x, y=y, x2=x + width, size=size))
     return tuple(result)
+
+
+def _columns(fragments: list[tuple[float, float, str]]) -> list[list[tuple[float, float, str]]]:
+    """Fragments of one baseline, split where a wide gap separates them: Decree 30's two columns
+    ("Nơi nhận:" on the left, the signer's title on the right) share baselines but are not one
+    line. A fragment's width is over-estimated (capitals at ¾ of the size), so only a real gap
+    of more than three characters' height splits — never the words of one line."""
+    columns = [[fragments[0]]]
+    for fragment in fragments[1:]:
+        x, size, text = columns[-1][-1]
+        if fragment[0] - (x + len(text) * size * 0.75) > 3 * max(size, fragment[1]):
+            columns.append([fragment])
+        else:
+            columns[-1].append(fragment)
+    return columns
 
 
 def _normalise(text: str) -> str:

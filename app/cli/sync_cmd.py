@@ -13,7 +13,7 @@ __all__ = ["add_parser", "handle_enroll", "handle_sync"]
 
 def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     sync = commands.add_parser("sync", help=t("CLI_HELP_SYNC"), description=t("CLI_HELP_SYNC"), parents=parents)
-    sync.add_argument("action", choices=("status", "now"), help=t("CLI_HELP_SYNC_ACTION"))
+    sync.add_argument("action", nargs="?", default="status", choices=("status", "now"), help=t("CLI_HELP_SYNC_ACTION"))
     sync.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
     sync.set_defaults(handler=handle_sync)
     enroll = commands.add_parser("enroll", help=t("CLI_HELP_ENROLL"), description=t("CLI_HELP_ENROLL"),

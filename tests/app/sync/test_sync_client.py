@@ -34,6 +34,7 @@ def test_enroll_and_sync_from_the_command_line(central, audit_log, kyso_home):
     assert json.loads(now.stdout)["status"]["pending"] == 0
     human = kyso("sync", "status", home=kyso_home).stdout
     assert "Events waiting to be sent: 0" in human and "Last successful sync: never" not in human
+    assert kyso("sync", home=kyso_home).stdout == human  # `kyso sync` alone shows the status
     chain = audit_log.chain_workstation()
     assert len(central.stored(chain)) == 30 and len(central.stored(chain, "practice")) == 4
     assert audit_log.acknowledged_seq(mode="production") == 30  # the receipt is kept locally

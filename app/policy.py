@@ -30,6 +30,7 @@ __all__ = [
 ]
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+LOWER_LEVEL = ("ask", "never")  # may a user sign below the catalogue's level when it cannot be reached?
 AUDIT_VISIBILITY = ("own", "all")
 DEFAULT_LOCKED_BY = "quản trị viên"
 
@@ -47,6 +48,7 @@ SETTINGS: Mapping[str, SettingSpec] = {
     "signature_image": _TEXT, "seal_image": _TEXT, "output_folder": _TEXT, "output_suffix": _TEXT,
     "default_level": SettingSpec("choice", LEVELS), "tsa_url": _TEXT, "pkcs11_modules": _LIST,
     "language": SettingSpec("choice", ("vi", "en")),
+    "lower_level": SettingSpec("choice", LOWER_LEVEL),
 }
 _TOP = ("locked_by", "defaults", "locked", "audit")
 _MACHINE_TOP = (*_TOP, "server")

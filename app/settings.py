@@ -29,9 +29,13 @@ class Settings:
     output_folder: str = ""  # empty: beside the input
     output_suffix: str = ".signed"  # signed files are NAME<suffix>.pdf
     default_level: str = "B-LT"
-    tsa_url: str = ""
+    tsa_url: str = ""  # empty: the preset TSA of the signer's CA (resources/network/endpoints.toml)
     pkcs11_modules: tuple[str, ...] = ()
     language: str = "vi"
+    # When the catalogue's level cannot be reached (TSA or revocation data missing): "ask" — the
+    # user may wait and retry or sign at the level reached, the shortfall recorded; "never" — only
+    # wait and retry. An administrator's setting (policy); the settings window does not show it.
+    lower_level: str = "ask"
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

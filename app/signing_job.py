@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from signing.certcheck import CertificateFinding, CertificateReport, check_signer_certificate
-from signing.engine import LevelDecision, SignedDocument, SigningBatch, SignOptions
+from signing.engine import LevelDecision, SignedDocument, SigningBatch, SignOptions, reachable_level
 from signing.errors import SigningError, SigningErrorCode
 from signing.output import default_output_path
 from signing.trust import TrustStore
@@ -57,7 +57,7 @@ from .sign_plan import (
 if TYPE_CHECKING:
     from .audit.journal import AuditJournal
 
-__all__ = ["SignRequest", "SignJob", "FileOutcome", "SignReport", "WarningAcceptor"]
+__all__ = ["SignRequest", "SignJob", "FileOutcome", "SignReport", "WarningAcceptor", "LowerLevelAnswer"]
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,7 @@ class SignRequest:
     preflight: PreflightOptions | None = None  # None: no catalogue check (library use, tests)
     explicit_appearance: bool = True  # False: each file's appearance comes from its plan
     explicit_level: bool = True  # False: the level comes from the catalogue
+    may_lower_level: bool = True  # policy (`lower_level`): may the user accept a level below the one asked?
 
 
 class WarningAcceptor(Protocol):
@@ -86,6 +87,15 @@ class WarningAcceptor(Protocol):
     def accept_preflight(self, items: Sequence[tuple[Path, Sequence[Finding]]]) -> bool:
         """True when the user explicitly accepts these documents' preflight warnings."""
         ...
+
+    # Optional: `accept_lower_level(decision: LevelDecision, *, may_lower: bool) -> LowerLevelAnswer`,
+    # asked BEFORE any PIN when the level cannot be reached; an acceptor without it stops the job.
+
+
+class LowerLevelAnswer:
+    RETRY = "retry"  # probe the TSA and fetch revocation data again
+    LOWER = "lower"  # sign at the level reached; the shortfall is recorded (audit) and shown
+    STOP = "stop"
 
 
 @dataclass(frozen=True)
@@ -167,29 +177,35 @@ class SignJob:
             self._backend.admit_certificate(early.der)  # before the PIN: refused, no try spent
         if request.preflight is not None:
             plans = with_certificate_title(plans, request.preflight, _title(early))
-        plans = self._accepted(plans)
+        plans = self._accepted(self._level_warnings(plans))
         if not any(plan.signable for plan in plans):
             return SignReport(None, None, None, None, tuple(_not_signed(plan) for plan in plans))
         trust = self._backend.trust_store(request.trust_dirs)
         report = None
-        if early is not None:
+        sign_options = self._options(plans)
+        if early is not None:  # the level is decided here, before any PIN is asked
             report = await self._check(early.der, early.chain, trust=trust)
+            sign_options = await self._reachable(sign_options, early.der, early.chain, report, trust)
         with TokenSession.open(
             module=module, prompter=self._prompter, token_label=request.token_label, options=options,
             issuer=early.issuer_ca if early is not None else "",
         ) as session:
             key = session.key(key_id=request.key_id)
             self._backend.admit_certificate(key.certificate)
-            if report is None:
+            if report is None:  # a token that shows its certificate only after the login
                 report = await self._check(key.certificate, key.extra_certificates, trust=trust)
+                sign_options = await self._reachable(sign_options, key.certificate, key.extra_certificates, report,
+                                                     trust)
             batch = SigningBatch(
-                key=key, chain=_embedded_chain(report, key.extra_certificates), options=self._options(plans),
+                key=key, chain=_embedded_chain(report, key.extra_certificates), options=sign_options,
                 trust=trust, revocation=report.revocation, evidence=(report.ocsps, report.crls),
             )
             try:
                 decision = await batch.prepare()
                 self._audit.signer(token=session.info, certificate=report, level=decision.reached.value,
-                                   tsa_url=batch.options.tsa_url, evidence=_evidence(decision, self._backend))
+                                   tsa_url=batch.options.tsa_url, evidence=_evidence(decision, self._backend),
+                                   requested=decision.requested.value,
+                                   shortfalls=[code.value for code in decision.shortfalls])
                 outcomes = await self._sign_all(batch, plans)
             finally:
                 await batch.aclose()
@@ -213,11 +229,59 @@ class SignJob:
             for p in plans
         ]
 
+    def _level_warnings(self, plans: list[FilePlan]) -> list[FilePlan]:
+        """A level asked explicitly below the one the catalogue sets for a document is a warning
+        the user must accept, like any other."""
+        asked = self.request.options.level
+        if not self.request.explicit_level or self.request.preflight is None:
+            return plans
+        from .preflight import Finding, FindingCode, Severity
+
+        warned = []
+        for plan in plans:
+            if plan.signable and plan.preflight is not None and plan.level is not None and plan.level.rank > asked.rank:
+                doc_type = plan.preflight.doc_type.name if plan.preflight.doc_type else "-"
+                finding = Finding(FindingCode.LEVEL_BELOW_CATALOGUE, Severity.WARN,
+                                  {"level": asked.value, "catalogue_level": plan.level.value, "type": doc_type})
+                plan = replace(plan, preflight=replace(plan.preflight, findings=(*plan.preflight.findings, finding)))
+            warned.append(plan)
+        return warned
+
     def _options(self, plans: Sequence[FilePlan]) -> SignOptions:
         options = self.request.options
         if self.request.explicit_level or self.request.preflight is None:
             return options
         return replace(options, level=job_level(plans, options.level))
+
+    async def _reachable(self, options: SignOptions, certificate: bytes, chain: Sequence[bytes],
+                         report: CertificateReport, trust: TrustStore) -> SignOptions:
+        """The options the batch runs with: the TSA (configured, else the preset for the signer's
+        CA) and whether a lower level was accepted. The TSA is probed and the revocation status
+        looked at now; when the level cannot be reached the acceptor is asked (wait and retry, or
+        the lower level when the policy allows) — and without an answer nothing is signed."""
+        from .endpoints import tsa_choice
+
+        configured, fresh = options.tsa_url, False
+        while True:
+            choice = tsa_choice(configured=configured, certificate=certificate, chain=chain)
+            reach = await reachable_level(level=options.level, tsa_urls=choice.urls, trust=trust,
+                                          revocation=report.revocation, timeout=options.network_timeout,
+                                          fresh=fresh)
+            options = replace(options, tsa_url=reach.tsa_url)
+            decision = reach.decision
+            if not decision.shortfalls or (options.allow_lower_level and self.request.may_lower_level):
+                return options
+            log.info("level %s cannot be reached (%s); TSA %s", decision.requested.value,
+                     ", ".join(code.value for code in decision.shortfalls), choice.urls or "-")
+            ask = getattr(self._acceptor, "accept_lower_level", None)
+            answer = ask(decision, may_lower=self.request.may_lower_level) if ask else LowerLevelAnswer.STOP
+            if answer == LowerLevelAnswer.RETRY:
+                fresh = True
+                continue
+            if answer == LowerLevelAnswer.LOWER and self.request.may_lower_level:
+                return replace(options, allow_lower_level=True)
+            raise SigningError(decision.shortfalls[0], level=decision.requested.value,
+                               url=", ".join(choice.urls) or "-", issuer=choice.issuer or "-")
 
     async def _check(self, certificate: bytes, chain: Sequence[bytes], *, trust: TrustStore) -> CertificateReport:
         from asn1crypto import x509

@@ -40,7 +40,7 @@ def main(argv=None, env: BenchEnv | None = None) -> dict:
         kyso = median_run(
             [sys.executable, "-m", "app.cli.main", "sign", str(source), "--module", env.hsm.module,
              "--token", TOKEN, "--key-id", "01", "--pin-stdin", "--trust", str(env.trust_dir),
-             "--out", str(out), "--force", "--role", "vien-truong", "--image", str(env.signature_image), "--level", "B-B"],
+             "--out", str(out), "--force", "--role", "vien-truong", "--image", str(env.signature_image), "--level", "B-B", "--accept-warnings"],
             env=env.env, stdin=env.pin + "\n", rounds=args.rounds,
         )
         pyhanko = median_run(

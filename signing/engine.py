@@ -28,9 +28,10 @@ from .output import AtomicOutput
 from .placement import resolve_placement
 from .signer import SigningKey, TemplateSigner
 from .trust import TrustStore
+from .tsa_probe import probe_tsa
 from .view_check import UpdateScope, WidgetArea, check_same_view, writer_scope
 
-__all__ = ["LevelDecision", "SignOptions", "SignedDocument", "SigningBatch"]
+__all__ = ["LevelDecision", "Reach", "SignOptions", "SignedDocument", "SigningBatch", "reachable_level"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,36 @@ class SignedDocument:
     output_sha256: str
     input_size: int
     output_size: int
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The level a batch can reach, known before any PIN is asked."""
+
+    decision: LevelDecision
+    tsa_url: str | None  # the TSA that answered (else the first one tried)
+
+
+async def reachable_level(
+    *, level: PadesLevel, tsa_urls: Sequence[str], trust: TrustStore, revocation: RevocationStatus,
+    timeout: float = 10.0, fresh: bool = False,
+) -> Reach:
+    """Probe the TSAs in order (answers remembered for a few minutes unless `fresh`) and look at
+    the revocation status already found: the level `level` can reach, and why not when lower."""
+    reached, shortfalls, answering = level, [], None
+    if level.needs_timestamp:
+        for url in tsa_urls:
+            if await probe_tsa(trust.network, url, timeout=timeout, use_cache=not fresh) is not None:
+                answering = url
+                break
+        if answering is None:
+            shortfalls.append(SigningErrorCode.TSA_UNREACHABLE if tsa_urls else SigningErrorCode.TSA_MISSING)
+            reached = PadesLevel.B_B
+    if reached.needs_revocation_data and revocation is not RevocationStatus.GOOD:
+        shortfalls.append(SigningErrorCode.REVINFO_UNAVAILABLE)
+        reached = PadesLevel.B_T
+    url = answering or (tsa_urls[0] if tsa_urls else None)
+    return Reach(LevelDecision(level, reached, tuple(shortfalls)), url)
 
 
 class SigningBatch:
@@ -240,13 +271,11 @@ class SigningBatch:
     async def _open_timestamper(self) -> bool:
         if not self.options.tsa_url:
             return False
-        self._timestamper = self._trust.network.timestamper(self.options.tsa_url, timeout=self.options.network_timeout)
-        try:
-            probe = await self._timestamper.async_dummy_response(self.signer.hash_name)
-        except Exception:  # unreachable, refused, not a TSA: the level cannot be reached
-            self._timestamper = None
+        size = await probe_tsa(self._trust.network, self.options.tsa_url, hash_name=self.signer.hash_name,
+                               timeout=self.options.network_timeout)
+        if size is None:  # unreachable, refused, not a TSA: the level cannot be reached
             return False
-        size = len(probe.dump())
+        self._timestamper = self._trust.network.timestamper(self.options.tsa_url, timeout=self.options.network_timeout)
         self._timestamp_size = size + size // 2 + 1024  # answers vary a little in size
         return True
 

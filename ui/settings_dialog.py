@@ -77,7 +77,7 @@ class SettingsDialog(QDialog):
         self.fields["tsa_url"] = QLineEdit(self)
         self.fields["pkcs11_modules"] = QPlainTextEdit(self)
         self.fields["pkcs11_modules"].setTabChangesFocus(True)
-        self.labels = {name: QLabel(self) for name in Settings.names()}
+        self.labels = {name: QLabel(self) for name in Settings.names() if name in self.fields}  # lower_level: policy only
         for name, form in (("full_name", self.person_form), ("role", self.person_form), ("unit", self.person_form),
                            ("organisation_name", self.person_form), ("language", self.person_form),
                            ("signature_image", self.images_form), ("seal_image", self.images_form),

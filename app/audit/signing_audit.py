@@ -53,8 +53,10 @@ class SigningAudit:
                     catalogue_version=result.catalogue.version,
                 )
 
-    def signer(self, *, token: Any, certificate: Any, level: str, tsa_url: str | None, evidence: str) -> None:
-        """The token and certificate the job signs with (recorded with each request)."""
+    def signer(self, *, token: Any, certificate: Any, level: str, tsa_url: str | None, evidence: str,
+               requested: str | None = None, shortfalls: Any = ()) -> None:
+        """The token and certificate the job signs with (recorded with each request); when the
+        level reached is below the one `requested`, the `shortfalls` (codes) say why."""
         self._signer = {
             "token": {"label": token.label, "serial": token.serial} if token is not None else None,
             "certificate": None if certificate is None else {
@@ -63,6 +65,7 @@ class SigningAudit:
             },
             "level": level, "tsa": tsa_url, "revocation": evidence,
             "revocation_status": getattr(getattr(certificate, "revocation", None), "value", None),
+            "level_requested": requested or level, "shortfalls": list(shortfalls),
         }
 
     # -- per document --------------------------------------------------------------------------------
@@ -97,6 +100,9 @@ class SigningAudit:
             "revocation": self._signer.get("revocation"),
             "revocation_status": self._signer.get("revocation_status"),
         }
+        if self._signer.get("shortfalls"):  # signed below the level asked, accepted: say why
+            details["level_requested"] = self._signer.get("level_requested")
+            details["shortfalls"] = self._signer.get("shortfalls")
         self.journal.sign_succeeded(request_id=request_id or "", path=plan.source, details=details)
 
     def failed(self, request_id: str | None, plan: Any, code: str, params: dict[str, str]) -> None:

@@ -148,6 +148,23 @@ class CliAcceptor:
         return _ask_yes_no(self.reporter, self.reporter.t("CLI_ACCEPT_WARNINGS"))
 
 
+    def accept_lower_level(self, decision, *, may_lower: bool) -> str:
+        """The level cannot be reached (said before any PIN): sign lower only when the policy
+        allows and the user says so on the terminal; otherwise stop (the error says what to do)."""
+        t = self.reporter.t
+        params = {"level": decision.requested.value, "url": "-", "issuer": "-"}
+        reason = "; ".join(t(code.value + "__UI", **params) for code in decision.shortfalls)
+        self.reporter.note(t("LEVEL_NOT_REACHABLE", requested=decision.requested.value,
+                             reached=decision.reached.value, reason=reason))
+        if not may_lower:
+            self.reporter.note(t("LEVEL_NOT_REACHABLE_NO_LOWER"))
+            return "stop"
+        if not (self.may_ask and sys.stdin.isatty()):
+            return "stop"
+        accepted = _ask_yes_no(self.reporter, t("CLI_ACCEPT_LOWER_LEVEL", reached=decision.reached.value))
+        return "lower" if accepted else "stop"
+
+
 def _ask_yes_no(reporter: Reporter, question: str) -> bool:
     try:
         with open("/dev/tty" if sys.platform != "win32" else "CON", "r+", encoding="utf-8") as tty:

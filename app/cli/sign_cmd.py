@@ -81,76 +81,41 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
 
 
 def _request(args: argparse.Namespace):
+    """The request, built from the settings by the same functions as the desktop's
+    (app/sign_settings.py), with the flags given on the command line."""
+    from app.catalogue import load_catalogue
     from app.errors import AppError, AppErrorCode
     from app.settings import load_settings
-    from app.signing_job import SignRequest
+    from app.sign_settings import organisation_name, preflight_options, settings_image, sign_options, sign_request
     from signing.appearance import AppearanceKind, AppearanceSpec, Box
-    from signing.engine import SignOptions
-    from signing.levels import PadesLevel
     from tokens import ModuleOptions
 
     settings = load_settings().settings
     if args.out is not None and not args.out.is_dir():
         raise AppError(AppErrorCode.OUT_DIR_MISSING, folder=args.out)
-    appearance = AppearanceSpec()
+    appearance = None
     if args.kind is not None:
         appearance = AppearanceSpec(
             kind=AppearanceKind(args.kind),
             page=args.page,
             box=Box.parse(args.box) if args.box else None,
-            image=args.image or _settings_image(settings, args.kind),
+            image=args.image or settings_image(settings, args.kind),
             doc_number=args.doc_number,
             copy_form=args.copy_form,
-            organisation=args.organisation or settings.organisation_name or None,
+            organisation=organisation_name(settings, args.organisation),
         )
         appearance.validate()
-    level = args.level or settings.default_level or "B-LT"
-    options = SignOptions(
-        level=PadesLevel.parse(level),
-        tsa_url=args.tsa or settings.tsa_url or None,
-        allow_lower_level=args.allow_lower_level,
-        appearance=appearance,
-        use_pss=args.pss,
-        overwrite=args.force,
-    )
-    out_dir = args.out or (Path(settings.output_folder) if settings.output_folder else None)
-    return SignRequest(
-        files=tuple(args.files),
-        module_path=args.module,
-        options=options,
-        out_dir=out_dir,
-        output_suffix=settings.output_suffix or ".signed",
-        token_label=args.token,
-        key_id=_key_id(args.key_id),
-        trust_dirs=tuple(args.trust),
+    options = sign_options(settings, level=args.level, tsa_url=args.tsa, allow_lower_level=args.allow_lower_level,
+                           appearance=appearance, use_pss=args.pss, overwrite=args.force)
+    preflight = preflight_options(
+        settings, catalogue=load_catalogue(args.catalogue).catalogue, declared_type=args.type, role=args.role,
+        overrides=frozenset(code.strip().upper() for code in args.override), image=args.image,
+        organisation=args.organisation, doc_number=args.doc_number)
+    return sign_request(
+        settings, files=args.files, options=options, preflight=preflight, module_path=args.module,
+        token_label=args.token, key_id=_key_id(args.key_id), out_dir=args.out, extra_trust=args.trust,
         module_options=ModuleOptions(host_hash=args.host_hash),
-        preflight=_preflight_options(args, settings),
-        explicit_appearance=args.kind is not None,
-        explicit_level=args.level is not None,
-    )
-
-
-def _settings_image(settings, kind: str) -> Path | None:
-    if kind == "personal" and settings.signature_image:
-        return Path(settings.signature_image)
-    if kind == "organisation" and settings.seal_image:
-        return Path(settings.seal_image)
-    return None
-
-
-def _preflight_options(args: argparse.Namespace, settings):
-    from app.catalogue import load_catalogue
-    from app.sign_plan import PreflightOptions
-
-    return PreflightOptions(
-        catalogue=load_catalogue(args.catalogue).catalogue,
-        declared_type=args.type,
-        role=args.role or settings.role or None,
-        overrides=frozenset(code.strip().upper() for code in args.override),
-        signature_image=args.image or _settings_image(settings, "personal"),
-        seal_image=args.image or _settings_image(settings, "organisation"),
-        organisation_name=args.organisation or settings.organisation_name or None,
-        doc_number=args.doc_number,
+        explicit_appearance=args.kind is not None, explicit_level=args.level is not None,
     )
 
 

@@ -30,17 +30,20 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
         from .practice_run import practice_verify
 
         return practice_verify(args, reporter)
+    from app.sign_settings import trust_dirs
+
     from .audit_cmd import cli_audit
 
-    with cli_audit("verify", reporter, trust_dirs=tuple(args.trust)) as run:
+    with cli_audit("verify", reporter, trust_dirs=trust_dirs(args.trust)) as run:
         run.exit_code = _handle(args, reporter, run.journal)
         return run.exit_code
 
 
 def _handle(args: argparse.Namespace, reporter: Reporter, journal, *, trust=None) -> int:
+    from app.sign_settings import trust_dirs
     from signing.trust import TrustStore
 
-    trust = trust or TrustStore.load(extra_dirs=args.trust)
+    trust = trust or TrustStore.load(extra_dirs=trust_dirs(args.trust))  # shipped + machine + --trust
     results = asyncio.run(_verify_all(args.files, trust, allow_fetching=not args.offline))
     _record(journal, results)
     documents = []

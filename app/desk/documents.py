@@ -166,18 +166,14 @@ def check_document(path: Path, *, options: PreflightOptions) -> DeskDocument:
 def preflight_options(*, settings: Settings, catalogue: Catalogue,
                       placements: Mapping[Path, ChosenPlacement] | None = None,
                       documents: Sequence[DeskDocument] = ()) -> PreflightOptions:
-    """Preflight as the desk does it: the user's settings, and per document the type the user
-    chose and the blocks the user lifted."""
-    from ..sign_plan import PreflightOptions
+    """Preflight as the desk does it: the user's settings (through the same function as the
+    CLI, app/sign_settings.py), and per document the type the user chose and the blocks the
+    user lifted."""
+    from .. import sign_settings
 
-    return PreflightOptions(
-        catalogue=catalogue,
-        role=settings.role or None,
+    return sign_settings.preflight_options(
+        settings, catalogue=catalogue, placements=placements,
         declared_types={d.path: d.declared_type for d in documents if d.declared_type},
         file_overrides={d.path: d.overrides for d in documents if d.overrides},
-        signature_image=Path(settings.signature_image) if settings.signature_image else None,
-        seal_image=Path(settings.seal_image) if settings.seal_image else None,
-        organisation_name=settings.organisation_name or settings.unit or None,
-        placements=dict(placements or {}),
         checked={d.path: d.as_checked for d in documents if d.as_checked is not None},
     )

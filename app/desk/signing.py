@@ -7,11 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from signing.engine import SignOptions
-from signing.levels import PadesLevel
-
 from ..catalogue import Catalogue
-from ..paths import machine_trust_dirs
 from ..settings import Settings
 from ..sign_plan import ChosenPlacement
 from ..signing_job import SignRequest
@@ -45,20 +41,15 @@ def desk_request(
     placements: Mapping[Path, ChosenPlacement],
     trust_dirs: Sequence[Path] = (),
 ) -> SignRequest:
-    level = PadesLevel.parse(settings.default_level or "B-LT")
-    return SignRequest(
-        files=tuple(d.path for d in documents),
-        module_path=module_path,
-        options=SignOptions(level=level, tsa_url=settings.tsa_url or None),
-        out_dir=Path(settings.output_folder) if settings.output_folder else None,
-        output_suffix=settings.output_suffix or ".signed",
-        token_label=token_label,
-        key_id=key_id,
-        trust_dirs=tuple(trust_dirs) or machine_trust_dirs(),
+    """The desk's request, built from the settings by the same functions as `kyso sign`'s."""
+    from .. import sign_settings
+
+    return sign_settings.sign_request(
+        settings, files=[d.path for d in documents], module_path=module_path, token_label=token_label,
+        key_id=key_id, options=sign_settings.sign_options(settings),
         preflight=preflight_options(settings=settings, catalogue=catalogue, placements=placements,
                                     documents=documents),
-        explicit_appearance=False,
-        explicit_level=False,
+        extra_trust=trust_dirs,
     )
 
 
@@ -69,5 +60,7 @@ def verify_signatures(path: Path):
     from signing.trust import TrustStore
     from signing.verify import verify_document
 
-    trust = TrustStore.load(extra_dirs=machine_trust_dirs())
+    from .. import sign_settings
+
+    trust = TrustStore.load(extra_dirs=sign_settings.trust_dirs())
     return asyncio.run(verify_document(path, trust=trust))

@@ -45,6 +45,7 @@ class FindingCode(StrEnum):
     LOW_RESOLUTION = "PREFLIGHT_LOW_RESOLUTION"
     NO_TEXT = "PREFLIGHT_NO_TEXT"
     NO_SIGNER_BLOCK = "PREFLIGHT_NO_SIGNER_BLOCK"
+    LEVEL_BELOW_CATALOGUE = "PREFLIGHT_LEVEL_BELOW_CATALOGUE"  # kyso sign --level below the type's level
 
 
 # Blocks nobody may override: the law (state secrets: Decree 68/2024; the organisation signs

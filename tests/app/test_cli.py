@@ -14,10 +14,11 @@ from tests.support.documents import decree30_pdf, encrypted_pdf
 pytestmark = [pytest.mark.hsm, pytest.mark.pki]
 
 
-def _sign_args(hsm, trust_dir, *files, key="signer-rsa2048"):
+def _sign_args(hsm, trust_dir, *files, key="signer-rsa2048", level=("--level", "B-B", "--accept-warnings")):
+    """B-B (no TSA needed) is below the catalogue's level for these documents: a warning accepted."""
     return ("sign", *map(str, files), "--module", hsm.module, "--token", "KYSO-RSA",
             "--key-id", hsm.key_id(key).hex(), "--pin-stdin", "--trust", str(trust_dir),
-            "--kind", "invisible", "--role", "vien-truong", "--level", "B-B")
+            "--kind", "invisible", "--role", "vien-truong", *level)
 
 
 def test_version(run_kyso):
@@ -56,7 +57,7 @@ def test_human_output_in_vietnamese_and_english(run_kyso, hsm, trust_dir, tmp_pa
 def test_error_before_signing_is_one_line_with_a_code(run_kyso, hsm, trust_dir, document):
     result = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-expired"), pin=hsm.pin)
     assert result.returncode == 2
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    lines = [line for line in result.stderr.splitlines() if line.startswith("kyso:")]  # (and the accepted warning)
     assert lines == [lines[0]] and lines[0].startswith("kyso: [CERT_EXPIRED] Chứng thư số đã hết hiệu lực")
     assert "Traceback" not in result.stderr
 
@@ -96,12 +97,14 @@ def test_usage_error_is_coded(run_kyso):
     assert "[APP_USAGE]" in result.stderr
 
 
-def test_unknown_revocation_needs_accept_warnings(run_kyso, hsm, trust_dir, document):
-    refused = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-norev"), pin=hsm.pin)
+def test_unknown_revocation_needs_accept_warnings(run_kyso, hsm, pki, trust_dir, document):
+    at_catalogue_level = ("--level", "B-LT", "--tsa", pki.tsa_url)
+    refused = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-norev", level=at_catalogue_level),
+                       pin=hsm.pin)
     assert refused.returncode == 2
     assert "[SIGN_WARNINGS_NOT_ACCEPTED]" in refused.stderr
-    accepted = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-norev"), "--accept-warnings",
-                        pin=hsm.pin)
+    accepted = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-norev", level=at_catalogue_level),
+                        "--accept-warnings", "--allow-lower-level", pin=hsm.pin)
     assert accepted.returncode == 0, accepted.stderr
 
 

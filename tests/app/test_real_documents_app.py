@@ -80,7 +80,7 @@ def test_cli_reads_the_open_password_before_the_pin_and_keeps_it_nowhere(run_kys
     assert run_preflight(legacy, catalogue=CATALOGUE, password=password).facts.closed_by == "PDF_PASSWORD_WRONG"
     args = ("sign", str(protected), "--module", hsm.module, "--token", "KYSO-RSA", "--key-id",
             hsm.key_id("signer-rsa2048").hex(), "--pin-stdin", "--password-stdin", "--trust", str(trust_dir),
-            "--kind", "invisible", "--role", "vien-truong", "--level", "B-B", "--json")
+            "--kind", "invisible", "--role", "vien-truong", "--level", "B-B", "--accept-warnings", "--json")
     result = run_kyso(*args, pin=f"{password}\n{hsm.pin}")
     assert result.returncode == 0, result.stdout
     entry = json.loads(result.stdout)["files"][0]

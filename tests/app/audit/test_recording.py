@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.hsm, pytest.mark.pki]
 def sign_args(hsm, trust_dir, *files, key="signer-rsa2048"):
     return ("sign", *map(str, files), "--module", hsm.module, "--token", "KYSO-RSA",
             "--key-id", hsm.key_id(key).hex(), "--pin-stdin", "--trust", str(trust_dir),
-            "--kind", "invisible", "--role", "vien-truong", "--level", "B-B")
+            "--kind", "invisible", "--role", "vien-truong", "--level", "B-B", "--accept-warnings")
 
 
 def logged(kyso_home: Path):

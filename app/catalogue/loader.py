@@ -95,8 +95,11 @@ def parse_catalogue(text: str, *, source: str, path: Path | None = None) -> Cata
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when present: ~10× faster
+    if len(text) > MAX_TEXT_CHARS:
+        raise CatalogueInvalid(source, [CatalogueProblem(0, "(file)", f"larger than {MAX_TEXT_CHARS:,} characters")])
     try:
         node = loader.get_single_node()  # the nodes keep line numbers for the problems we report
+        _refuse_alias_bombs(node, source=source)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -112,6 +115,49 @@ def parse_catalogue(text: str, *, source: str, path: Path | None = None) -> Cata
     return _build(data, source=source, path=path)
 
 
+MAX_TEXT_CHARS = 4 * 1024 * 1024  # the default catalogue is ~40 KB; a unit's is of the same order
+MAX_EXPANDED_NODES = 200_000  # nodes once every alias is expanded (the default has a few thousand)
+MAX_SHOWN_CHARS = 200  # of a value quoted in a problem
+
+
+def _refuse_alias_bombs(node, *, source: str) -> None:
+    """YAML aliases let a small file stand for an exponentially large (or endless) document: the
+    node graph is measured as it would be expanded, before anything is built from it."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(current) -> int:
+        key = id(current)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise CatalogueInvalid(source, [CatalogueProblem(current.start_mark.line + 1, "(yaml)",
+                                                             "an alias refers to the node that contains it")])
+        open_nodes.add(key)
+        if isinstance(current, yaml.MappingNode):
+            total = 1 + sum(size(k) + size(v) for k, v in current.value)
+        elif isinstance(current, yaml.SequenceNode):
+            total = 1 + sum(size(item) for item in current.value)
+        else:
+            total = 1
+        open_nodes.discard(key)
+        sizes[key] = min(total, MAX_EXPANDED_NODES + 1)
+        if total > MAX_EXPANDED_NODES:
+            raise CatalogueInvalid(source, [CatalogueProblem(
+                current.start_mark.line + 1, "(yaml)",
+                f"more than {MAX_EXPANDED_NODES:,} values once its aliases (*name) are expanded")])
+        return sizes[key]
+
+    if node is not None:
+        size(node)
+
+
+def _shown(message: str) -> str:
+    return message if len(message) <= MAX_SHOWN_CHARS else message[:MAX_SHOWN_CHARS] + "… (cut)"
+
+
 def _schema_problems(data: Any, node) -> list[CatalogueProblem]:
     from jsonschema import Draft202012Validator
 
@@ -120,7 +166,8 @@ def _schema_problems(data: Any, node) -> list[CatalogueProblem]:
     schema = json.loads(resource_path("catalogue", "catalogue.schema.json").read_text(encoding="utf-8"))
     validator = Draft202012Validator(schema)
     return [
-        CatalogueProblem(_line_of(node, list(error.absolute_path)), _field(list(error.absolute_path)), error.message)
+        CatalogueProblem(_line_of(node, list(error.absolute_path)), _field(list(error.absolute_path)),
+                         _shown(error.message))
         for error in validator.iter_errors(data)
     ]
 

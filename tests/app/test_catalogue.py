@@ -147,3 +147,58 @@ def test_documented_example_is_valid():
 def test_schema_is_published_json():
     schema = json.loads(resource_path("catalogue", "catalogue.schema.json").read_text(encoding="utf-8"))
     assert schema["$schema"].startswith("https://json-schema.org/")
+
+
+# --- a catalogue from the network (the server's upload, a workstation's sync) is hostile input -----
+
+_DEFAULT = resource_path("catalogue", "default.yaml").read_text(encoding="utf-8")
+
+
+def _with_extra_roles(block: str) -> str:
+    anchor = "roles:\n"
+    return _DEFAULT.replace(anchor, anchor + block, 1)
+
+
+def _alias_bomb(fan_out: int, depth: int, where: str) -> str:
+    """`depth` levels of `fan_out` aliases to the level below: fan_out**depth values once expanded."""
+    words = ", ".join(["lol"] * fan_out)
+    lines = [f"  bomb0:\n    name: x\n    titles: &b0 [{words}]\n"]
+    for level in range(1, depth):
+        lines.append(f"  bomb{level}:\n    name: x\n    {where}: &b{level} [{', '.join([f'*b{level - 1}'] * fan_out)}]\n")
+    return _with_extra_roles("".join(lines))
+
+
+@pytest.mark.parametrize("fan_out, depth", [(9, 9), (30, 5), (2, 40), (1000, 3)])
+@pytest.mark.parametrize("where", ["titles", "extra"])
+def test_an_alias_bomb_is_refused_at_once_with_its_line(fan_out, depth, where):
+    with pytest.raises(CatalogueInvalid) as refused:
+        parse_catalogue(_alias_bomb(fan_out, depth, where), source="upload")
+    problems = refused.value.problems
+    assert [problem.field for problem in problems] == ["(yaml)"]
+    assert "aliases" in problems[0].message and problems[0].line > 1
+
+
+def test_an_alias_that_contains_itself_is_refused():
+    text = _with_extra_roles("  loop:\n    name: x\n    titles: &self [a, *self]\n")
+    with pytest.raises(CatalogueInvalid) as refused:
+        parse_catalogue(text, source="upload")
+    assert "refers to the node that contains it" in refused.value.problems[0].message
+
+
+def test_a_few_honest_aliases_still_load():
+    text = _with_extra_roles("  a:\n    name: A\n    titles: &same [\"TRƯỞNG BAN\"]\n"
+                             "  b:\n    name: B\n    titles: *same\n")
+    assert parse_catalogue(text, source="upload").role("b").titles == ("TRƯỞNG BAN",)
+
+
+def test_a_problem_never_quotes_more_than_a_line_of_the_value():
+    huge = "[" + ", ".join(f"[{i}]" for i in range(3_000)) + "]"
+    with pytest.raises(CatalogueInvalid) as refused:
+        parse_catalogue(_with_extra_roles(f"  odd:\n    name: x\n    titles: {huge}\n"), source="upload")
+    assert refused.value.problems and all(len(problem.message) < 400 for problem in refused.value.problems)
+
+
+def test_an_oversized_catalogue_is_refused_before_parsing():
+    with pytest.raises(CatalogueInvalid) as refused:
+        parse_catalogue(_DEFAULT + "#" * (5 * 1024 * 1024), source="upload")
+    assert refused.value.problems[0].field == "(file)"

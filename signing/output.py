@@ -7,8 +7,10 @@ final name is never overwritten unless the caller asked for it.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
+import stat
 import tempfile
 import time
 from pathlib import Path
@@ -16,6 +18,8 @@ from typing import BinaryIO
 
 from .digest import InputChangedError, PrefixDigests, copy_and_hash
 from .errors import SigningError, SigningErrorCode
+
+log = logging.getLogger(__name__)
 
 __all__ = ["FAULT_ENV", "TEMP_PREFIX", "AtomicOutput", "default_output_path"]
 
@@ -80,6 +84,7 @@ class AtomicOutput:
         assert self.stream is not None and self._temp is not None
         _fault_point("signed")
         self.stream.flush()
+        _keep_mode(self.source, self.stream.fileno())
         os.fsync(self.stream.fileno())
         self.stream.close()
         self.stream = None
@@ -172,6 +177,18 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def _keep_mode(source: Path, fd: int) -> None:
+    """The signed file gets the input's permission bits (mkstemp made it 0600): a document shared
+    with the unit stays readable by it. Special bits are never copied; on Windows nothing is done
+    (os.chmod only knows read-only there, and a read-only output could not be replaced later)."""
+    if os.name == "nt":
+        return
+    try:
+        os.fchmod(fd, stat.S_IMODE(os.stat(source).st_mode) & 0o777)
+    except OSError as exc:
+        log.warning("the permissions of %s could not be given to its signed copy: %s", source, exc)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app import __version__
 from app.argparse_text import speak
 from app.i18n import message, resolve_language
 
 __all__ = ["COMMANDS", "build_parser", "main"]
+
+Desktop = Callable[[str, Sequence[str]], int]  # (language, files) → exit code
 
 # The subcommands, known without importing their modules: `kyso` and `kyso FILE…` start the
 # desktop without loading the CLI (tests/app/test_cli_basics.py checks this list against the parser).
@@ -61,20 +63,26 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, desktop: Desktop | None = None) -> int:
+    """The CLI. `desktop` opens the window for `kyso` alone or `kyso FILE…`; the entry point above
+    both front ends (launch/) passes it — the CLI itself never imports the window."""
     argv = list(sys.argv[1:] if argv is None else argv)
     lang = resolve_language(_prescan_lang(argv))
     if argv[:1] == ["--version"]:
         print(f"kyso {__version__}")
         return 0
-    if not argv or _opens_documents(argv):  # `kyso`, `kyso a.pdf b.pdf` (Explorer's "Open with")
-        return _start_desktop(lang, files=argv)
-    args = build_parser(lang).parse_args(argv)
-    if args.version:
+    wants_window = not argv or _opens_documents(argv)  # `kyso`, `kyso a.pdf b.pdf` (Explorer's "Open with")
+    if wants_window and desktop is not None:
+        return desktop(lang, argv)
+    args = build_parser(lang).parse_args(argv) if argv else None
+    if args is not None and args.version:
         print(f"kyso {__version__}")
         return 0
-    if args.command is None:  # `kyso --lang en`
-        return _start_desktop(lang)
+    if args is None or args.command is None:  # `kyso --lang en`
+        if desktop is not None:
+            return desktop(lang, [])
+        build_parser(lang).print_help()
+        return 0
     return _run(args, lang)
 
 
@@ -106,23 +114,6 @@ def _opens_documents(argv: Sequence[str]) -> bool:
 
     return (bool(argv) and argv[0] not in COMMANDS and not argv[0].startswith("-")
             and all(Path(arg).exists() for arg in argv))
-
-
-def _start_desktop(lang: str, files: Sequence[str] = ()) -> int:
-    """`kyso` alone opens the desktop application, or explains the CLI where there is no screen."""
-    import os
-
-    headless = sys.platform.startswith("linux") and not any(
-        os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    )
-    try:
-        if headless:
-            raise ImportError("no display")
-        from ui.main import run_desktop
-    except ImportError:
-        build_parser(lang).print_help()
-        return 0
-    return run_desktop(list(files))
 
 
 if __name__ == "__main__":

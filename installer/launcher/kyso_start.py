@@ -18,6 +18,6 @@ if sys.argv[1:2] == ["--deploy-machine"]:  # the MSI's install-time step (app/de
 
     sys.exit(deploy_main(sys.argv[2:]))
 
-from app.cli.main import main  # noqa: E402
+from launch import main  # noqa: E402  (the window or the CLI)
 
 sys.exit(main())

@@ -19,7 +19,7 @@ def test_the_command_names_known_in_advance_are_the_parsers():
 
 
 def _kyso(*args: str, env: dict[str, str], cwd) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app.cli.main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "launch", *args], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=120)
 
 
@@ -28,12 +28,24 @@ def _without_display(kyso_home) -> dict[str, str]:
     return {**env, "KYSO_HOME": str(kyso_home), "KYSO_LANG": "vi"}
 
 
-def test_without_a_screen_kyso_explains_the_commands(kyso_home, tmp_path):
+def test_without_a_screen_kyso_says_so_in_both_languages_and_fails(kyso_home, tmp_path):
     document = decree30_pdf(tmp_path / "quyet-dinh.pdf")
-    for args in ((), (str(document),)):
+    for args in ((), (str(document),), ("--lang", "en")):
         result = _kyso(*args, env=_without_display(kyso_home), cwd=tmp_path)
-        assert result.returncode == 0, result.stderr
-        assert "sign" in result.stdout and "verify" in result.stdout and "Traceback" not in result.stderr
+        assert result.returncode == 2, result.stderr
+        assert "Không có màn hình" in result.stderr and "There is no display" in result.stderr
+        assert "[APP_NO_DISPLAY]" in result.stderr and "Traceback" not in result.stderr
+        assert result.stdout == ""
+    english = _kyso("--lang", "en", env=_without_display(kyso_home), cwd=tmp_path)
+    assert english.stderr.index("There is no display") < english.stderr.index("Không có màn hình")
+
+
+def test_the_cli_never_imports_the_window():
+    """The entry point above both front ends chooses; app/cli/ itself never loads ui/ or Qt."""
+    code = ("import sys; from app.cli.main import main; main(['--version']); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ui', 'PySide6')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().endswith("[]"), result.stdout + result.stderr
 
 
 def test_kyso_with_documents_opens_the_window(kyso_home, tmp_path):

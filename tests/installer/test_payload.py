@@ -85,7 +85,7 @@ def test_launcher_is_distlib_stub_shebang_and_start_program():
     launcher = make_launcher(launcher_exe=stub, interpreter="runtime\\python.exe")
     assert launcher.startswith(stub + b"#!<launcher_dir>\\runtime\\python.exe\r\n")
     with zipfile.ZipFile(__import__("io").BytesIO(launcher)) as zipped:
-        assert b"--deploy-machine" in zipped.read("__main__.py") and b"app.cli.main" in zipped.read("__main__.py")
+        assert b"--deploy-machine" in zipped.read("__main__.py") and b"from launch import main" in zipped.read("__main__.py")
 
 
 def test_runtime_archive_other_than_the_pinned_one_is_refused(tmp_path):

@@ -101,7 +101,14 @@ def _inspect(path: Path, size: int, password: str | None) -> DocumentFacts:
         certified = _certified_no_changes(reader)
         signatures = tuple(_signatures(reader))
         practice = _WATERMARK_KEY in reader.root
-    pages, page_size, lines, dpi, version = _pdf_text(path, False, password)
+        exact = not practice and _offsets_exact(reader, stream) and _page_tree_plain(reader, path)
+    # PDFium reads the text (~1 ms a page, the ~10–50 ms of pypdf's extraction avoided). pypdf
+    # reads it where the two could differ: the practice watermark (its XObjects are left out by
+    # name), a cross-reference entry pointing at another object (PDFium then silently draws
+    # nothing there, pypdf finds the object: a secret mark must not vanish), a table PDFium had to
+    # rebuild, and a file or page PDFium refuses.
+    text = _pdfium_text(path, password) if exact else None
+    pages, page_size, lines, dpi, version = text or _pdf_text(path, False, password)
     return DocumentFacts(
         path=path, size=size, pdf_version=version, pages=pages, page_size=page_size,
         encrypted=False, certified_no_changes=certified,
@@ -183,6 +190,167 @@ def _signer_name(value) -> str | None:
     except Exception:  # noqa: BLE001 - a signature we cannot parse still counts as present
         return None
     return None
+
+
+def _pdfium_text(path: Path, password: str | None):
+    """`_pdf_text` through PDFium: page count, page-1 size, lines of pages 1, 2 and the last,
+    scan resolution and version — or None when PDFium cannot open the file (pypdf then tries)."""
+    import pypdfium2 as pdfium
+
+    from .view_check import PDFIUM_LOCK
+
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(str(path), password=password)
+        except pdfium.PdfiumError as exc:
+            log.info("PDFium cannot open %s for its text (%s): pypdf reads it", path, exc)
+            return None
+        try:
+            return _pdfium_facts(document)
+        except pdfium.PdfiumError as exc:  # a page PDFium cannot load: pypdf decides
+            log.info("PDFium cannot read the pages of %s (%s): pypdf reads them", path, exc)
+            return None
+        finally:
+            document.close()
+
+
+_MAX_CHECKED_OBJECTS = 50_000
+_OBJECT_HEADER = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b")
+
+
+def _offsets_exact(reader, stream) -> bool:
+    """Every object the cross-reference sections place in the file is where they say (its header
+    "N G obj" at that offset). A few bytes read per object: a one-page document has a dozen."""
+    try:
+        latest: dict[int, tuple[int, int]] = {}
+        for revision in range(reader.xrefs.total_revisions):
+            data = reader.xrefs.get_xref_data(revision)
+            latest.update(data.standard_xrefs)
+            for idnum in (*data.freed, *data.xrefs_in_objstm):
+                latest.pop(idnum, None)
+        if len(latest) > _MAX_CHECKED_OBJECTS:
+            return False
+        for idnum, (generation, offset) in latest.items():
+            stream.seek(offset)
+            header = _OBJECT_HEADER.match(stream.read(32))
+            if header is None or int(header[1]) != idnum or int(header[2]) != generation:
+                return False
+        return True
+    except Exception:  # noqa: BLE001 - pyhanko's cross-reference model is internal: when in doubt, pypdf
+        log.debug("cross-reference offsets of %s not checked", getattr(stream, "name", "?"), exc_info=True)
+        return False
+
+
+_MAX_PAGE_TREE_DEPTH = 100  # real trees are ~10 deep for a million pages; pypdf fails near 300
+
+
+def _page_tree_plain(reader, path: Path) -> bool:
+    """The way down to the first and the last page is a plain tree: False for a cycle or an odd
+    node (pypdf then reads the text and says what is wrong, as before); a tree deeper than any
+    real one is refused as pypdf's limit refused it."""
+    from .fields import entry
+
+    try:
+        for end in (0, -1):
+            node, seen = entry(reader.root, "/Pages"), set()
+            while entry(node, "/Type") != "/Page":
+                kids = entry(node, "/Kids")
+                identity = getattr(node, "container_ref", None) or id(node)
+                if not kids or identity in seen:
+                    return False
+                seen.add(identity)
+                if len(seen) > _MAX_PAGE_TREE_DEPTH:
+                    raise SigningError(SigningErrorCode.STRUCTURE_UNSUPPORTED, file=path)
+                node = kids[end].get_object()
+        return True
+    except SigningError:
+        raise
+    except Exception:  # noqa: BLE001 - an odd node: pypdf reads the text and names the damage
+        return False
+
+
+def _pdfium_facts(document):
+    import pypdfium2.raw as raw
+
+    if not raw.FPDF_DocumentHasValidCrossReferenceTable(document.raw):
+        return None  # PDFium rebuilt the table by scanning: pypdf's repair decides, as before
+    count = len(document)
+    version = document.get_version()
+    wanted = [0, 1 if count > 1 else None, count - 1]
+    cache: dict[int, tuple[TextLine, ...]] = {}
+    page_size = (0.0, 0.0)
+    for index in dict.fromkeys(i for i in wanted if i is not None):
+        page = document[index]
+        try:
+            if index == 0:
+                box = raw.FS_RECTF()  # media box ∩ crop box, inherited, unrotated: as pypdf's /MediaBox
+                if raw.FPDF_GetPageBoundingBox(page, box):
+                    page_size = (round(box.right - box.left, 2), round(box.top - box.bottom, 2))
+            cache[index] = _pdfium_lines(page)
+        finally:
+            page.close()
+    lines = tuple(cache[index] if index is not None else () for index in wanted)
+    if not any(line.text for line in lines[0]):
+        return None  # no text on page 1: a scan, whose resolution pypdf reads from its image heads
+    text_version = f"{version // 10}.{version % 10}" if version else "?"
+    return count, page_size, lines, None, text_version
+
+
+_GAP_IN_SIZES = 4.0  # between two characters' origins: one character and a gap of three (_columns)
+
+
+def _pdfium_lines(page) -> tuple[TextLine, ...]:
+    """The page's text as runs of characters on one baseline (what pypdf's text operators give),
+    grouped into lines exactly as `_group` groups pypdf's pieces."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        if count <= 0:
+            return ()
+        text = textpage.get_text_range(0, count)
+        if len(text) != count:  # characters beyond the BMP: ask PDFium for each one
+            text = "".join(chr(raw.FPDFText_GetUnicode(textpage, i) or 0xFFFD) for i in range(count))
+        x, y = ctypes.c_double(), ctypes.c_double()
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        origin, char_box, font_size = raw.FPDFText_GetCharOrigin, raw.FPDFText_GetCharBox, raw.FPDFText_GetFontSize
+        pieces: list[tuple[float, float, float, str, float]] = []
+        start = run_y = None
+        run_size = previous = 0.0
+
+        def close(end: int) -> None:
+            piece = text[start:end]
+            if piece.strip():
+                char_box(textpage, end - 1, left, right, bottom, top)
+                origin(textpage, start, x, y)
+                pieces.append((run_y, x.value, font_size(textpage, start) or 10.0, piece, right.value))
+
+        for index, char in enumerate(text):
+            if char in "\r\n":
+                if start is not None:
+                    close(index)
+                    start = None
+                continue
+            origin(textpage, index, x, y)
+            baseline, left = y.value, x.value
+            if start is not None and not char.isspace() and (
+                    abs(baseline - run_y) > 2 or abs(left - previous) > _GAP_IN_SIZES * run_size):
+                close(index)  # another baseline, or a wide gap: another column (see _columns)
+                start = None
+            if start is None:
+                if char.isspace():
+                    continue
+                start, run_y, run_size = index, baseline, font_size(textpage, index) or 10.0
+            if not char.isspace():
+                previous = left
+        if start is not None:
+            close(len(text))
+        return _group(pieces)
+    finally:
+        textpage.close()
 
 
 def _pdf_text(path: Path, encrypted: bool, password: str | None = None):
@@ -379,34 +547,40 @@ def _lines(page) -> tuple[TextLine, ...]:
 
 
 def _group(pieces) -> tuple[TextLine, ...]:
-    """Fragments on the same baseline (±2 pt) become one line, read left to right."""
+    """Fragments on the same baseline (±2 pt) become one line, read left to right. A fragment is
+    (baseline, left, font size, text) and, when the parser knows it, its right end."""
     lines: list[list] = []
-    for y, x, size, text in sorted(pieces, key=lambda p: (-round(p[0]), p[1])):
+    for y, x, size, text, *end in sorted(pieces, key=lambda p: (-round(p[0]), p[1])):
+        fragment = (x, size, text, end[0] if end else None)
         if lines and abs(lines[-1][0] - y) <= 2:
-            lines[-1][1].append((x, size, text))
+            lines[-1][1].append(fragment)
         else:
-            lines.append([y, [(x, size, text)]])
+            lines.append([y, [fragment]])
     result = []
     for y, fragments in lines:
-        for column in _columns(sorted(fragments)):
+        fragments.sort(key=lambda fragment: fragment[0])
+        for column in _columns(fragments):
             text = _normalise(" ".join(fragment[2] for fragment in column))
             if text:
                 x = column[0][0]
                 size = max(fragment[1] for fragment in column)
-                width = sum(len(fragment[2]) for fragment in column) * size * 0.5
-                result.append(TextLine(text=text, x=x, y=y, x2=x + width, size=size))
+                ends = [fragment[3] for fragment in column if fragment[3] is not None]
+                x2 = max(ends) if ends else x + sum(len(fragment[2]) for fragment in column) * size * 0.5
+                result.append(TextLine(text=text, x=x, y=y, x2=x2, size=size))
     return tuple(result)
 
 
-def _columns(fragments: list[tuple[float, float, str]]) -> list[list[tuple[float, float, str]]]:
+def _columns(fragments: list[tuple]) -> list[list[tuple]]:
     """Fragments of one baseline, split where a wide gap separates them: Decree 30's two columns
     ("Nơi nhận:" on the left, the signer's title on the right) share baselines but are not one
-    line. A fragment's width is over-estimated (capitals at ¾ of the size), so only a real gap
-    of more than three characters' height splits — never the words of one line."""
+    line. A fragment's width is PDFium's measure or, from pypdf, over-estimated (capitals at ¾ of
+    the size), so only a real gap of more than three characters' height splits — never the words
+    of one line."""
     columns = [[fragments[0]]]
     for fragment in fragments[1:]:
-        x, size, text = columns[-1][-1]
-        if fragment[0] - (x + len(text) * size * 0.75) > 3 * max(size, fragment[1]):
+        x, size, text, end = columns[-1][-1]
+        right = end if end is not None else x + len(text) * size * 0.75
+        if fragment[0] - right > 3 * max(size, fragment[1]):
             columns.append([fragment])
         else:
             columns[-1].append(fragment)

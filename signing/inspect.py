@@ -335,9 +335,9 @@ def _pdfium_lines(page) -> tuple[TextLine, ...]:
                     start = None
                 continue
             origin(textpage, index, x, y)
-            baseline, left = y.value, x.value
+            baseline, across = y.value, x.value
             if start is not None and not char.isspace() and (
-                    abs(baseline - run_y) > 2 or abs(left - previous) > _GAP_IN_SIZES * run_size):
+                    abs(baseline - run_y) > 2 or abs(across - previous) > _GAP_IN_SIZES * run_size):
                 close(index)  # another baseline, or a wide gap: another column (see _columns)
                 start = None
             if start is None:
@@ -345,7 +345,7 @@ def _pdfium_lines(page) -> tuple[TextLine, ...]:
                     continue
                 start, run_y, run_size = index, baseline, font_size(textpage, index) or 10.0
             if not char.isspace():
-                previous = left
+                previous = across
         if start is not None:
             close(len(text))
         return _group(pieces)

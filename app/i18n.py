@@ -102,7 +102,7 @@ def _log_path() -> str:
 
 # Parameters that carry a machine value with words of their own: {"status": "count_low"} reads
 # "entered wrongly at least once" rather than the value itself.
-_WORDED_PARAMS = {"status": "PIN_STATE_"}
+_WORDED_PARAMS = {"status": "PIN_STATE_", "advice": "TOKEN_LOAD_ADVICE_"}
 
 
 def _worded(name: str, value: Any, texts: Mapping[str, str]) -> Any:

@@ -122,6 +122,6 @@ def mechanism_name(value: int) -> str:
     try:
         from pkcs11 import Mechanism
 
-        return "CKM_" + Mechanism(value).name
+        return "CKM_" + Mechanism(value).name.lstrip("_")  # python-pkcs11 marks deprecated ones "_DES…"
     except (ValueError, ImportError):
         return f"0x{value:08x}"

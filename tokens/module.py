@@ -7,6 +7,7 @@ worker thread that makes every PKCS#11 call for it (Electrum's device thread is 
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from .errors import TokenError, TokenErrorCode
 
 __all__ = ["ModuleOptions", "Pkcs11Module", "load_module"]
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -30,6 +32,9 @@ class ModuleOptions:
     login_before_search: bool = False  # never search objects before C_Login (some drivers hang)
     fixed_attribute_buffers: bool = False  # attribute size queries return 0: read into fixed buffers
     no_finalize_at_exit: bool = False  # the driver deadlocks in C_Finalize at process exit
+    # C_Initialize's CK_C_INITIALIZE_ARGS.pReserved, for modules that need it (NSS's softokn:
+    # "configdir='sql:/path' certPrefix='' keyPrefix='' secmod='secmod.db' flags=readOnly")
+    init_args: str = ""
 
 
 @dataclass
@@ -80,17 +85,22 @@ def load_module(path: str, *, options: ModuleOptions | None = None) -> Pkcs11Mod
         from .binary import check_loadable
 
         check_loadable(Path(real))
-        module = _start_module(real, keep_at_exit=bool(options and options.no_finalize_at_exit))
+        module = _start_module(real, keep_at_exit=bool(options and options.no_finalize_at_exit),
+                               init_args=options.init_args if options else "")
         _modules[real] = module
         return module
 
 
-def _start_module(path: str, *, keep_at_exit: bool) -> Pkcs11Module:
+def _start_module(path: str, *, keep_at_exit: bool, init_args: str = "") -> Pkcs11Module:
     executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pkcs11")
     ident: list[int] = []
 
     def load() -> Any:
         ident.append(threading.get_ident())
+        if init_args:
+            from .native import lib_with_init_args
+
+            return lib_with_init_args(path, init_args)
         import pkcs11
 
         return pkcs11.lib(path)
@@ -99,12 +109,32 @@ def _start_module(path: str, *, keep_at_exit: bool) -> Pkcs11Module:
         lib = executor.submit(load).result()
     except Exception as exc:  # the vendor's loader can fail in many ways
         executor.shutdown(wait=False)
+        log.warning("the PKCS#11 module %s cannot be loaded", path, exc_info=exc)
         raise TokenError(
-            TokenErrorCode.MODULE_LOAD_FAILED, module=path, reason=type(exc).__name__
+            TokenErrorCode.MODULE_LOAD_FAILED, module=path, reason=_reason(exc), advice=load_advice(exc)
         ) from exc
     if keep_at_exit:
         _never_finalize(lib)
     return Pkcs11Module(path=path, _lib=lib, _executor=executor, _thread_ident=ident)
+
+
+def _reason(exc: BaseException) -> str:
+    """What the loader said: python-pkcs11's exception name is the CKR_ code in words."""
+    from .translate import ckr_name
+
+    return ckr_name(exc) or type(exc).__name__
+
+
+def load_advice(exc: BaseException) -> str:
+    """What to check when a module fails to load (worded by the message TOKEN_LOAD_ADVICE_<VALUE>)."""
+    name = type(exc).__name__
+    if name == "HostMemory":  # openCryptoki answers this when its pkcsslotd daemon is not running
+        return "host_memory"
+    if name == "ArgumentsBad":  # NSS's softokn without its configuration directory
+        return "init_args"
+    if isinstance(exc, OSError) or "load" in str(exc).lower():
+        return "library"
+    return "vendor"
 
 
 _kept_alive: list[Any] = []

@@ -115,3 +115,54 @@ def native_module(path: str) -> NativeModule:
 @functools.lru_cache(maxsize=16)
 def _loaded(path: str) -> NativeModule:
     return NativeModule(path)
+
+
+class _InitializeArgs(ctypes.Structure):
+    _fields_ = [("CreateMutex", ctypes.c_void_p), ("DestroyMutex", ctypes.c_void_p),
+                ("LockMutex", ctypes.c_void_p), ("UnlockMutex", ctypes.c_void_p),
+                ("flags", ctypes.c_ulong), ("pReserved", ctypes.c_char_p)]
+
+
+_CKF_OS_LOCKING_OK = 0x2
+_CKR_CRYPTOKI_ALREADY_INITIALIZED = 0x191
+
+
+def lib_with_init_args(path: str, init_args: str):
+    """python-pkcs11's library object for a module whose C_Initialize needs arguments (NSS's
+    softokn: its configuration directory in pReserved). python-pkcs11 always passes NULL: kyso
+    calls the module's own C_Initialize first, with the arguments, and python-pkcs11's call then
+    finds the module initialised."""
+    from pkcs11 import _pkcs11
+    from pkcs11.exceptions import PKCS11Error
+
+    class _Lib(_pkcs11.lib):
+        def initialize(self) -> None:
+            _initialize_with(self.so, init_args)
+            try:
+                super().initialize()
+            except PKCS11Error:  # CKR_CRYPTOKI_ALREADY_INITIALIZED: kyso's own call did it
+                pass
+
+    return _Lib(path)
+
+
+def _initialize_with(path: str, init_args: str) -> None:
+    native = ctypes.CDLL(path)
+    functions = ctypes.c_void_p()
+    rv = native.C_GetFunctionList(ctypes.byref(functions))
+    if rv != 0:
+        _raise(rv)
+    # CK_FUNCTION_LIST: the CK_VERSION (padded to a pointer), then C_Initialize
+    initialize = ctypes.CFUNCTYPE(ctypes.c_ulong, ctypes.c_void_p)(ctypes.cast(functions, ctypes.POINTER(ctypes.c_void_p))[1])
+    arguments = _InitializeArgs(flags=_CKF_OS_LOCKING_OK, pReserved=init_args.encode("utf-8"))
+    rv = initialize(ctypes.byref(arguments))
+    if rv not in (0, _CKR_CRYPTOKI_ALREADY_INITIALIZED):
+        _raise(rv)
+
+
+def _raise(rv: int):
+    """The python-pkcs11 exception for a CKR_ value (as its own calls raise), for one message path."""
+    from pkcs11 import exceptions
+
+    by_value = {0x2: "HostMemory", 0x7: "ArgumentsBad", 0x5: "GeneralError", 0x6: "FunctionFailed"}
+    raise getattr(exceptions, by_value.get(rv, "PKCS11Error"), exceptions.PKCS11Error)(f"CKR 0x{rv:x}")

@@ -33,6 +33,7 @@ class ModuleEntry:
     folders: dict[str, tuple[str, ...]]
     quirks: frozenset[str] = field(default_factory=frozenset)
     certainty: str = "lead"
+    init_args: str = ""  # C_Initialize's pReserved (NSS's softokn: its configuration directory)
 
     @property
     def options(self) -> ModuleOptions:
@@ -42,6 +43,7 @@ class ModuleEntry:
             login_before_search="login_before_search" in self.quirks,
             fixed_attribute_buffers="fixed_attribute_buffers" in self.quirks,
             no_finalize_at_exit="no_finalize_at_exit" in self.quirks,
+            init_args=self.init_args,
         )
 
     def candidate_paths(self, platform: str | None = None) -> list[Path]:
@@ -104,6 +106,7 @@ def parse_registry(text: str) -> list[ModuleEntry]:
                 folders={os_: tuple(names) for os_, names in raw.get("folders", {}).items()},
                 quirks=quirks,
                 certainty=raw.get("certainty", "lead"),
+                init_args=str(raw.get("init_args", "")),
             )
         )
     return entries

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from .errors import TokenError, TokenErrorCode
 
-__all__ = ["translate_exception", "translated"]
+__all__ = ["ckr_name", "translate_exception", "translated"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,6 +31,20 @@ _BY_NAME = {
     "FunctionFailed": TokenErrorCode.SIGN_FAILED,
     "GeneralError": TokenErrorCode.DEVICE_ERROR,
 }
+
+
+def ckr_name(exc: BaseException) -> str | None:
+    """The CKR_ code a python-pkcs11 exception stands for ("HostMemory" → "CKR_HOST_MEMORY"),
+    None for anything else."""
+    import re
+
+    try:
+        from pkcs11.exceptions import PKCS11Error
+    except ImportError:
+        return None
+    if not isinstance(exc, PKCS11Error) or type(exc) is PKCS11Error:
+        return None
+    return "CKR_" + re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).upper()
 
 
 def translate_exception(exc: BaseException) -> TokenError:

@@ -265,7 +265,7 @@ class _Worker:
 
 def _worker_main(path: str, low: int, high: int, workstation: str, modes: tuple[str, ...], sender) -> None:
     try:
-        conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True, isolation_level=None)
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
         try:
             conn.execute("BEGIN")
             result = _scan(conn, low, high, workstation, modes, lambda rows: sender.send(("rows", rows)))

@@ -61,7 +61,7 @@ def check_file(path: Path) -> None:
 def connect(path: Path, *, busy_seconds: float = BUSY_SECONDS, readonly: bool = False) -> sqlite3.Connection:
     """A connection in autocommit mode (explicit transactions), synchronous=FULL, WAL."""
     if readonly:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None,
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,  # relative too
                                timeout=busy_seconds, check_same_thread=False)
     else:
         conn = sqlite3.connect(path, isolation_level=None, timeout=busy_seconds, check_same_thread=False)

@@ -11,7 +11,7 @@ from .report import EXIT_ERROR, EXIT_OK, EXIT_SOME_FAILED, Reporter
 
 __all__ = ["add_parser", "handle", "preflight_json"]
 
-KINDS = ("personal", "organisation", "attachment", "copy")
+KINDS = ("invisible", "personal", "organisation", "attachment", "copy")  # as `kyso sign --kind`
 
 
 def add_parser(commands, t: Callable[[str], str], parents: list) -> None:

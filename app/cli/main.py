@@ -25,9 +25,16 @@ COMMANDS = frozenset({"audit", "catalogue", "check", "enroll", "practice", "sign
 
 class _Parser(argparse.ArgumentParser):
     lang = "vi"
+    json_mode = False  # --json somewhere on the line: a usage error is answered in JSON too
+    command = ""
 
     def error(self, text: str) -> None:  # argparse calls this on a usage error
         self.print_usage(sys.stderr)
+        if self.json_mode:
+            from .report import Reporter
+
+            raise SystemExit(Reporter(lang=self.lang, json_mode=True, command=self.command)
+                             .fail_code("APP_USAGE", {"detail": text}))
         sys.stderr.write(f"kyso: [APP_USAGE] {message('APP_USAGE', self.lang, detail=text)}\n")
         raise SystemExit(2)
 
@@ -74,6 +81,8 @@ def main(argv: Sequence[str] | None = None, *, desktop: Desktop | None = None) -
     wants_window = not argv or _opens_documents(argv)  # `kyso`, `kyso a.pdf b.pdf` (Explorer's "Open with")
     if wants_window and desktop is not None:
         return desktop(lang, argv)
+    _Parser.json_mode = "--json" in argv
+    _Parser.command = next((arg for arg in argv if arg in COMMANDS), "")
     args = build_parser(lang).parse_args(argv) if argv else None
     if args is not None and args.version:
         print(f"kyso {__version__}")

@@ -322,3 +322,12 @@ def test_output_folder_and_name_from_the_settings(desk_factory, tmp_path, pki):
     report = desk.sign([document])
     assert report.all_ok and report.outcomes[0].output == out / "quyet-dinh_da-ky.pdf"
     assert pyhanko_validate(out / "quyet-dinh_da-ky.pdf", pki.cert_der("root"))[0].bottom_line
+
+
+def test_a_first_window_fits_the_screen_it_opens_on(desk_factory):
+    """No layout remembered yet: 1280×800 where there is room, never past the screen's edges
+    (a 1366×768 laptop with a task bar has less than 800 pixels of height)."""
+    window = desk_factory(wait_tokens=False).window
+    area = window.screen().availableGeometry()
+    assert area.contains(window.frameGeometry()), (area, window.frameGeometry())
+    assert window.width() >= min(1280, area.width()) * 0.9

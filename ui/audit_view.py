@@ -18,6 +18,7 @@ from app.audit.events import EventType
 from app.audit.query import AuditFilter
 
 from .errors import show_error
+from .geometry import fit_to_screen
 from .i18n import current_language, has_text, text
 from .progress import CancellableProgress
 from .qt import (
@@ -301,7 +302,7 @@ class AuditWindow(QDialog):
             button.setAutoDefault(False)
             row.addWidget(button)
         layout.addLayout(row)
-        self.resize(1100, 720)
+        fit_to_screen(self, width=1100, height=720)
 
     def _filters(self) -> QWidget:
         box = QWidget(self)

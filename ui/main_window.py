@@ -16,7 +16,6 @@ from .errors import show_code, show_error
 from .i18n import LANGUAGES, current_language, set_language
 from .qt import (
     QAbstractItemView,
-    QApplication,
     QAction,
     QActionGroup,
     QEvent,
@@ -33,6 +32,7 @@ from .qt import (
     QToolBar,
     Signal,
 )
+from .geometry import fit_to_screen
 from .tasks import Operation, tasks
 
 __all__ = ["MainWindow"]
@@ -671,24 +671,11 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self._first_size()
+            fit_to_screen(self, width=1280, height=800)
         for key, target in (("window_state", self.restoreState), ("splitter", self.splitter.restoreState)):
             value = self.ui_state.value(key)
             if value is not None:
                 target(value)
-
-    def _first_size(self) -> None:
-        """1280×800 where the screen has room, never larger than what it shows (1366×768 laptops
-        with a task bar): the window's frame fits the available area, centred."""
-        screen = self.screen() or QApplication.primaryScreen()
-        area = screen.availableGeometry()
-        # the title bar and borders are not known before the window is shown: leave room for them
-        frame_width, frame_height = 16, 48
-        width = min(1280, area.width() - frame_width)
-        height = min(800, area.height() - frame_height)
-        self.resize(width, height)
-        self.move(area.x() + (area.width() - width - frame_width) // 2,
-                  area.y() + (area.height() - height - frame_height) // 2)
 
     def _remember_recent(self, files: list[Path]) -> None:
         recent = [str(f) for f in files] + [p for p in self._recent() if p not in {str(f) for f in files}]

@@ -131,6 +131,18 @@ def test_audit_view_shows_ones_own_events_and_an_administrator_all(qtbot, kyso_h
     assert shared.count == 6  # the policy names this account an administrator
 
 
+def test_the_audit_window_fits_the_screen_it_opens_on(qtbot, kyso_home, tmp_path):
+    path = tmp_path / "audit.sqlite3"
+    _fill(path)
+    window = _view(qtbot, path, user_name="Nguyễn Văn An", administrator=True)
+    area = window.screen().availableGeometry()  # the test screen: 800×800
+    smallest = window.minimumSizeHint()
+    assert window.width() <= max(area.width() - 16, smallest.width())
+    assert window.frameGeometry().bottom() <= area.bottom()
+    laptop_height = 768 - 40 - 48  # a 1366×768 screen less the task bar and the title bar
+    assert smallest.width() <= 1366 - 16 and smallest.height() <= laptop_height, smallest
+
+
 def test_audit_view_filters_searches_and_details(qtbot, kyso_home, tmp_path):
     path = tmp_path / "audit.sqlite3"
     _fill(path)

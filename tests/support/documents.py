@@ -35,12 +35,13 @@ def decree30_pdf(
     secret: str | None = None,
     secret_place: str = "under-number",
     page_format: str = "A4",
+    number_above_unit: bool = False,
 ) -> Path:
     """A one-or-more-page A4 document with the Decree 30 header and signature block.
 
     `subtitle` is the line under the title ("Phê chuẩn lệnh tạm giam"); `summary` the "V/v …"
     line of a công văn; `secret` a secret mark ("MẬT"…) placed under the number, at the top
-    right, or on page 2.
+    right, or on page 2. `number_above_unit` writes the number line above the unit's name.
     """
     from fpdf import FPDF
 
@@ -51,14 +52,14 @@ def decree30_pdf(
         pdf.add_page()
         _marks(pdf, page, secret, secret_place, summary, subtitle)
         pdf.set_font("serif", "B", 12)
-        pdf.set_xy(40, 62)
+        pdf.set_xy(40, 84 if number_above_unit else 62)
         pdf.cell(230, 16, organisation, align="C")
         pdf.set_xy(275, 62)
         pdf.cell(290, 16, "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C")
         pdf.set_xy(275, 78)
         pdf.cell(290, 16, "Độc lập - Tự do - Hạnh phúc", align="C")
         pdf.set_font("serif", "", 13)
-        pdf.set_xy(40, 84)
+        pdf.set_xy(40, 62 if number_above_unit else 84)
         pdf.cell(230, 16, number, align="C")
         pdf.set_font("serif", "B", 14)
         if title:

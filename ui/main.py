@@ -56,11 +56,22 @@ def run_desktop(argv: Sequence[str]) -> int:
 
     setup_logging(verbose=os.environ.get("KYSO_DEBUG") == "1")
     app = create_application()
-    window = create_main_window()
     files = [Path(arg) for arg in argv]
+    from app.paths import data_home
+
+    from .single_instance import InstanceServer, claim_or_hand_over
+
+    lock = claim_or_hand_over(home=data_home(), files=files)
+    if lock is None:  # kyso is open already: it has taken the files
+        return 0
+    window = create_main_window()
+
+    def listen() -> None:  # later `kyso FILE…` wait for this (seconds), the first paint does not
+        window._instance = InstanceServer(home=data_home(), lock=lock, opened=window.bring_documents)
+
     if os.environ.get(FIRST_PAINT_ENV):
         _exit_after_first_paint(window, started)
-    _after_first_paint(window, lambda: window.warm_up(files))  # no worker competes with the paint
+    _after_first_paint(window, lambda: (listen(), window.warm_up(files)))  # nothing competes with the paint
     window.show()
     code = app.exec()
     from .tasks import tasks

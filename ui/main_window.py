@@ -345,6 +345,16 @@ class MainWindow(QMainWindow):
         if folder:
             self.add_documents([Path(folder)])
 
+    def bring_documents(self, paths: list[Path]) -> None:
+        """Files handed over by a later `kyso FILE…` (Explorer's "Mở bằng kyso"): this window
+        comes to the front and opens them."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        if paths:
+            self.add_documents(paths)
+
     def add_documents(self, paths: list[Path]) -> None:
         from app.desk.documents import opened_files
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import (  # noqa: F401
     QEventLoop,
     QItemSelectionModel,
     QLocale,
+    QLockFile,
     QMimeData,
     QModelIndex,
     QObject,
@@ -97,3 +98,15 @@ from PySide6.QtWidgets import (  # noqa: F401
     QVBoxLayout,
     QWidget,
 )
+
+
+_LATER = {"QLocalServer": "QtNetwork", "QLocalSocket": "QtNetwork"}  # not needed for the first paint
+
+
+def __getattr__(name: str):
+    """Names of Qt modules loaded on first use (`from .qt import QLocalServer` works as usual)."""
+    if name in _LATER:
+        import importlib
+
+        return getattr(importlib.import_module(f"PySide6.{_LATER[name]}"), name)
+    raise AttributeError(name)

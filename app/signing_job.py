@@ -318,6 +318,7 @@ class SignJob:
             if outcome.error_code == TokenErrorCode.TOKEN_REMOVED.value:
                 outcomes += _not_done(plans[index + 1 :], code=TokenErrorCode.TOKEN_REMOVED.value)
                 break
+        self._audit.flush()  # the last outcomes on disk before the job reports them
         self._progress(len(plans), len(plans), plans[-1].source if plans else Path())
         return outcomes
 
@@ -341,7 +342,7 @@ class SignJob:
             self._audit.failed(request_id, plan, SigningErrorCode.INTERNAL.value, params)
             return FileOutcome(source, None, error_code=SigningErrorCode.INTERNAL.value, error_params=params,
                                plan=plan)
-        self._audit.succeeded(request_id, plan, signed)  # on disk before the job reports it
+        self._audit.succeeded(request_id, plan, signed)  # on disk with the next request, or before the report
         return FileOutcome(source, signed.output, signed=signed, plan=plan)
 
 

@@ -74,15 +74,63 @@ class AuditJournal:
         self._recover = recover
         self._lost = 0  # events that could not be written
         self._lock = threading.Lock()
+        self._held: list[tuple[str, dict[str, Any]]] | None = None  # events waiting for `release`
         self.problems: list[AuditProblem] = []
 
     # -- the one way in ----------------------------------------------------------------------
 
     def record(self, event_type: str, /, **data: Any) -> AuditEvent | None:
-        """Append one event; None if it could not be written (the problem is kept, never raised)."""
+        """Append one event; None if it could not be written (the problem is kept, never raised).
+        While events are held (`hold`), it is kept in order for the next `release` (None)."""
         clean = {**data, **self._context}
         with self._lock:
+            if self._held is not None:
+                self._held.append((str(event_type), clean))
+                return None
             return self._append(str(event_type), clean, retry=True)
+
+    # -- several events in one transaction (one fsync instead of one each) -----------------------
+
+    def hold(self) -> None:
+        """Keep the events recorded from now on for `release`, which writes them together. The
+        caller releases before anything depends on them being on disk."""
+        with self._lock:
+            if self._held is None:
+                self._held = []
+
+    def release(self) -> None:
+        """Write the held events in one transaction, in order (one by one if that fails, so each
+        failure is handled and counted as a single write's would be); stop holding."""
+        with self._lock:
+            held, self._held = self._held, None
+            if held:
+                self._append_many(held)
+
+    @property
+    def holding(self) -> bool:
+        return self._held is not None
+
+    def _append_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        if len(items) == 1 or self.store is None or self._lost:
+            for event_type, data in items:
+                self._append(event_type, data, retry=True)
+            return
+        try:
+            actor = self._actor()
+        except Exception:  # the settings cannot be read: the events still go in, under the OS account
+            log.warning("kyso user unknown for the audit events (settings unreadable)", exc_info=True)
+            actor = AuditActor(os_user())
+        try:
+            events = self.store.append_many(mode=self.mode, items=items, actor=actor, app_version=__version__)
+        except Exception:  # noqa: BLE001 - nothing was written (one transaction): each on its own
+            log.warning("%d audit events could not be written together: one by one", len(items), exc_info=True)
+            for event_type, data in items:
+                self._append(event_type, data, retry=True)
+            return
+        if _ECHO:
+            for event in events:
+                sys.stderr.write(f"kyso-audit: {event.mode} {event.seq} {event.type}\n")
+            sys.stderr.flush()
 
     def _append(self, event_type: str, data: dict[str, Any], *, retry: bool) -> AuditEvent | None:
         if self.store is None:

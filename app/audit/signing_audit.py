@@ -41,6 +41,13 @@ class SigningAudit:
         """Each document opened and, when the catalogue ran, what preflight found."""
         if self.journal is None:
             return
+        self.journal.hold()  # all documents' events in one transaction, before any PIN is asked
+        try:
+            self._opened_and_checked(plans)
+        finally:
+            self.journal.release()
+
+    def _opened_and_checked(self, plans: Sequence[Any]) -> None:
         for plan in plans:
             self._planned.append(plan.source)
             record_document_opened(self.journal, plan.source)
@@ -84,6 +91,7 @@ class SigningAudit:
             level=self._signer.get("level", ""), certificate=self._signer.get("certificate"),
             token=self._signer.get("token"), **data,
         )
+        self.journal.release()  # with the previous document's outcome: on disk before the token is used
         self._requested[plan.source] = request_id
         return request_id
 
@@ -103,13 +111,24 @@ class SigningAudit:
         if self._signer.get("shortfalls"):  # signed below the level asked, accepted: say why
             details["level_requested"] = self._signer.get("level_requested")
             details["shortfalls"] = self._signer.get("shortfalls")
+        # Held: written in one transaction with the next document's request, or by `flush` at the
+        # end of the batch before the job reports. The signed file is already durable; if the
+        # process dies in between, its pending request is reconciled at the next start
+        # (app/audit/reconcile.py) — the event is never lost.
+        self.journal.hold()
         self.journal.sign_succeeded(request_id=request_id or "", path=plan.source, details=details)
+
+    def flush(self) -> None:
+        """Write what is held (the last documents' outcomes): before the job reports them."""
+        if self.journal is not None:
+            self.journal.release()
 
     def failed(self, request_id: str | None, plan: Any, code: str, params: dict[str, str]) -> None:
         if self.journal is None:
             return
         self._recorded.add(plan.source)
         self.journal.sign_failed(request_id=request_id, path=plan.source, error_code=code, error_params=params)
+        self.journal.release()
         self._pin(code)
 
     # -- the end -----------------------------------------------------------------------------------
@@ -118,6 +137,7 @@ class SigningAudit:
         """Documents that never reached the token: "sign refused" with the reason."""
         if self.journal is None:
             return
+        self.journal.release()
         for outcome in outcomes:
             if outcome.source not in self._recorded and outcome.source not in self._requested:
                 self._recorded.add(outcome.source)
@@ -128,6 +148,7 @@ class SigningAudit:
         """The job stopped before its end (certificate refused, wrong PIN, token missing…)."""
         if self.journal is None:
             return
+        self.journal.release()  # outcomes already held first, in their order
         code = str(getattr(getattr(exc, "code", None), "value", None) or getattr(exc, "code", None)
                    or ("APP_CANCELLED" if isinstance(exc, KeyboardInterrupt) else "APP_INTERNAL"))
         params = {k: str(v) for k, v in (getattr(exc, "params", None) or {}).items()}

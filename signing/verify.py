@@ -4,6 +4,14 @@ Signer and issuing CA, signing time and timestamp, integrity, certificate validi
 time, chain to a trust anchor (kyso's own list, never the OS TLS list), revocation status,
 PAdES level, and whether and how the file changed after signing.
 
+Each signature gets one of the three outcomes of ETSI EN 319 102-1 (TOTAL-PASSED,
+TOTAL-FAILED, INDETERMINATE) with its sub-indication; a signature that verifies for the
+revision it signed while the file was changed after it in a way its rules do not permit is
+`Verdict.CHANGED` — never plain valid (docs/verification.md). Structural checks come first
+(verify_structure.py): a broken signature dictionary is that signature's "invalid", never an
+error of kyso's, and never hides the file's other signatures. The changes after each signature
+are classified revision by revision (verify_changes.py).
+
 The PAdES level is established from what is in the file: B-T when a valid signature
 timestamp is there; B-LT when the certificate chain and revocation data embedded in the DSS
 alone validate the signer; B-LTA when a valid document timestamp covers that DSS.
@@ -11,9 +19,10 @@ alone validate the signer; B-LTA when a valid document timestamp covers that DSS
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import logging
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import Enum, StrEnum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +31,36 @@ from .document import check_header, open_reader
 from .errors import SigningError, SigningErrorCode
 from .levels import PadesLevel
 from .trust import TrustStore
+from .verify_changes import Change, ChangeKind, RevisionSigner, classify_revisions
+from .verify_structure import BoundedStream, Malformed, check_signature_dictionary, check_xref_bounds, file_end
 
-__all__ = ["DocumentVerification", "SignatureVerification", "Verdict", "verify_document"]
+__all__ = ["Change", "ChangeKind", "DocumentVerdict", "DocumentVerification", "Indication", "Problem",
+           "SignatureVerification", "Verdict", "verify_document"]
+
+_log = logging.getLogger(__name__)
 
 
-class Verdict(Enum):
+class Verdict(StrEnum):
+    VALID = "valid"  # hợp lệ
+    CHANGED = "changed"  # hợp lệ cho phiên bản đã ký, nhưng văn bản đã bị thay đổi sau khi ký
+    INDETERMINATE = "indeterminate"  # không xác định: nothing wrong found, but something could not be checked
+    INVALID = "invalid"  # không hợp lệ
+
+
+class DocumentVerdict(StrEnum):
+    UNSIGNED = "unsigned"
     VALID = "valid"
-    INDETERMINATE = "indeterminate"  # nothing wrong found, but something could not be checked
+    CHANGED = "changed"
+    INDETERMINATE = "indeterminate"
     INVALID = "invalid"
+
+
+class Indication(StrEnum):
+    """ETSI EN 319 102-1 §5.1.3 main indications."""
+
+    TOTAL_PASSED = "TOTAL-PASSED"
+    TOTAL_FAILED = "TOTAL-FAILED"
+    INDETERMINATE = "INDETERMINATE"
 
 
 class Problem(StrEnum):
@@ -41,10 +72,32 @@ class Problem(StrEnum):
     MODIFIED_AFTER = "VERIFY_MODIFIED_AFTER_SIGNING"
     TIMESTAMP_INVALID = "VERIFY_TIMESTAMP_INVALID"
     PRACTICE = "VERIFY_PRACTICE_SIGNATURE"  # a training certificate, outside practice mode
+    CONTENTS = Malformed.CONTENTS.value
+    BYTE_RANGE = Malformed.BYTE_RANGE.value
+    BYTE_RANGE_MISMATCH = Malformed.BYTE_RANGE_MISMATCH.value
+    CMS = "VERIFY_CMS_INVALID"  # /Contents is not a CMS signature kyso can read
+    SUBFILTER = "VERIFY_SUBFILTER_UNSUPPORTED"  # a kind of signature kyso does not check
 
 
-_FATAL = {Problem.INTEGRITY, Problem.UNTRUSTED, Problem.REVOKED, Problem.EXPIRED_AT_SIGNING,
-          Problem.MODIFIED_AFTER, Problem.TIMESTAMP_INVALID, Problem.PRACTICE}
+_FATAL = {Problem.INTEGRITY, Problem.REVOKED, Problem.EXPIRED_AT_SIGNING, Problem.TIMESTAMP_INVALID,
+          Problem.PRACTICE, Problem.CONTENTS, Problem.BYTE_RANGE, Problem.BYTE_RANGE_MISMATCH, Problem.CMS}
+
+# ETSI EN 319 102-1 §5.1.3 sub-indications, by the problem that decides the outcome
+SUB_INDICATIONS = {
+    Problem.INTEGRITY: "HASH_FAILURE",
+    Problem.CONTENTS: "FORMAT_FAILURE",
+    Problem.BYTE_RANGE: "FORMAT_FAILURE",
+    Problem.BYTE_RANGE_MISMATCH: "FORMAT_FAILURE",
+    Problem.CMS: "FORMAT_FAILURE",
+    Problem.REVOKED: "REVOKED",
+    Problem.EXPIRED_AT_SIGNING: "NOT_YET_VALID_OR_EXPIRED",
+    Problem.TIMESTAMP_INVALID: "TIMESTAMP_ORDER_FAILURE",
+    Problem.PRACTICE: "CHAIN_CONSTRAINTS_FAILURE",
+    Problem.UNTRUSTED: "NO_CERTIFICATE_CHAIN_FOUND",
+    Problem.REVOCATION_UNKNOWN: "TRY_LATER",
+    Problem.SUBFILTER: "FORMAT_FAILURE",
+}
+_KNOWN_SUBFILTERS = {"/adbe.pkcs7.detached", "/ETSI.CAdES.detached", "/ETSI.RFC3161", "/adbe.pkcs7.sha1"}
 
 
 @dataclass(frozen=True)
@@ -55,8 +108,8 @@ class SignatureVerification:
     signer_dn: str
     issuer: str
     serial: str
-    cert_not_before: datetime
-    cert_not_after: datetime
+    cert_not_before: datetime | None
+    cert_not_after: datetime | None
     signing_time: datetime | None
     timestamp_time: datetime | None
     timestamp_authority: str | None
@@ -69,42 +122,230 @@ class SignatureVerification:
     changes_after: str  # none, lta_updates, form_filling, annotations, other
     problems: tuple[Problem, ...]
     practice: bool = False  # made with a practice (training) certificate: never a real signature
+    revision: int | None = None  # the revision it signs (0 = the first)
+    byte_range: tuple[int, ...] | None = None
+    changes: tuple[Change, ...] = ()  # every change after the signed revision, classified
+    subfilter: str | None = None
 
     @property
     def verdict(self) -> Verdict:
         if any(problem in _FATAL for problem in self.problems):
             return Verdict.INVALID
+        if Problem.MODIFIED_AFTER in self.problems:
+            return Verdict.CHANGED
         return Verdict.INDETERMINATE if self.problems else Verdict.VALID
+
+    @property
+    def indication(self) -> Indication:
+        verdict = self.verdict
+        if verdict is Verdict.INVALID:
+            return Indication.TOTAL_FAILED
+        return Indication.INDETERMINATE if verdict is Verdict.INDETERMINATE else Indication.TOTAL_PASSED
+
+    @property
+    def sub_indication(self) -> str | None:
+        verdict = self.verdict
+        if verdict in (Verdict.VALID, Verdict.CHANGED):
+            return None
+        wanted = _FATAL if verdict is Verdict.INVALID else set(Problem) - _FATAL
+        for problem in self.problems:
+            if problem in wanted and problem in SUB_INDICATIONS:
+                return SUB_INDICATIONS[problem]
+        return None
+
+    @property
+    def unpermitted_changes(self) -> tuple[Change, ...]:
+        return tuple(change for change in self.changes if not change.permitted)
+
+    @property
+    def signed_length(self) -> int | None:
+        """How many bytes from the start of the file the signature covers (its revision)."""
+        return self.byte_range[2] + self.byte_range[3] if self.byte_range else None
 
 
 @dataclass(frozen=True)
 class DocumentVerification:
     path: Path
     signatures: tuple[SignatureVerification, ...]
+    size: int = 0
+    revisions: int = 1
+    appended: bool = False  # bytes after the last revision's end
+    certification: int | None = None  # DocMDP P of the certifying signature, if any
+    changes: tuple[Change, ...] = field(default=())  # every revision's changes after the first signature
 
     @property
     def all_valid(self) -> bool:
         return bool(self.signatures) and all(s.verdict is Verdict.VALID for s in self.signatures)
+
+    @property
+    def verdict(self) -> DocumentVerdict:
+        if not self.signatures:
+            return DocumentVerdict.UNSIGNED
+        verdicts = {s.verdict for s in self.signatures}
+        for worst in (Verdict.INVALID, Verdict.CHANGED, Verdict.INDETERMINATE):
+            if worst in verdicts:
+                return DocumentVerdict(worst.value)
+        return DocumentVerdict.VALID
 
 
 async def verify_document(path: Path, *, trust: TrustStore, allow_fetching: bool = True) -> DocumentVerification:
     """Verify every signature and document timestamp in `path`."""
     check_header(path)
     with open(path, "rb") as stream:
-        reader = open_reader(stream, name=path)
+        size = path.stat().st_size
+        if not check_xref_bounds(stream, size):
+            raise SigningError(SigningErrorCode.DAMAGED, file=path)
+        end = file_end(stream, size)
+        view = BoundedStream(stream, end.end) if end.appended else stream
+        reader = open_reader(view, name=path)
         if reader.encrypted:
             raise SigningError(SigningErrorCode.ENCRYPTED, file=path)
-        embedded = list(reader.embedded_signatures)
-        results = []
-        for index, signature in enumerate(embedded):
-            later = embedded[index + 1 :]
-            results.append(await _verify_one(signature, reader, later, trust, allow_fetching))
-    return DocumentVerification(path=path, signatures=tuple(results))
+        found = _signature_fields(reader)
+        checked = [await _check_one(name, sig_field, value, reader, view, end.end, trust, allow_fetching)
+                   for name, sig_field, value in found]
+        certification = _certification(checked)
+        try:
+            per_revision = classify_revisions(reader, [c.signer for c in checked], docmdp=certification[0],
+                                              certified_at=certification[1])
+        except Exception:  # a revision history too broken to walk: every later change is unexplained
+            _log.warning("revision analysis failed for %s", path, exc_info=True)
+            per_revision = [[] for _ in range(reader.xrefs.total_revisions)]
+            per_revision[1:] = [[Change(r, ChangeKind.CONTENT, False)] for r in range(1, len(per_revision))]
+        appended = (Change(-1, ChangeKind.APPENDED, False),) if end.appended else ()
+        results = [_with_changes(c.result, per_revision, appended) for c in checked]
+        results.sort(key=lambda r: (r.revision is None, r.revision or 0))
+        first = min((r.revision for r in results if r.revision is not None), default=None)
+        all_changes = tuple(ch for rev in per_revision[(first or 0) + 1:] for ch in rev) + appended if results else ()
+        return DocumentVerification(path=path, signatures=tuple(results), size=size,
+                                    revisions=reader.xrefs.total_revisions, appended=end.appended,
+                                    certification=certification[0], changes=all_changes)
 
 
-async def _verify_one(signature, reader, later, trust: TrustStore, allow_fetching: bool) -> SignatureVerification:
+@dataclass
+class _Checked:
+    result: SignatureVerification
+    signer: RevisionSigner
+    docmdp: int | None = None
+
+
+def _signature_fields(reader) -> list[tuple[str, Any, Any]]:
+    """(full name, field, its /V) for every signature field that has a value — whatever the value
+    is; pyhanko's own list silently drops unknown sub-filters."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    found = []
+    try:
+        for name, value, sig_field in enumerate_sig_fields(reader, filled_status=True):
+            found.append((str(name), sig_field, value))
+            if len(found) >= 500:
+                break
+    except Exception:  # a form too broken to walk: what was found so far is verified
+        _log.warning("signature fields could not all be read", exc_info=True)
+    return found
+
+
+async def _check_one(name, sig_field, value, reader, view, length, trust, allow_fetching) -> _Checked:
+    from pyhanko.pdf_utils import generic
+
+    try:
+        sig_object = value.get_object() if isinstance(value, generic.IndirectObject) else value
+    except Exception:
+        sig_object = None
+    visible = _visible(sig_field)
+    if not isinstance(sig_object, generic.DictionaryObject):
+        return _broken(name, Problem.CONTENTS, visible)
+    is_timestamp = sig_object.get("/Type") == "/DocTimeStamp"
+    subfilter = str(sig_object.get("/SubFilter", "")) or None
+    malformed = check_signature_dictionary(sig_object, view, length)
+    if malformed is not None:
+        return _broken(name, Problem(malformed.value), visible, subfilter=subfilter, timestamp=is_timestamp)
+    byte_range = tuple(int(v) for v in sig_object["/ByteRange"])
+    if subfilter not in _KNOWN_SUBFILTERS:
+        return _broken(name, Problem.SUBFILTER, visible, subfilter=subfilter, timestamp=is_timestamp,
+                       byte_range=byte_range)
+    try:
+        from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+        embedded = EmbeddedPdfSignature(reader, sig_field, name)
+        revision = embedded.signed_revision
+        if not _ends_its_revision(reader, revision, byte_range):
+            # the dictionary was written in another revision than the one its range signs:
+            # reused or moved (signature wrapping)
+            return _broken(name, Problem.BYTE_RANGE_MISMATCH, visible, subfilter=subfilter, timestamp=is_timestamp,
+                           byte_range=byte_range)
+    except Exception:
+        _log.info("signature %s: CMS unreadable", name, exc_info=True)
+        return _broken(name, Problem.CMS, visible, subfilter=subfilter, timestamp=is_timestamp, byte_range=byte_range)
+    try:
+        result = await _verify_one(embedded, reader, trust, allow_fetching)
+    except Exception:  # pyhanko's SignatureValidationError and the like: the signature does not verify
+        _log.info("signature %s: validation failed", name, exc_info=True)
+        return _broken(name, Problem.CMS, visible, subfilter=subfilter, timestamp=is_timestamp,
+                       byte_range=byte_range, revision=revision)
+    result = replace(result, revision=revision, byte_range=byte_range, subfilter=subfilter)
+    genuine = Problem.INTEGRITY not in result.problems and result.intact
+    try:
+        docmdp = embedded.docmdp_level
+    except Exception:
+        docmdp = None
+    return _Checked(result, RevisionSigner(name, revision, genuine, is_timestamp, visible),
+                    int(docmdp.value) if docmdp is not None else None)
+
+
+def _ends_its_revision(reader, revision: int, byte_range: tuple[int, ...]) -> bool:
+    """The signed range ends after its revision's cross-reference and before the next revision's."""
+    xrefs = reader.xrefs
+    end = byte_range[2] + byte_range[3]
+    if end < xrefs.get_xref_container_info(revision).end_location:
+        return False
+    if revision + 1 < xrefs.total_revisions:
+        return end <= xrefs.get_xref_container_info(revision + 1).start_location
+    return True
+
+
+def _broken(name, problem: Problem, visible: bool, *, subfilter=None, timestamp=False, byte_range=None,
+            revision=None) -> _Checked:
+    result = SignatureVerification(
+        field_name=name, document_timestamp=timestamp, signer="", signer_dn="", issuer="", serial="",
+        cert_not_before=None, cert_not_after=None, signing_time=None, timestamp_time=None,
+        timestamp_authority=None, intact=False, trusted=False, cert_valid_at_signing=False,
+        revocation=RevocationStatus.NOT_CHECKED, level=None, covers_whole_file=False, changes_after="other",
+        problems=(problem,), revision=revision, byte_range=byte_range, subfilter=subfilter,
+    )
+    return _Checked(result, RevisionSigner(name, revision, False, timestamp, visible))
+
+
+def _visible(sig_field) -> bool:
+    try:
+        rect = [float(v) for v in sig_field.get_object().get("/Rect", [0, 0, 0, 0])]
+        return abs(rect[2] - rect[0]) > 0 and abs(rect[3] - rect[1]) > 0
+    except Exception:
+        return True
+
+
+def _certification(checked: list[_Checked]) -> tuple[int | None, int | None]:
+    for item in sorted(checked, key=lambda c: c.result.revision if c.result.revision is not None else 1 << 30):
+        if item.docmdp is not None and item.signer.genuine:
+            return item.docmdp, item.result.revision
+    return None, None
+
+
+def _with_changes(result: SignatureVerification, per_revision, appended) -> SignatureVerification:
+    if result.revision is None:
+        return result
+    changes = tuple(ch for rev in per_revision[result.revision + 1:] for ch in rev) + appended
+    problems = result.problems
+    unexplained = any(not ch.permitted for ch in changes)
+    if unexplained and Problem.MODIFIED_AFTER not in problems:
+        problems = problems + (Problem.MODIFIED_AFTER,)
+    changes_after = "other" if unexplained else result.changes_after
+    return replace(result, changes=changes, problems=problems, changes_after=changes_after)
+
+
+async def _verify_one(signature, reader, trust: TrustStore, allow_fetching: bool) -> SignatureVerification:
     from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
 
+    later = [s for s in _embedded(reader) if s.signed_revision > signature.signed_revision]
     context = _context(reader, trust, allow_fetching, strict=True)
     try:
         is_timestamp = signature.sig_object_type == "/DocTimeStamp"
@@ -115,12 +356,23 @@ async def _verify_one(signature, reader, later, trust: TrustStore, allow_fetchin
                 signature, signer_validation_context=context, ts_validation_context=context
             )
         revocation = _revocation(status)
-        if revocation is RevocationStatus.UNKNOWN:
-            status = await _retry_soft(signature, reader, trust, allow_fetching, is_timestamp)
+        if not status.trusted and revocation is not RevocationStatus.REVOKED:
+            # the strict pass failed without a revocation: was it only that revocation data
+            # could not be had (no pointer in the certificate, responder down)?
+            soft = await _retry_soft(signature, reader, trust, allow_fetching, is_timestamp)
+            if soft.trusted:
+                status, revocation = soft, RevocationStatus.UNKNOWN
         level = None if is_timestamp else await _level(signature, status, reader, later, trust)
     finally:
         await context.aclose()
     return _practice_checked(_summarise(signature, status, revocation, level, is_timestamp), status, trust)
+
+
+def _embedded(reader) -> list:
+    try:
+        return list(reader.embedded_signatures)
+    except Exception:
+        return []
 
 
 def _practice_checked(result: SignatureVerification, status, trust: TrustStore) -> SignatureVerification:

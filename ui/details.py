@@ -129,7 +129,7 @@ def _verdict_html(verification, checking: str) -> str:
     if verification is None:
         return f"<br><small style='color:#777'>{escape(checking)}</small>"
     verdict = verification.verdict.value
-    colour = {"valid": "#1b7f3b", "indeterminate": "#a86400", "invalid": "#b3261e"}[verdict]
+    colour = {"valid": "#1b7f3b", "indeterminate": "#a86400", "changed": "#b3261e", "invalid": "#b3261e"}[verdict]
     problems = "".join(f"<br><small>{escape(text(p.value))}</small>" for p in verification.problems)
     return f"<br><b style='color:{colour}'>{escape(text('VERDICT_' + verdict.upper()))}</b>{problems}"
 

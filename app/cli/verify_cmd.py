@@ -98,16 +98,34 @@ def _print_document(document, reporter: Reporter) -> None:
         reporter.line("    " + t("CLI_VERIFY_SIGNER", signer=sig.signer, issuer=sig.issuer))
         reporter.line("    " + t("CLI_VERIFY_TIMES", signing_time=_when(sig.signing_time),
                                   timestamp=_when(sig.timestamp_time)))
-        reporter.line("    " + t("CLI_VERIFY_CERT", not_before=sig.cert_not_before.date(),
-                                  not_after=sig.cert_not_after.date(),
-                                  valid=t("YES" if sig.cert_valid_at_signing else "NO")))
+        if sig.cert_not_before is not None:
+            reporter.line("    " + t("CLI_VERIFY_CERT", not_before=sig.cert_not_before.date(),
+                                      not_after=sig.cert_not_after.date(),
+                                      valid=t("YES" if sig.cert_valid_at_signing else "NO")))
         reporter.line("    " + t("CLI_VERIFY_CHECKS", integrity=t("YES" if sig.intact else "NO"),
                                   trusted=t("YES" if sig.trusted else "NO"),
                                   revocation=t("REVOCATION_" + sig.revocation.name),
                                   level=sig.level.value if sig.level else "-",
                                   changes=t("CHANGES_" + sig.changes_after.upper())))
+        reporter.line("    " + t("CLI_VERIFY_INDICATION", indication=t("INDICATION_" + sig.indication.value),
+                                  reason=(": " + t("SUBIND_" + sig.sub_indication)) if sig.sub_indication else ""))
+        if sig.signed_length is not None and sig.revision is not None:
+            reporter.line("    " + t("CLI_VERIFY_COVERS", signed=sig.signed_length, size=document.size,
+                                      revision=sig.revision + 1, revisions=document.revisions))
         for problem in sig.problems:
             reporter.line("    ! " + t(problem.value))
+        for change in sig.changes:
+            reporter.line("    " + ("  " if change.permitted else "! ") + change_line(change, t))
+    if document.signatures:
+        reporter.line("  " + t("CLI_VERIFY_DOCUMENT", verdict=t("DOC_VERDICT_" + document.verdict.name)))
+
+
+def change_line(change, t) -> str:
+    """One change after a signature, in words (also used by the report)."""
+    where = t("CHANGE_END_OF_FILE") if change.revision < 0 else change.revision + 1
+    what = t(change.kind.value) + (f" ({', '.join(change.fields)})" if change.fields else "")
+    return t("CLI_VERIFY_CHANGE", revision=where, what=what,
+             status=t("CHANGE_PERMITTED" if change.permitted else "CHANGE_NOT_PERMITTED"))
 
 
 def _when(moment) -> str:
@@ -118,6 +136,11 @@ def _document_json(document) -> dict[str, Any]:
     return {
         "file": str(document.path),
         "ok": document.all_valid,
+        "verdict": document.verdict.value,
+        "size": document.size,
+        "revisions": document.revisions,
+        "appended_data": document.appended,
+        "certification": document.certification,
         "signatures": [_signature_json(sig) for sig in document.signatures],
     }
 
@@ -131,11 +154,18 @@ def _signature_json(sig) -> dict[str, Any]:
         "signer_dn": sig.signer_dn,
         "issuer": sig.issuer,
         "serial": sig.serial,
+        "indication": sig.indication.value,
+        "sub_indication": sig.sub_indication,
         "certificate": {
-            "not_before": sig.cert_not_before.isoformat(),
-            "not_after": sig.cert_not_after.isoformat(),
+            "not_before": sig.cert_not_before.isoformat() if sig.cert_not_before else None,
+            "not_after": sig.cert_not_after.isoformat() if sig.cert_not_after else None,
             "valid_at_signing": sig.cert_valid_at_signing,
         },
+        "revision": sig.revision,
+        "byte_range": list(sig.byte_range) if sig.byte_range else None,
+        "subfilter": sig.subfilter,
+        "changes": [{"revision": c.revision, "kind": c.kind.value, "permitted": c.permitted, "fields": list(c.fields)}
+                    for c in sig.changes],
         "signing_time": _when(sig.signing_time) if sig.signing_time else None,
         "timestamp": {"time": sig.timestamp_time.isoformat(), "authority": sig.timestamp_authority}
         if sig.timestamp_time else None,

@@ -69,6 +69,7 @@ class DocumentFacts:
     closed_by: str | None = None
     may_add_signature: bool = True
     practice_marked: bool = False  # carries kyso's practice watermark (signing/watermark.py)
+    certification: int | None = None  # DocMDP /P of a certification signature (1, 2 or 3), if any
 
     @property
     def has_text(self) -> bool:
@@ -98,7 +99,8 @@ def _inspect(path: Path, size: int, password: str | None) -> DocumentFacts:
             if refusal.code not in _CLOSED_BY:
                 raise
             return _closed(path, size, stream, refusal.code)
-        certified = _certified_no_changes(reader)
+        certification = _certification(reader)
+        certified = certification == 1
         signatures = tuple(_signatures(reader))
         practice = _WATERMARK_KEY in reader.root
         exact = not practice and _offsets_exact(reader, stream) and _page_tree_plain(reader, path)
@@ -115,6 +117,7 @@ def _inspect(path: Path, size: int, password: str | None) -> DocumentFacts:
         first_page=lines[0], second_page=lines[1], last_page=lines[2],
         signatures=signatures, scan_dpi=dpi, practice_marked=practice,
         encryption=protection.encryption, may_add_signature=protection.may_add_signature,
+        certification=certification,
     )
 
 
@@ -138,8 +141,9 @@ def _closed(path: Path, size: int, stream, code: SigningErrorCode) -> DocumentFa
     )
 
 
-def _certified_no_changes(reader) -> bool:
-    """A certification signature that permits no changes (DocMDP /P 1, ISO 32000-1 12.8.2.2).
+def _certification(reader) -> int | None:
+    """The DocMDP permission of a certification signature (ISO 32000-1 12.8.2.2): 1 no changes,
+    2 form filling and signing, 3 also annotations; None when the document is not certified.
 
     Read from the catalogue's /Perms directly: pyhanko's reader of the same entry pulls in its
     whole validation stack, a third of a second at start-up for one integer."""
@@ -148,14 +152,14 @@ def _certified_no_changes(reader) -> bool:
     try:
         perms = entry(reader.root, "/Perms")
         if perms is None or "/DocMDP" not in perms:
-            return False
+            return None
         for reference in entry(entry(perms, "/DocMDP"), "/Reference", ()):
             reference = reference.get_object()
             if entry(reference, "/TransformMethod") == "/DocMDP":
-                return int(entry(entry(reference, "/TransformParams", {}), "/P", 2)) == 1
-        return False
+                return int(entry(entry(reference, "/TransformParams", {}), "/P", 2))
+        return None
     except Exception:  # noqa: BLE001 - a broken /Perms entry: treat as locked, never as open
-        return True
+        return 1
 
 
 def _signatures(reader):

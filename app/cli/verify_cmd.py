@@ -19,6 +19,8 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     p.add_argument("--trust", type=Path, action="append", default=[], metavar="DIR", help=t("CLI_HELP_TRUST"))
     p.add_argument("--offline", action="store_true", help=t("CLI_HELP_OFFLINE"))
     p.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
+    p.add_argument("--report", type=Path, metavar="OUT.pdf", help=t("CLI_HELP_VERIFY_REPORT"))
+    p.add_argument("--signed-versions", type=Path, metavar="DIR", help=t("CLI_HELP_VERIFY_SIGNED_VERSIONS"))
     from .practice_run import add_practice_options
 
     add_practice_options(p, t)
@@ -59,8 +61,37 @@ def _handle(args: argparse.Namespace, reporter: Reporter, journal, *, trust=None
         _print_document(outcome, reporter)
         if not outcome.all_valid and worst == EXIT_OK:
             worst = EXIT_SOME_FAILED
+    verified = [outcome for _, outcome in results if not isinstance(outcome, BaseException)]
+    extras = _write_extras(args, reporter, trust, verified)
+    if extras is not None:
+        worst = EXIT_ERROR
     reporter.emit_json({"ok": worst == EXIT_OK, "files": documents})
     return worst
+
+
+def _write_extras(args, reporter: Reporter, trust, verified) -> BaseException | None:
+    """--report and --signed-versions; a failure is reported (typed) and makes the exit code 2."""
+    from app.verification import signed_version, signed_version_name, write_verification_report
+
+    try:
+        if getattr(args, "signed_versions", None) is not None:
+            for document in verified:
+                for index, signature in enumerate(document.signatures, start=1):
+                    if signature.signed_length is None or signature.signed_length >= document.size:
+                        continue  # broken, or the whole file: nothing else to show
+                    target = signed_version(document.path, signature,
+                                            args.signed_versions / signed_version_name(document.path, index))
+                    reporter.line(reporter.t("CLI_VERIFY_SIGNED_VERSION", field=signature.field_name, file=target))
+        if getattr(args, "report", None) is not None:
+            write_verification_report(args.report, verified, lang=reporter.lang,
+                                      trust_sources=tuple(str(d) for d in getattr(trust, "sources", ()) or ()))
+            reporter.line(reporter.t("CLI_VERIFY_REPORT_WRITTEN", file=args.report))
+    except Exception as exc:  # typed codes through the reporter; never a traceback
+        error = reporter.describe_error(exc)
+        reporter.line(reporter.t("CLI_VERIFY_FILE_ERROR", file=args.report or args.signed_versions,
+                                 code=error["code"], message=error["message"]))
+        return exc
+    return None
 
 
 def _record(journal, results) -> None:
@@ -89,6 +120,8 @@ async def _verify_all(files, trust, *, allow_fetching: bool):
 
 
 def _print_document(document, reporter: Reporter) -> None:
+    from app.verification import change_line
+
     t = reporter.t
     reporter.line(t("CLI_VERIFY_FILE", file=document.path, count=len(document.signatures)))
     if not document.signatures:
@@ -118,14 +151,6 @@ def _print_document(document, reporter: Reporter) -> None:
             reporter.line("    " + ("  " if change.permitted else "! ") + change_line(change, t))
     if document.signatures:
         reporter.line("  " + t("CLI_VERIFY_DOCUMENT", verdict=t("DOC_VERDICT_" + document.verdict.name)))
-
-
-def change_line(change, t) -> str:
-    """One change after a signature, in words (also used by the report)."""
-    where = t("CHANGE_END_OF_FILE") if change.revision < 0 else change.revision + 1
-    what = t(change.kind.value) + (f" ({', '.join(change.fields)})" if change.fields else "")
-    return t("CLI_VERIFY_CHANGE", revision=where, what=what,
-             status=t("CHANGE_PERMITTED" if change.permitted else "CHANGE_NOT_PERMITTED"))
 
 
 def _when(moment) -> str:

@@ -99,6 +99,8 @@ def _file_findings(facts: DocumentFacts, catalogue: Catalogue):
     yield from _encryption_findings(facts)
     if facts.certified_no_changes:
         yield Finding(FindingCode.LOCKED, Severity.BLOCK)
+    elif facts.certification == 2:  # verifiers (kyso's too) then call the certification "changed after signing"
+        yield Finding(FindingCode.CERTIFIED_FORM_FILLING, Severity.WARN)
     if facts.size > rules.max_size_mb * 1024 * 1024:
         yield Finding(FindingCode.TOO_LARGE, Severity.BLOCK, {"mb": f"{facts.size / 1048576:.0f}",
                                                                "max": f"{rules.max_size_mb:g}"})

@@ -1,0 +1,89 @@
+"""What a user reads: `kyso verify` words and JSON for the crafted files, `kyso check` warning
+before a signature that a certification forbids."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+pytestmark = [pytest.mark.hsm, pytest.mark.pki]
+
+
+def test_verify_says_changed_after_signing_and_names_the_change(run_kyso, corpus, trust_dir):
+    result = run_kyso("verify", str(corpus["isa-text-field-overlay"]), "--trust", str(trust_dir))
+    assert result.returncode == 1, result.stderr
+    out = result.stdout + result.stderr
+    assert "HỢP LỆ CHO PHIÊN BẢN ĐÃ KÝ, NHƯNG VĂN BẢN ĐÃ BỊ THAY ĐỔI SAU KHI KÝ" in out
+    assert "thêm trường biểu mẫu hoặc ô chữ ký chưa ký (so) — KHÔNG được phép" in out
+    assert "Kết luận: Văn bản đã bị thay đổi sau khi ký" in out
+    assert "APP_INTERNAL" not in out + result.stderr
+
+
+def test_verify_json_has_the_indications_and_changes(run_kyso, corpus, trust_dir):
+    result = run_kyso("verify", "--json", str(corpus["malformed-added-contents-null"]), str(corpus["b-b-norev"]),
+                      "--trust", str(trust_dir))
+    files = json.loads(result.stdout)["files"]
+    broken, norev = files
+    assert broken["verdict"] == "invalid"
+    by_field = {s["field"]: s for s in broken["signatures"]}
+    assert by_field["Chu ky hong"]["indication"] == "TOTAL-FAILED"
+    assert by_field["Chu ky hong"]["sub_indication"] == "FORMAT_FAILURE"
+    assert by_field["Chu ky hong"]["problems"] == ["VERIFY_CONTENTS_INVALID"]
+    genuine = by_field["kyso-invisible-1"]
+    assert genuine["verdict"] == "changed" and genuine["indication"] == "TOTAL-PASSED"
+    assert genuine["changes"] == [{"revision": 2, "kind": "CHANGE_BROKEN_SIGNATURE", "permitted": False,
+                                   "fields": ["Chu ky hong"]}]
+    (signature,) = norev["signatures"]
+    assert (signature["verdict"], signature["indication"], signature["sub_indication"]) == (
+        "indeterminate", "INDETERMINATE", "TRY_LATER")
+
+
+def test_verify_english(run_kyso, corpus, trust_dir):
+    result = run_kyso("--lang", "en", "verify", str(corpus["b-t-norev"]), "--trust", str(trust_dir))
+    out = result.stdout + result.stderr
+    assert "INDETERMINATE" in out and "revocation data (OCSP/CRL) missing" in out
+
+
+def test_check_warns_before_signing_a_certified_p2_document(run_kyso, corpus):
+    result = run_kyso("check", "--json", str(corpus["cert-p2"]))
+    codes = [f["code"] for f in json.loads(result.stdout)["files"][0]["findings"]]
+    assert "PREFLIGHT_CERTIFIED_FORM_FILLING" in codes
+    locked = run_kyso("check", "--json", str(corpus["cert-p1"]))
+    assert "PREFLIGHT_LOCKED" in [f["code"] for f in json.loads(locked.stdout)["files"][0]["findings"]]
+
+
+def test_the_report_reads_back_in_vietnamese_with_every_field(run_kyso, corpus, trust_dir, tmp_path):
+    from tests.support.validators import extract_text
+    from app.verification import file_sha256
+
+    report = tmp_path / "bao-cao.pdf"
+    source = corpus["isa-text-field-overlay"]
+    result = run_kyso("verify", str(source), "--trust", str(trust_dir), "--report", str(report))
+    assert result.returncode == 1 and report.exists(), result.stdout + result.stderr
+    text = " ".join(extract_text(report).split())
+    for expected in ("BÁO CÁO KIỂM TRA CHỮ KÝ SỐ", source.name, file_sha256(source), "Nguyễn Văn An",
+                     "HỢP LỆ CHO PHIÊN BẢN ĐÃ KÝ", "TOTAL-PASSED", "Tổ chức cấp chứng thư", "Hiệu lực chứng thư",
+                     "Tình trạng thu hồi", "Phạm vi ký", "KHÔNG được phép", "Thời điểm ký"):
+        assert expected in text, expected
+
+
+def test_the_signed_version_is_the_revision_the_signature_covers(run_kyso, corpus, trust_dir, tmp_path):
+    import asyncio
+
+    from signing.trust import TrustStore
+    from signing.verify import DocumentVerdict, verify_document
+
+    source = corpus["isa-content-replaced"]
+    before = source.read_bytes()
+    out = tmp_path / "ban-da-ky"
+    out.mkdir()
+    result = run_kyso("verify", str(source), "--trust", str(trust_dir), "--signed-versions", str(out))
+    written = out / "isa-content-replaced.ban-da-ky-1.pdf"
+    assert written.exists(), result.stdout + result.stderr
+    assert source.read_bytes() == before  # the input is only read
+    assert before.startswith(written.read_bytes())
+    shown = asyncio.run(verify_document(written, trust=TrustStore.load(extra_dirs=[trust_dir])))
+    assert shown.verdict is DocumentVerdict.VALID  # what the signer signed, with nothing after it
+    again = run_kyso("verify", str(source), "--trust", str(trust_dir), "--signed-versions", str(out))
+    assert again.returncode == 2 and "OUTPUT_EXISTS" in again.stdout + again.stderr  # never over an existing file

@@ -22,8 +22,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return cli_main(argv, desktop=start_desktop)
 
 
-def start_desktop(lang: str, files: Sequence[str] = ()) -> int:
-    """Open the window; without a screen (or without Qt installed) say why, in both languages."""
+def start_desktop(lang: str, files: Sequence[str] = (), *, practice: str | None = None,
+                  trainee: int | None = None) -> int:
+    """Open the window; without a screen (or without Qt installed) say why, in both languages.
+    `practice`: a workshop pack — the window in practice mode (docs/practice.md)."""
     if _headless():
         return _cannot_open("APP_NO_DISPLAY", lang)
     try:
@@ -33,7 +35,19 @@ def start_desktop(lang: str, files: Sequence[str] = ()) -> int:
 
         logging.getLogger(__name__).warning("the desktop cannot be loaded: %s", exc)
         return _cannot_open("APP_NO_DESKTOP", lang, detail=str(exc))
-    return run_desktop(list(files))
+    if practice is None:
+        return run_desktop(list(files))
+    from app.cli.report import Reporter
+
+    try:
+        from pathlib import Path
+
+        from app.practice import open_practice
+
+        session = open_practice(Path(practice), trainee=trainee)
+    except Exception as exc:  # a pack that cannot be opened: one clear line, as every command
+        return Reporter(lang=lang, json_mode=False, command="practice").fail(exc)
+    return run_desktop(list(files), practice=session)
 
 
 def _headless() -> bool:

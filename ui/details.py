@@ -131,6 +131,10 @@ def _verdict_html(verification, checking: str) -> str:
     verdict = verification.verdict.value
     colour = {"valid": "#1b7f3b", "indeterminate": "#a86400", "changed": "#b3261e", "invalid": "#b3261e"}[verdict]
     problems = "".join(f"<br><small>{escape(text(p.value))}</small>" for p in verification.problems)
+    if getattr(verification, "practice", False):  # a training certificate: never shown as valid
+        detail = (escape(text("VERDICT_PRACTICE_SOUND")) if verdict == "valid"
+                  else f"<b style='color:{colour}'>{escape(text('VERDICT_' + verdict.upper()))}</b>")
+        return f"<br><b style='color:#c2410c'>{escape(text('VERDICT_PRACTICE'))}</b><br><small>{detail}</small>{problems}"
     return f"<br><b style='color:{colour}'>{escape(text('VERDICT_' + verdict.upper()))}</b>{problems}"
 
 

@@ -30,8 +30,9 @@ def create_application(argv: Sequence[str] = ()):
     return app
 
 
-def create_main_window():
-    """The main window in the user's language (settings, else the system's, else Vietnamese)."""
+def create_main_window(*, practice=None):
+    """The main window in the user's language (settings, else the system's, else Vietnamese);
+    `practice`: a PracticeSession — the practice window (ui/practice_window.py), not warmed up."""
     from app.i18n import resolve_language
     from app.paths import data_home
     from app.settings import load_settings
@@ -44,13 +45,21 @@ def create_main_window():
     settings = load_settings().settings
     lang = os.environ.get("KYSO_LANG") or settings.language or resolve_language()
     set_language(lang)
-    state = QSettings(str(data_home() / "ui-state.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(ui_state=state)
+    if practice is not None:
+        from .practice_window import open_practice_window
+
+        window = open_practice_window(practice, warm_up=False)
+    else:
+        from .practice_window import install_try_entry
+
+        window = MainWindow(ui_state=QSettings(str(data_home() / "ui-state.ini"), QSettings.Format.IniFormat))
+        install_try_entry(window)  # a newcomer without a token: "Thử ký số (thực hành)"
     install_hooks(lambda: window)
     return window
 
 
-def run_desktop(argv: Sequence[str]) -> int:
+def run_desktop(argv: Sequence[str], *, practice=None) -> int:
+    """`practice`: a PracticeSession (`kyso --practice PACK [--trainee N]`)."""
     started = time.perf_counter()
     from app.logs import setup_logging
 
@@ -61,13 +70,17 @@ def run_desktop(argv: Sequence[str]) -> int:
 
     from .single_instance import InstanceServer, claim_or_hand_over
 
-    lock = claim_or_hand_over(home=data_home(), files=files)
-    if lock is None:  # kyso is open already: it has taken the files
-        return 0
-    window = create_main_window()
+    if practice is not None:  # a practice window is its own: files are never handed to it
+        window = create_main_window(practice=practice)
+        listen = lambda: None  # noqa: E731
+    else:
+        lock = claim_or_hand_over(home=data_home(), files=files)
+        if lock is None:  # kyso is open already: it has taken the files
+            return 0
+        window = create_main_window()
 
-    def listen() -> None:  # later `kyso FILE…` wait for this (seconds), the first paint does not
-        window._instance = InstanceServer(home=data_home(), lock=lock, opened=window.bring_documents)
+        def listen() -> None:  # later `kyso FILE…` wait for this (seconds), the first paint does not
+            window._instance = InstanceServer(home=data_home(), lock=lock, opened=window.bring_documents)
 
     if os.environ.get(FIRST_PAINT_ENV):
         _exit_after_first_paint(window, started)

@@ -45,10 +45,13 @@ class MainWindow(QMainWindow):
     documentsChecked = Signal()  # every open document has its preflight result
     signingFinished = Signal(object)  # the SignReport (or None when nothing was signed)
 
-    def __init__(self, *, ui_state: QSettings) -> None:
+    def __init__(self, *, ui_state: QSettings, mode=None) -> None:
         super().__init__()
+        from app.desk.practice import PRODUCTION_DESK
+
         self.setObjectName("kyso-main")
         self.ui_state = ui_state
+        self.mode = mode or PRODUCTION_DESK  # production, or a practice session (app/desk/practice.py)
         self.catalogue = None
         self.settings_state = None
         self.placements: dict[Path, object] = {}  # path -> ChosenPlacement the user set
@@ -61,7 +64,8 @@ class MainWindow(QMainWindow):
         self.signing = None
         from app.desk.audit import DeskAudit
 
-        self.audit = DeskAudit(notify=lambda problem: tasks().call_on_gui(lambda: self._audit_problem(problem)))
+        self.audit = DeskAudit(notify=lambda problem: tasks().call_on_gui(lambda: self._audit_problem(problem)),
+                               options=self.mode.journal_options())
         self.audit_window = None
         self._build()
         self.retranslate()
@@ -256,7 +260,9 @@ class MainWindow(QMainWindow):
         `token_candidates`: modules already loaded (instead of discovering them)."""
         from app.settings import load_settings
 
-        self.settings_state = load_settings()
+        self.settings_state = self.mode.settings_state(load_settings())
+        if token_candidates is None:
+            token_candidates = self.mode.token_candidates()
         self.token_monitor.start(self.settings_state.settings.pkcs11_modules, candidates=token_candidates)
         audit = self.audit
         # Loading creates a million long-lived objects; a full collection of them holds the
@@ -490,14 +496,12 @@ class MainWindow(QMainWindow):
         """The signatures already in a document, checked once in the background."""
         if path in self.verifications:
             return
-        from app.desk.signing import verify_signatures
-
         self.verifications[path] = None
-        audit = self.audit
+        audit, mode = self.audit, self.mode
 
         def verify():
             try:
-                result = verify_signatures(path)
+                result = mode.verify(path)
             except Exception as exc:
                 audit.verified(path, exc)
                 raise
@@ -618,7 +622,7 @@ class MainWindow(QMainWindow):
         if not changes:
             return
         try:
-            self.settings_state = save_settings(changes, journal=self.audit.journal)
+            self.settings_state = self.mode.settings_state(save_settings(changes, journal=self.audit.journal))
         except SettingLocked as error:
             show_error(self, error)
             return
@@ -631,7 +635,7 @@ class MainWindow(QMainWindow):
             from app.settings import SettingLocked, save_settings
 
             try:
-                self.settings_state = save_settings({"language": lang}, journal=self.audit.journal)
+                self.settings_state = self.mode.settings_state(save_settings({"language": lang}, journal=self.audit.journal))
             except SettingLocked as error:
                 self.act_languages[current_language()].setChecked(True)
                 show_error(self, error)
@@ -721,6 +725,7 @@ class MainWindow(QMainWindow):
         if self.audit_window is not None:
             self.audit_window.close()
         self.audit.close()
+        self.mode.close()
         super().closeEvent(event)
 
 

@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (  # noqa: F401
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QDockWidget,
     QFileDialog,
     QFormLayout,
     QFrame,

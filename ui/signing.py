@@ -107,6 +107,7 @@ class SigningFlow(QObject):
             cancelled=lambda: self.abandon.is_set() or (self.progress is not None and self.progress.cancel_requested),
             picker=lambda request: window.token_monitor.module_for(view.module_path),
             journal=window.audit.journal,
+            backend=window.mode.backend,  # production, or the practice session's (app/desk/practice.py)
         )
         self.running = True
         self.progress.open()

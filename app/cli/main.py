@@ -16,7 +16,7 @@ from app.i18n import message, resolve_language
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
-Desktop = Callable[[str, Sequence[str]], int]  # (language, files) → exit code
+Desktop = Callable[..., int]  # (language, files, *, practice=PACK, trainee=N) → exit code
 
 # The subcommands, known without importing their modules: `kyso` and `kyso FILE…` start the
 # desktop without loading the CLI (tests/app/test_cli_basics.py checks this list against the parser).
@@ -57,6 +57,8 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser = _Parser(prog="kyso", description=t("CLI_DESCRIPTION"))
     parser.add_argument("--version", action="store_true", help=t("CLI_HELP_VERSION"))
     parser.add_argument("--lang", choices=("vi", "en"), help=t("CLI_HELP_LANG"))
+    parser.add_argument("--practice", metavar="PACK", help=t("CLI_HELP_PRACTICE_DESKTOP"))
+    parser.add_argument("--trainee", type=int, metavar="N", help=t("CLI_HELP_PRACTICE_TRAINEE"))
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=t("CLI_HELP_LANG"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -87,9 +89,12 @@ def main(argv: Sequence[str] | None = None, *, desktop: Desktop | None = None) -
     if args is not None and args.version:
         print(f"kyso {__version__}")
         return 0
-    if args is None or args.command is None:  # `kyso --lang en`
+    if args is None or args.command is None:  # `kyso --lang en`, `kyso --practice PACK [--trainee N]`
+        if args is not None and args.trainee is not None and args.practice is None:
+            build_parser(lang).error("--trainee N: --practice PACK")
         if desktop is not None:
-            return desktop(lang, [])
+            practice = {"practice": args.practice, "trainee": args.trainee} if args is not None and args.practice else {}
+            return desktop(lang, [], **practice)
         build_parser(lang).print_help()
         return 0
     return _run(args, lang)

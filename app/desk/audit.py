@@ -36,9 +36,11 @@ Notify = Callable[["AuditProblem"], None]
 class DeskAudit:
     """The desktop's journal, from `open()` (on a worker) to `close()` (window closed)."""
 
-    def __init__(self, *, notify: Notify | None = None, path: Path | None = None) -> None:
+    def __init__(self, *, notify: Notify | None = None, path: Path | None = None,
+                 options: Mapping[str, Any] | None = None) -> None:
         self._notify = notify
         self._path = path
+        self._options = dict(options or {})  # mode, actor, context: the practice chain (app/desk/practice.py)
         self._lock = threading.Lock()
         self._stack: ExitStack | None = None
         self._held: list[Callable[[AuditJournal], Any]] = []
@@ -59,7 +61,7 @@ class DeskAudit:
             stack = ExitStack()
             run = stack.enter_context(audit_session(
                 command="desktop", notify=self._notify, catalogue_version=info.version if info else None,
-                trust_dirs=tuple(trust_dirs), path=self._path))
+                trust_dirs=tuple(trust_dirs), path=self._path, **self._options))
             self._stack, self.journal = stack, run.journal
             if info is not None:
                 self.journal.catalogue_loaded(
@@ -103,7 +105,7 @@ class DeskAudit:
     def _write_late(self, write: Callable[[AuditJournal], Any]) -> None:
         from app.audit.session import open_journal
 
-        journal = open_journal(path=self._path)
+        journal = open_journal(path=self._path, **self._options)
         try:
             write(journal)
         finally:

@@ -38,7 +38,7 @@ def _machine() -> str:
             f"SoftHSM {softhsm}, {pdfsig}")
 
 
-SECTIONS = ("signing", "view_check", "recognition", "audit", "server", "console", "desktop", "installer",
+SECTIONS = ("signing", "cli_batch", "view_check", "recognition", "audit", "server", "console", "desktop", "installer",
             "practice")
 """Sections of docs/performance.md, in order. Each is produced by a function `run(quick) -> str`
 (markdown) below or in the benchmark module of the same name, and kept in

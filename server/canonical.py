@@ -1,12 +1,18 @@
-"""Event hashes at ingestion speed, always equal to `app.audit.wire.event_hash`.
+"""Event hashes at ingestion speed, always equal to `app.audit.wire.event_hash`, and the bounds
+every event's shape must keep at the door.
 
 `wire.event_hash` (the pure-Python RFC 8785 implementation) costs ~80 µs an event — more than the
-whole budget of a 20,000 events/s server. orjson with sorted keys produces the same bytes for
-almost every event of the format (no floats; strings escaped as ECMAScript does) at ~5 µs.
-Where it might differ (keys outside the Basic Multilingual Plane sort differently in UTF-16,
-integers beyond 2^53, lone surrogates) the fast hash simply does not match the event's stated
-hash, and the reference implementation decides. So a mismatch is never reported on the fast path's
-word, and a false match would need a SHA-256 collision: the result is always the reference's.
+whole budget of a 20,000 events/s server. orjson with sorted keys produces the same bytes as
+RFC 8785 at ~5 µs, but only for values where the two encodings provably coincide: no floats
+(ECMAScript number formatting), integers within ±(2^53 − 1) (RFC 8785 refuses the others), and
+object keys without characters beyond the Basic Multilingual Plane (RFC 8785 sorts keys by UTF-16
+code units, orjson by code points: the orders differ only for such keys). Strings are escaped the
+same way by both (only ", \\ and controls; lone surrogates make orjson refuse). `hash_matches`
+lets the fast hash decide only for events in that domain (`fast_domain`); any other event is
+hashed by the reference, and an event the reference cannot hash at all matches no hash
+(`reference_hash` is None: ingestion refuses it with SERVER_EVENT_NOT_CANONICAL).
+tests/server/test_canonical.py checks the verdict against the reference over key orders, number
+forms, escapes, non-BMP characters and integers beyond 2^53.
 """
 
 from __future__ import annotations
@@ -14,13 +20,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from app.audit import wire
 
-__all__ = ["hash_matches", "reference_hash", "shape_ok"]
+__all__ = ["EventLimits", "bounds_problem", "fast_domain", "hash_matches", "reference_hash", "shape_ok"]
 
 
 def _fast_hash(event: Mapping[str, Any]) -> str | None:
@@ -46,10 +53,85 @@ def reference_hash(event: Mapping[str, Any]) -> str | None:
 
 
 def hash_matches(event: Mapping[str, Any], stated: str) -> bool:
-    """True when `stated` is the event's hash under wire's definition."""
-    if _fast_hash(event) == stated:
-        return True
+    """True when `stated` is the event's hash under wire's definition (the reference's verdict)."""
+    if fast_domain(event):
+        return _fast_hash(event) == stated or reference_hash(event) == stated
     return reference_hash(event) == stated
+
+
+_JS_SAFE = 2**53 - 1
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]").search
+
+
+def fast_domain(event: Mapping[str, Any]) -> bool:
+    """True when orjson's sorted encoding of `event` is byte for byte its RFC 8785 encoding (or
+    orjson refuses it): only then may the fast hash say "same"."""
+    stack: list[Any] = [event]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is dict:
+            for key, item in value.items():
+                if type(key) is not str or (not key.isascii() and _BEYOND_BMP(key)):
+                    return False
+                stack.append(item)
+        elif kind is list:
+            stack.extend(value)
+        elif kind is int:
+            if not -_JS_SAFE <= value <= _JS_SAFE:
+                return False
+        elif kind not in _SAFE_SCALARS:
+            return False  # floats, int/str subclasses, anything else: the reference decides
+    return True
+
+
+_SAFE_SCALARS = frozenset({str, bool, type(None)})
+
+
+@dataclass(frozen=True)
+class EventLimits:
+    """The largest event the server takes (ServerSettings.event_*): every limit named in a refusal."""
+
+    depth: int = 32  # nesting of objects and lists inside "data"
+    members: int = 2_000  # object members and list items inside "data", all levels
+    string: int = 16 * 1024  # characters of any one string (keys included)
+    event_bytes: int = 64 * 1024  # UTF-8 bytes of the event's JSON (escapes not counted)
+
+
+def bounds_problem(event: Mapping[str, Any], limits: EventLimits) -> tuple[str, int] | None:
+    """(limit name, its value) of the first limit `event` exceeds, or None. Iterative and stops at
+    the first excess: any depth or size is measured in bounded time and stack."""
+    size, members = 0, 0
+    stack: list[tuple[Any, int]] = [(event, 0)]
+    while stack:
+        value, depth = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if len(value) > limits.string:
+                return "string", limits.string
+            size += (len(value) if value.isascii() else len(value.encode("utf-8", "surrogatepass"))) + 2
+        elif kind is dict or kind is list:
+            if depth > limits.depth:
+                return "depth", limits.depth
+            members += len(value)
+            if members > limits.members:
+                return "members", limits.members
+            size += 2 + len(value)
+            if kind is dict:
+                for key, item in value.items():
+                    if type(key) is not str:
+                        return "string", limits.string  # JSON has only string keys
+                    if len(key) > limits.string:
+                        return "string", limits.string
+                    size += (len(key) if key.isascii() else len(key.encode("utf-8", "surrogatepass"))) + 3
+                    stack.append((item, depth + 1))
+            else:
+                stack.extend((item, depth + 1) for item in value)
+        else:
+            size += 8
+        if size > limits.event_bytes:
+            return "event_bytes", limits.event_bytes
+    return None
 
 
 _SEALED_MEMBERS = frozenset(wire.FIELDS)

@@ -47,10 +47,19 @@ class ServerSettings(BaseSettings):
     receipt_key_file: Path | None = None  # Ed25519 PEM; unset: the key is kept in the database
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch: int = 1000
+    event_max_depth: int = Field(default=32, ge=1)  # nesting levels inside an event (issue 16)
+    event_max_members: int = Field(default=2_000, ge=1)  # object members and list items in one event
+    event_max_string: int = Field(default=16 * 1024, ge=64)  # characters of any one string or key
+    event_max_bytes: int = Field(default=64 * 1024, ge=1024)  # UTF-8 bytes of one event
     ingest_concurrency: int = Field(default=2, ge=1)  # batches checked and stored at once by one process
     enrolment_code_hours: int = 72
     session_hours: int = 8
     lockout_failures: int = 5
+    login_attempts_per_minute: int = Field(default=10, ge=1)  # per client address and per user name (guard.py)
+    enrol_attempts_per_minute: int = Field(default=10, ge=1)  # per client address
+    ingest_batches_per_second: int = Field(default=50, ge=1)  # per workstation (a burst of as many again)
+    ingest_in_flight: int = Field(default=2, ge=1)  # batches of one workstation handled at once
+    password_concurrency: int = Field(default=2, ge=1)  # argon2 checks at once (each ~0.1 s, 64 MiB)
     lockout_minutes: int = 15
     export_xlsx_rows: int = 1_048_575  # Excel's limit, less the header row
     keep_alive_seconds: int = Field(default=5, ge=1)  # idle keep-alive connections closed after this (uvicorn's default)
@@ -69,6 +78,26 @@ class ServerSettings(BaseSettings):
         if path:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(path)))
         return tuple(sources)
+
+    @property
+    def guard_limits(self):
+        from .guard import GuardLimits
+
+        per_login, per_enrol = 60 / self.login_attempts_per_minute, 60 / self.enrol_attempts_per_minute
+        return GuardLimits(
+            login_per_address=(self.login_attempts_per_minute, per_login),
+            login_per_name=(self.login_attempts_per_minute, per_login),
+            enrol_per_address=(self.enrol_attempts_per_minute, per_enrol),
+            ingest_per_workstation=(max(10, self.ingest_batches_per_second), 1 / self.ingest_batches_per_second),
+            ingest_in_flight=self.ingest_in_flight, lockout_failures=self.lockout_failures,
+            lockout_seconds=self.lockout_minutes * 60.0, password_concurrency=self.password_concurrency)
+
+    @property
+    def event_limits(self):
+        from .canonical import EventLimits
+
+        return EventLimits(depth=self.event_max_depth, members=self.event_max_members,
+                           string=self.event_max_string, event_bytes=self.event_max_bytes)
 
     @property
     def resolved_database_url(self) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 __all__ = ["LANGUAGES", "language_from_header", "server_message"]
 
 LANGUAGES = ("vi", "en")
-AREAS = ("server", "server_cli", "console", "policy")
+AREAS = ("server", "server_cli", "console", "policy", "server_guard")
 
 
 @functools.lru_cache(maxsize=len(LANGUAGES))

@@ -16,13 +16,18 @@ from ..services import accounts, workstations
 from .state import ServerState
 
 __all__ = [
-    "AdministratorDep", "AdminDep", "BearerDep", "SessionDep", "StateDep", "WorkstationDep",
+    "AdministratorDep", "AdminDep", "BearerDep", "SessionDep", "StateDep", "WorkstationDep", "client_address",
 ]
 
 _workstation_scheme = HTTPBearer(auto_error=False, scheme_name="workstation",
                                  description="kw.<workstation id>.<secret>, issued at enrolment")
 _admin_scheme = HTTPBearer(auto_error=False, scheme_name="admin",
                            description="ka.<token>, from POST /api/v1/auth/login")
+
+
+def client_address(request: Request) -> str:
+    """The client's address (uvicorn puts the forwarded one there for trusted proxies only)."""
+    return request.client.host if request.client else "-"
 
 
 def _state(request: Request) -> ServerState:

@@ -29,8 +29,11 @@ def error_body(code: ServerErrorCode, *, lang: str, params: dict[str, str], extr
 
 def _respond(request: Request, error: ServerError) -> JSONResponse:
     lang = language_from_header(request.headers.get("accept-language"))
+    headers = {"Cache-Control": "no-store"}
+    if "retry_after" in error.extra:  # 429 and 503: when to come back
+        headers["Retry-After"] = str(error.extra["retry_after"])
     return JSONResponse(error_body(error.code, lang=lang, params=error.params, extra=error.extra),
-                        status_code=error.status, headers={"Cache-Control": "no-store"})
+                        status_code=error.status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

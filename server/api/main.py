@@ -9,6 +9,7 @@ from app import __version__
 from ..config import ServerSettings
 from ..console import UPLOAD_LIMITS, install_console
 from ..db import Database
+from ..guard import Guard
 from ..receipts import load_signer
 from .errors import install_error_handlers
 from .limits import BodyLimit
@@ -21,7 +22,8 @@ __all__ = ["create_app"]
 def create_app(settings: ServerSettings, *, database: Database | None = None) -> FastAPI:
     """The application on an already migrated database (`server.migrate.upgrade`)."""
     database = database or Database(settings.resolved_database_url)
-    state = ServerState(settings, database, load_signer(database=database, key_file=settings.receipt_key_file))
+    state = ServerState(settings, database, load_signer(database=database, key_file=settings.receipt_key_file),
+                        Guard(settings.guard_limits))
     api = FastAPI(title="kyso audit server", version=__version__,
                   description="Central audit server of kyso: enrolment, ingestion with receipts, query, "
                               "export, verification and configuration (docs/server.md).",

@@ -1,5 +1,5 @@
 """What every request needs, built once per process: settings, database, receipt signer, and the
-limit on batches ingested at once."""
+limit on batches ingested at once, the guard (rate limits, guard.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import anyio
 
 from ..config import ServerSettings
 from ..db import Database
+from ..guard import Guard
 from ..receipts import ReceiptSigner
 
 __all__ = ["ServerState"]
@@ -19,6 +20,7 @@ class ServerState:
     settings: ServerSettings
     database: Database
     signer: ReceiptSigner
+    guard: Guard = field(default_factory=Guard)
     _ingest: list[anyio.CapacityLimiter] = field(default_factory=list, repr=False)
 
     @property

@@ -27,7 +27,7 @@ from ..db import now_utc
 from ..errors import ServerError
 from ..principals import Admin
 from ..security import ADMIN_TOKEN_PREFIX
-from ..services import accounts
+from ..services import accounts, signin
 from ..services.console_sessions import end_idle_session, last_used, mark_used
 from ..timezones import local_zone
 from .web import Page
@@ -122,17 +122,14 @@ def new_signin_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def sign_in(state: ServerState, *, username: str, password: str) -> accounts.LoginResult | ServerError:
-    """The API's own sign-in (lock-out, admin log), its session then used by the console."""
+def sign_in(state: ServerState, *, address: str, username: str, password: str) -> accounts.LoginResult | ServerError:
+    """The API's own sign-in (its rate limits, lock-out and admin log), its session then used by
+    the console."""
     settings = state.settings
-    with state.database.write() as session:
-        result = accounts.login(session, username=username, password=password,
-                                lockout_failures=settings.lockout_failures, lockout_minutes=settings.lockout_minutes,
-                                session_hours=settings.session_hours)
-        if not isinstance(result, ServerError):
-            session.flush()
-            mark_used(session, token=result.token, now=now_utc())
-    return result
+    return signin.sign_in(guard=state.guard, session_factory=state.database.write, address=address, username=username,
+                          password=password, lockout_failures=settings.lockout_failures,
+                          lockout_minutes=settings.lockout_minutes, session_hours=settings.session_hours,
+                          then=lambda session, result: mark_used(session, token=result.token, now=now_utc()))
 
 
 def sign_out(state: ServerState, *, user: ConsoleUser) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -96,12 +97,16 @@ def login(session: Session, *, username: str, password: str, lockout_failures: i
         adminlog.record(session, actor=f"admin:{username}", action="login.refused_locked")
         return ServerError(ServerErrorCode.ACCOUNT_LOCKED, minutes=lockout_minutes)
     if not check_password(password, account.password_hash if account else None) or account.disabled:
-        if account is not None:
-            account.failed_logins += 1
-            if account.failed_logins >= lockout_failures:
-                account.locked_until = now + timedelta(minutes=lockout_minutes)
-                account.failed_logins = 0
-                adminlog.record(session, actor=f"admin:{username}", action="account.locked")
+        if account is None:  # the name may be a password typed in the wrong field: never logged as typed
+            adminlog.record(session, actor="admin:?", action="login.failed",
+                            details={"name_sha256": hashlib.sha256(username.encode()).hexdigest()[:16]})
+            return ServerError(ServerErrorCode.LOGIN_FAILED)
+        account.failed_logins += 1
+        if account.failed_logins >= lockout_failures:
+            account.locked_until = now + timedelta(minutes=lockout_minutes)
+            account.failed_logins = 0
+            session.execute(delete(AdminSession).where(AdminSession.account_id == account.id))  # sessions end too
+            adminlog.record(session, actor=f"admin:{username}", action="account.locked")
         adminlog.record(session, actor=f"admin:{username}", action="login.failed")
         return ServerError(ServerErrorCode.LOGIN_FAILED)
     account.failed_logins, account.locked_until = 0, None

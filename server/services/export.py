@@ -20,7 +20,7 @@ import orjson
 
 from ..db import Database, as_utc
 from ..receipts import utc_text
-from .events import EventFilter, event_dict, rows
+from .events import EventFilter, rows, wire_dict
 from .report_pdf import ReportOptions, stream_report
 
 __all__ = ["HEADER", "MEDIA_TYPES", "ExportFormat", "stream_export"]
@@ -101,7 +101,7 @@ def _jsonl(source: Iterator[Any], counter: list[int], _sheet_rows: int) -> Itera
     parts: list[bytes] = []
     size = 0
     for row in source:
-        line = orjson.dumps(event_dict(row), option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
+        line = orjson.dumps(wire_dict(row), option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE)
         parts.append(line)
         size += len(line)
         counter[0] += 1

@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 
 from app.audit import wire
 
-from ..canonical import hash_matches, shape_ok
+from ..canonical import EventLimits, bounds_problem, hash_matches, reference_hash, shape_ok
 from ..db import Database, now_utc
 from ..errors import ServerError, ServerErrorCode
 from ..models import Alert, ChainHead, Event, Workstation
 from ..principals import WorkstationPrincipal
 from ..receipts import ReceiptSigner
 from ..textfold import fold
+from ..timezones import parse_moment
 
 __all__ = ["COLUMNS", "COPY_EVENTS", "COPY_TYPES", "IngestResult", "event_row", "ingest_batch", "owns_chain"]
 
@@ -68,8 +69,9 @@ class _Rewritten(Exception):
 
 
 def ingest_batch(database: Database, *, principal: WorkstationPrincipal, events: Any, signer: ReceiptSigner,
-                 max_batch: int) -> IngestResult:
-    batch, chain, mode = _checked_batch(events, principal=principal, max_batch=max_batch)
+                 max_batch: int, limits: EventLimits | None = None) -> IngestResult:
+    batch, chain, mode = _checked_batch(events, principal=principal, max_batch=max_batch,
+                                        limits=limits or EventLimits())
     try:
         with database.write() as session:
             result = _store(session, batch=batch, chain=chain, mode=mode, principal=principal, signer=signer,
@@ -83,13 +85,14 @@ def ingest_batch(database: Database, *, principal: WorkstationPrincipal, events:
     return result
 
 
-def _checked_batch(events: Any, *, principal: WorkstationPrincipal, max_batch: int) -> tuple[list[dict], str, str]:
+def _checked_batch(events: Any, *, principal: WorkstationPrincipal, max_batch: int,
+                   limits: EventLimits) -> tuple[list[dict], str, str]:
     if not isinstance(events, list) or not events:
         raise ServerError(ServerErrorCode.BATCH_EMPTY)
     if len(events) > max_batch:
         raise ServerError(ServerErrorCode.BATCH_TOO_LARGE, count=len(events), limit=max_batch)
     for index, item in enumerate(events):
-        _check_event(item, index=index, principal=principal)
+        _check_event(item, index=index, principal=principal, limits=limits)
     chain, mode = events[0]["workstation"], events[0]["mode"]
     by_seq: dict[int, dict] = {}
     for item in events:
@@ -101,9 +104,13 @@ def _checked_batch(events: Any, *, principal: WorkstationPrincipal, max_batch: i
     return [by_seq[seq] for seq in sorted(by_seq)], chain, mode
 
 
-def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal) -> None:
+def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal, limits: EventLimits) -> None:
     if not isinstance(item, dict):
         raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail="not an object")
+    excess = bounds_problem(item, limits)  # first: every later check walks the event
+    if excess is not None:
+        raise ServerError(ServerErrorCode.EVENT_TOO_LARGE, extra={"limit": excess[0], "limit_value": excess[1]},
+                          index=index, limit=excess[0], value=excess[1])
     if not shape_ok(item):  # the fast check is never looser than wire's; wire names the problem
         try:
             wire.check_shape(item)
@@ -113,13 +120,12 @@ def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal) -> N
         raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail="U+0000 in a text member")
     if not owns_chain(principal, item["workstation"]):
         raise ServerError(ServerErrorCode.WRONG_WORKSTATION, workstation=item["workstation"])
-    try:
-        moment = datetime.fromisoformat(item["at_utc"])
-    except ValueError:
-        raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail="at_utc: not RFC 3339") from None
-    if moment.tzinfo is None:
-        raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail="at_utc: no time zone")
+    if parse_moment(item["at_utc"]) is None:
+        raise ServerError(ServerErrorCode.EVENT_INVALID, index=index,
+                          detail="at_utc: not RFC 3339 with a time zone (offset at most ±15:59)")
     if not hash_matches(item, item["hash"]):
+        if reference_hash(item) is None:  # RFC 8785 cannot encode it: no stated hash could ever be right
+            raise ServerError(ServerErrorCode.EVENT_NOT_CANONICAL, index=index, seq=item["seq"])
         raise ServerError(ServerErrorCode.EVENT_HASH_MISMATCH, index=index, seq=item["seq"])
 
 
@@ -194,7 +200,7 @@ def event_row(item: dict, *, workstation_id: str, unit_id: str, received_at: dat
     data = item["data"]
     return (workstation_id, item["workstation"], unit_id, item["mode"], item["seq"], item["v"], item["prev_hash"],
             item["hash"], item["type"], _outcome(item["type"], data), _text(data.get("document_type")),
-            _document_key(data.get("document")), datetime.fromisoformat(item["at_utc"]), item["at_utc"], item["at_local"], item["os_user"],
+            _document_key(data.get("document")), parse_moment(item["at_utc"]), item["at_utc"], item["at_local"], item["os_user"],
             item["user_name"], item["user_role"], item["app_version"], _json(data), received_at)
 
 

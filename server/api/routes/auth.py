@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from ...errors import ServerError
-from ...services import accounts
-from ..deps import AdminDep, BearerDep, StateDep
+from ...services import accounts, signin
+from ..deps import AdminDep, BearerDep, StateDep, client_address
 from ..schemas import ErrorOut, LoginIn, LoginOut, Me
 
 __all__ = ["router"]
@@ -14,13 +14,13 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1/auth", tags=["admin"])
 
 
-@router.post("/login", response_model=LoginOut, responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
-def login(body: LoginIn, state: StateDep) -> LoginOut:
+@router.post("/login", response_model=LoginOut, responses={
+    401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 429: {"model": ErrorOut}, 503: {"model": ErrorOut}})
+def login(body: LoginIn, state: StateDep, request: Request) -> LoginOut:
     settings = state.settings
-    with state.database.write() as session:
-        result = accounts.login(session, username=body.username, password=body.password,
-                                lockout_failures=settings.lockout_failures,
-                                lockout_minutes=settings.lockout_minutes, session_hours=settings.session_hours)
+    result = signin.sign_in(guard=state.guard, session_factory=state.database.write, address=client_address(request),
+                            username=body.username, password=body.password, lockout_failures=settings.lockout_failures,
+                            lockout_minutes=settings.lockout_minutes, session_hours=settings.session_hours)
     if isinstance(result, ServerError):
         raise result
     return LoginOut(token=result.token, expires_at=result.expires_at, username=result.admin.username,

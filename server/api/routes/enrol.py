@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from ...services import workstations
-from ..deps import StateDep
+from ..deps import StateDep, client_address
 from ..schemas import EnrolIn, EnrolOut, ErrorOut, ServerKey
 
 __all__ = ["router"]
@@ -14,8 +14,10 @@ router = APIRouter(prefix="/api/v1", tags=["workstation"])
 
 
 @router.post("/enrol", response_model=EnrolOut, status_code=status.HTTP_201_CREATED,
-             responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut}})
-def enrol(body: EnrolIn, state: StateDep) -> EnrolOut:
+             responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut},
+                        429: {"model": ErrorOut}})
+def enrol(body: EnrolIn, state: StateDep, request: Request) -> EnrolOut:
+    state.guard.admit_enrol(address=client_address(request))  # guessing codes costs a wait
     with state.database.write() as session:
         done = workstations.enrol(session, code=body.code, public_key_b64=body.public_key, proof_b64=body.proof,
                                   workstation_id=body.workstation_id, label=body.label)

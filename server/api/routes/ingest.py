@@ -22,12 +22,14 @@ _BODY = {"requestBody": {"required": True, "content": {"application/json": {"sch
 
 @router.post("/events", response_model=BatchAnswer, openapi_extra=_BODY,
              responses={409: {"model": ErrorOut, "description": "gap (expected_seq) or rewritten history"},
-                        413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+                        413: {"model": ErrorOut}, 422: {"model": ErrorOut}, 429: {"model": ErrorOut},
+                        503: {"model": ErrorOut}})
 async def post_events(request: Request, workstation: WorkstationDep, state: StateDep) -> Response:
     """Parsed by hand (orjson): a 1,000-event batch through pydantic would cost more than storing it.
     The body is read on the event loop; the work runs on a thread, a few batches at a time."""
-    body = await request.body()
-    return await anyio.to_thread.run_sync(_ingest, body, workstation, state, limiter=state.ingest_limiter)
+    with state.guard.ingesting(workstation=workstation.id):  # its rate and its batches in flight, before reading
+        body = await request.body()
+        return await anyio.to_thread.run_sync(_ingest, body, workstation, state, limiter=state.ingest_limiter)
 
 
 def _ingest(body: bytes, workstation, state) -> Response:
@@ -38,7 +40,8 @@ def _ingest(body: bytes, workstation, state) -> Response:
     if not isinstance(document, dict) or set(document) != {"events"}:
         raise ServerError(ServerErrorCode.REQUEST_INVALID, detail="expected {\"events\": [...]}")
     result = ingest_batch(state.database, principal=workstation, events=document["events"],
-                          signer=state.signer, max_batch=state.settings.max_batch)
+                          signer=state.signer, max_batch=state.settings.max_batch,
+                          limits=state.settings.event_limits)
     return Response(orjson.dumps(result.answer()), media_type="application/json")
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ...errors import ServerError, ServerErrorCode
 from ...services import accounts
+from ...timezones import parse_day
 from ..auth import ConsoleUser
 from ..web import Page, render
 
@@ -72,10 +73,10 @@ def day_range(first: str | None, last: str | None, *, zone) -> tuple[datetime | 
     def parse(text: str | None) -> date | None:
         if not text:
             return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ServerError(ServerErrorCode.REQUEST_INVALID, detail="date") from None
+        day = parse_day(text)  # strictly YYYY-MM-DD, never the calendar's first or last day
+        if day is None:
+            raise ServerError(ServerErrorCode.DATE_INVALID, name="date", value=text[:64])
+        return day
 
     start, end = parse(first), parse(last)
     moment = lambda day: datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)  # noqa: E731

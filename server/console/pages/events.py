@@ -138,7 +138,7 @@ def _row(row: Any) -> Row:
 def _data(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # stored before events were bounded: shown as empty
         return {}
     return value if isinstance(value, dict) else {}
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from ...api.deps import StateDep
+from ...api.deps import StateDep, client_address
 from ...errors import ServerError
 from ...messages import LANGUAGES
 from ..auth import (
@@ -45,7 +45,7 @@ def login(request: Request, page: PageDep, state: StateDep, username: _Field = "
     secret = request.cookies.get(PRE_COOKIE, "")
     if not secret or not hmac.compare_digest(csrf, csrf_token(secret, purpose="signin")):
         return _again(page, secret, next, "CONSOLE_SIGNIN_EXPIRED", username)
-    result = sign_in(state, username=username.strip(), password=password)
+    result = sign_in(state, address=client_address(request), username=username.strip(), password=password)
     if isinstance(result, ServerError):
         return _again(page, secret, next, result.code.value, username, **result.params)
     response = redirect(safe_next(next))

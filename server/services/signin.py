@@ -1,0 +1,33 @@
+"""The one way an administrator signs in, for the API and the console alike: the guard's rate
+limits and lock-out first (cheaper than a password check), then one of the few password-check
+slots, then `accounts.login` (the database's own lock-out and the admin log)."""
+
+from __future__ import annotations
+
+from ..errors import ServerError, ServerErrorCode
+from ..guard import Guard
+from . import accounts
+
+__all__ = ["sign_in"]
+
+
+def sign_in(*, guard: Guard, session_factory, address: str, username: str, password: str, lockout_failures: int,
+            lockout_minutes: int, session_hours: int, then=None) -> accounts.LoginResult | ServerError:
+    """A refusal is returned, not raised. `session_factory()` opens one write transaction;
+    `then(session, result)` runs in it after a successful sign-in (the console marks the session)."""
+    try:
+        guard.admit_login(address=address, username=username)
+        with guard.password_slot(), session_factory() as session:
+            result = accounts.login(session, username=username, password=password, lockout_failures=lockout_failures,
+                                    lockout_minutes=lockout_minutes, session_hours=session_hours)
+            if not isinstance(result, ServerError) and then is not None:
+                session.flush()
+                then(session, result)
+    except ServerError as refused:
+        return refused
+    if isinstance(result, ServerError):
+        if result.code in (ServerErrorCode.LOGIN_FAILED, ServerErrorCode.ACCOUNT_LOCKED):
+            guard.login_failed(username=username)
+    else:
+        guard.login_succeeded(username=username)
+    return result

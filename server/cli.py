@@ -42,8 +42,8 @@ Texts = Callable[..., str]
 class _Refused(Exception):
     """A refusal of the command itself (not of the server's services), with its message code."""
 
-    def __init__(self, code: str) -> None:
-        self.code = code
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code, self.params = code, params
         super().__init__(code)
 
 
@@ -69,6 +69,7 @@ def _parser(t: Texts) -> argparse.ArgumentParser:
     parser.add_argument("--cert", type=Path, help=t("SERVER_CLI_HELP_CERT"))
     parser.add_argument("--key", type=Path, help=t("SERVER_CLI_HELP_KEY"))
     parser.add_argument("--no-migrate", action="store_true", help=t("SERVER_CLI_HELP_NO_MIGRATE"))
+    parser.add_argument("--behind-proxy", action="store_true", default=None, help=t("SERVER_CLI_HELP_BEHIND_PROXY"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     commands.add_parser("migrate", parents=[common], help=t("SERVER_CLI_HELP_MIGRATE"))
     openapi = commands.add_parser("openapi", parents=[common], help=t("SERVER_CLI_HELP_OPENAPI"))
@@ -123,7 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(config_file=args.config, database_url=args.db,
                                  host=getattr(args, "host", None), port=getattr(args, "port", None),
-                                 tls_cert=getattr(args, "cert", None), tls_key=getattr(args, "key", None))
+                                 tls_cert=getattr(args, "cert", None), tls_key=getattr(args, "key", None),
+                                 behind_proxy=getattr(args, "behind_proxy", None))
         if args.command == "migrate":
             return _migrate(settings)
         if args.command == "openapi":
@@ -131,12 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "admin":
             _migrate(settings)
             return _admin(settings, args, t)
-        return _serve(settings, migrate=not args.no_migrate)
+        return _serve(settings, migrate=not args.no_migrate, t=t)
     except ServerError as error:
         print(f"kyso-server: [{error.code.value}] {t(error.code.value, **error.params)}", file=sys.stderr)
         return 2
     except _Refused as refused:
-        print(f"kyso-server: [{refused.code}] {t(refused.code)}", file=sys.stderr)
+        print(f"kyso-server: [{refused.code}] {t(refused.code, **refused.params)}", file=sys.stderr)
         return 2
     except FileNotFoundError as error:
         print(f"kyso-server: [SERVER_CLI_FILE_MISSING] {t('SERVER_CLI_FILE_MISSING', file=error)}", file=sys.stderr)
@@ -168,15 +170,16 @@ def _openapi(settings: ServerSettings, out: Path | None) -> int:
     return 0
 
 
-def _serve(settings: ServerSettings, *, migrate: bool) -> int:
+def _serve(settings: ServerSettings, *, migrate: bool, t: Texts) -> int:
     import uvicorn
 
     from .api.main import create_app
 
-    if migrate:
-        _migrate(settings)
     if (settings.tls_cert is None) != (settings.tls_key is None):
         raise _Refused("SERVER_CLI_CERT_AND_KEY")
+    _check_transport(settings, t)  # before anything is migrated or bound
+    if migrate:
+        _migrate(settings)
     app = create_app(settings)
     _tune_gc()
     uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
@@ -184,6 +187,34 @@ def _serve(settings: ServerSettings, *, migrate: bool) -> int:
                 forwarded_allow_ips=settings.forwarded_allow_ips, server_header=False,
                 timeout_keep_alive=settings.keep_alive_seconds)
     return 0
+
+
+def _check_transport(settings: ServerSettings, t: Texts) -> None:
+    """Plain HTTP only on a loopback address, or behind an HTTPS reverse proxy the operator names
+    (--behind-proxy); said aloud either way. Anywhere else: refused (issue 16: an on-path proxy
+    captured a workstation's credential and replaced a unit's catalogue)."""
+    if settings.tls_cert is not None:
+        return
+    if is_loopback(settings.host):
+        print(f"kyso-server: [SERVER_PLAIN_HTTP_LOOPBACK] {t('SERVER_PLAIN_HTTP_LOOPBACK', host=settings.host)}",
+              file=sys.stderr)
+        return
+    if settings.behind_proxy:
+        print(f"kyso-server: [SERVER_PLAIN_HTTP_PROXY] "
+              f"{t('SERVER_PLAIN_HTTP_PROXY', host=settings.host, port=settings.port)}", file=sys.stderr)
+        return
+    raise _Refused("SERVER_PLAIN_HTTP_REFUSED", host=settings.host)
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _tune_gc() -> None:

@@ -44,6 +44,8 @@ class ServerSettings(BaseSettings):
     tls_cert: Path | None = None  # PEM certificate chain; with tls_key, the server speaks HTTPS
     tls_key: Path | None = None
     forwarded_allow_ips: str = "127.0.0.1"  # reverse proxies whose X-Forwarded-* headers are trusted
+    behind_proxy: bool = False  # plain HTTP on a non-loopback address, for an HTTPS reverse proxy in front
+    hsts_seconds: int = Field(default=31_536_000, ge=0)  # Strict-Transport-Security on every HTTPS answer
     receipt_key_file: Path | None = None  # Ed25519 PEM; unset: the key is kept in the database
     max_body_bytes: int = 16 * 1024 * 1024
     max_batch: int = 1000

@@ -85,15 +85,19 @@ class Guard:
 
     # --- sign-in -----------------------------------------------------------------------------
     def admit_login(self, *, address: str, username: str) -> None:
-        """Before any password is checked: the address's and the name's rates, then the name's
-        lock-out (the same answer for a name that has no account)."""
+        """Before any password is checked: the address's and the name's rates."""
         now = self._clock()
         _refuse_if_waiting(self._login_address.take(f"a:{address}", now=now), scope="address")
         _refuse_if_waiting(self._login_name.take(_name_key(username), now=now), scope="account")
+
+    def name_locked(self, *, username: str) -> ServerError | None:
+        """The name's lock-out as this process counted it (for a name with no account, the only
+        one: it then answers as a known account would), as the refusal to give; None if not locked."""
         with self._lock:
-            failures, until = self._failures.get(_name_key(username), (0, 0.0))
-        if until > now:
-            raise ServerError(ServerErrorCode.ACCOUNT_LOCKED, minutes=math.ceil(self.limits.lockout_seconds / 60))
+            _failures, until = self._failures.get(_name_key(username), (0, 0.0))
+        if until > self._clock():
+            return ServerError(ServerErrorCode.ACCOUNT_LOCKED, minutes=math.ceil(self.limits.lockout_seconds / 60))
+        return None
 
     def login_failed(self, *, username: str) -> None:
         key, now = _name_key(username), self._clock()

@@ -23,9 +23,12 @@ from sqlalchemy.exc import IntegrityError
 from .db import Database, now_utc
 from .models import ReceiptKey
 
-__all__ = ["RECEIPT_VERSION", "ReceiptSigner", "load_signer", "receipt_body", "utc_text"]
+__all__ = ["CONFIG_SEAL_HEADER", "CONFIG_SEAL_PURPOSE", "RECEIPT_VERSION", "ReceiptSigner", "load_signer",
+           "receipt_body", "utc_text"]
 
 RECEIPT_VERSION = 1
+CONFIG_SEAL_PURPOSE = "kyso-config"
+CONFIG_SEAL_HEADER = "X-Kyso-Config-Seal"  # base64 (URL-safe) of the seal's JSON
 
 
 def utc_text(moment: datetime) -> str:
@@ -62,6 +65,17 @@ class ReceiptSigner:
         }
         receipt["signature"] = base64.b64encode(self.private_key.sign(receipt_body(receipt))).decode("ascii")
         return receipt
+
+    def seal_config(self, *, unit: str, kind: str, revision: int, sha256: str) -> dict[str, Any]:
+        """The seal of a unit's catalogue or policy as published (docs/server.md, "Signed
+        configuration"): the workstation checks it with the key it pinned at enrolment, so no
+        one on the path can replace or replay another unit's or kind's file. "purpose" keeps a
+        seal from ever passing for a receipt and back."""
+        seal: dict[str, Any] = {"v": 1, "purpose": CONFIG_SEAL_PURPOSE, "unit": unit, "kind": kind,
+                                "revision": revision, "sha256": sha256, "signed_at": utc_text(now_utc()),
+                                "key_id": self.key_id}
+        seal["signature"] = base64.b64encode(self.private_key.sign(receipt_body(seal))).decode("ascii")
+        return seal
 
     def public(self) -> Ed25519PublicKey:
         return self.private_key.public_key()

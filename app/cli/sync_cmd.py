@@ -24,6 +24,7 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     enroll.add_argument("--proxy", metavar="URL", help=t("CLI_HELP_PROXY"))
     enroll.add_argument("--label", help=t("CLI_HELP_ENROLL_LABEL"))
     enroll.add_argument("--force", action="store_true", help=t("CLI_HELP_ENROLL_FORCE"))
+    enroll.add_argument("--insecure-http", action="store_true", help=t("CLI_HELP_INSECURE_HTTP"))
     enroll.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
     enroll.set_defaults(handler=handle_enroll)
 
@@ -32,8 +33,10 @@ def handle_enroll(args: argparse.Namespace, reporter: Reporter) -> int:
     from app.audit.opening import workstation_id
     from app.sync import enroll
 
+    if args.insecure_http:  # loud, every time: the credential will cross the network in clear
+        reporter.note("⚠ " + reporter.t("SYNC_INSECURE_HTTP_WARNING", url=args.url))
     done = enroll(url=args.url, code=args.code, workstation_id=workstation_id(), label=args.label or socket.gethostname(),
-                  ca_bundle=args.ca_bundle, proxy=args.proxy, force=args.force)
+                  ca_bundle=args.ca_bundle, proxy=args.proxy, force=args.force, insecure_http=args.insecure_http)
     reporter.line(reporter.t("CLI_ENROLLED", url=done.server_url, workstation=done.workstation_id, unit=done.unit,
                              key_id=done.key_id))
     reporter.emit_json({"ok": True, "server_url": done.server_url, "workstation_id": done.workstation_id,

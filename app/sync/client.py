@@ -13,6 +13,7 @@ import json
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -62,9 +63,9 @@ def sync_once(store: AuditSource, *, enrolment: Enrolment, batch_size: int = 500
     """Send everything pending, then fetch the unit's catalogue and policy and tell the server
     what is in force. Raises SyncError."""
     with http_client(base_url=enrolment.server_url, ca_bundle=enrolment.ca_bundle, proxy=enrolment.proxy,
-                     credential=credential(enrolment)) as client:
+                     credential=credential(enrolment), insecure_http=enrolment.insecure_http) as client:
         sent = sum(_push(client, store, enrolment=enrolment, mode=mode, batch_size=batch_size) for mode in MODES)
-        changed = tuple(fetch_all(client)) if fetch_config else ()
+        changed = tuple(fetch_all(client, enrolment=enrolment)) if fetch_config else ()
         if fetch_config:
             report_state(client, store)  # what is in force now, the new files included
     return PassReport(sent, {mode: store.acknowledged_seq(mode=mode) for mode in MODES}, changed)
@@ -72,7 +73,7 @@ def sync_once(store: AuditSource, *, enrolment: Enrolment, batch_size: int = 500
 
 def _push(client: httpx.Client, store: AuditSource, *, enrolment: Enrolment, mode: str, batch_size: int) -> int:
     chain = store.chain_workstation()
-    after, sent = store.acknowledged_seq(mode=mode), 0
+    after, sent, waits = store.acknowledged_seq(mode=mode), 0, 0
     while events := store.events_after(mode=mode, after_seq=after, limit=batch_size):
         body = json.dumps({"events": events}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         response = request(client, "POST", "/api/v1/events", content=body,
@@ -87,9 +88,23 @@ def _push(client: httpx.Client, store: AuditSource, *, enrolment: Enrolment, mod
         elif response.status_code == 409 and answer.get("code") == "SERVER_CHAIN_GAP":
             _keep_receipt(store, answer.get("receipt"), enrolment=enrolment, chain=chain, mode=mode)
             after = _resend_point(store, mode=mode, expected=int(answer["expected_seq"]), after=after)
+        elif response.status_code in (429, 503) and waits < _MAX_WAITS:  # the server asks us to slow down
+            waits += 1
+            time.sleep(_retry_after(response))
         else:
             raise refusal(response)
     return sent
+
+
+_MAX_WAITS = 5
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """The server's Retry-After (seconds), within 0.1–30 s."""
+    try:
+        return min(30.0, max(0.1, float(response.headers.get("retry-after", "1"))))
+    except ValueError:
+        return 1.0
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:

@@ -1,25 +1,41 @@
-"""The unit's catalogue and policy from the server, fetched with ETag caching.
+"""The unit's catalogue and policy from the server, fetched with ETag caching, each one checked
+against the server's seal before it is put in force.
 
 The catalogue lands at KYSO_HOME/server/catalogue.yaml — the "server" tier app/catalogue/loader.py
 reads (an invalid one is rejected there and the next tier stays in force); the policy at
 KYSO_HOME/server/policy.toml. Files are replaced atomically; the ETags live in etags.json.
+
+The seal (header X-Kyso-Config-Seal, server/receipts.py) is an Ed25519 signature, under the key
+pinned at enrolment, over {purpose, unit, kind, revision, sha256 of the bytes}. A file without a
+seal (SYNC_CONFIG_UNSIGNED), with a seal that does not verify, names another unit or kind, another
+content, or an older revision than the one in force (SYNC_CONFIG_SIGNATURE_INVALID) is not
+written: the last good file stays in force and the pass reports the code.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import httpx
+import rfc8785
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .enrolment import server_dir
+from .enrolment import Enrolment, server_dir
 from .errors import SyncError, SyncErrorCode
 from .transport import refusal, request
 
-__all__ = ["FILES", "fetch_all", "fetch_config"]
+__all__ = ["FILES", "SEAL_HEADER", "fetch_all", "fetch_config", "verify_seal"]
 
 FILES = {"catalogue": "catalogue.yaml", "policy": "policy.toml"}
+SEAL_HEADER = "X-Kyso-Config-Seal"
+_PURPOSE = "kyso-config"
 
 
 def _etags_path() -> Path:
@@ -42,8 +58,44 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def fetch_config(client: httpx.Client, *, kind: str) -> bool:
-    """True when a new version was written."""
+def _revisions_path() -> Path:
+    return server_dir() / "config-revisions.json"
+
+
+def _revisions() -> dict[str, int]:
+    try:
+        values = json.loads(_revisions_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in values.items() if isinstance(v, int)} if isinstance(values, dict) else {}
+
+
+def verify_seal(header: str | None, *, content: bytes, kind: str, enrolment: Enrolment) -> dict[str, Any]:
+    """The seal, if it is the pinned key's signature over this content for this unit and kind;
+    SyncError CONFIG_UNSIGNED / CONFIG_SIGNATURE_INVALID otherwise."""
+    if not header:
+        raise SyncError(SyncErrorCode.CONFIG_UNSIGNED, kind=kind)
+    try:
+        seal = json.loads(base64.urlsafe_b64decode(header.encode("ascii")))
+        if not isinstance(seal, dict) or not isinstance(seal.get("signature"), str):
+            raise ValueError("no signature")
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(enrolment.server_key, validate=True))
+        key.verify(base64.b64decode(seal["signature"], validate=True),
+                   rfc8785.dumps({k: v for k, v in seal.items() if k != "signature"}))
+    except (UnicodeError, binascii.Error, ValueError, TypeError, InvalidSignature, rfc8785.CanonicalizationError):
+        raise SyncError(SyncErrorCode.CONFIG_SIGNATURE_INVALID, kind=kind, detail="signature") from None
+    expected = {"purpose": _PURPOSE, "unit": enrolment.unit, "kind": kind,
+                "sha256": hashlib.sha256(content).hexdigest()}
+    for name, value in expected.items():
+        if seal.get(name) != value:
+            raise SyncError(SyncErrorCode.CONFIG_SIGNATURE_INVALID, kind=kind, detail=name)
+    if type(seal.get("revision")) is not int:
+        raise SyncError(SyncErrorCode.CONFIG_SIGNATURE_INVALID, kind=kind, detail="revision")
+    return seal
+
+
+def fetch_config(client: httpx.Client, *, kind: str, enrolment: Enrolment) -> bool:
+    """True when a new version was written (only after its seal verified)."""
     etags = _etags()
     target = server_dir() / FILES[kind]
     headers = {"If-None-Match": etags[kind]} if kind in etags and target.exists() else {}
@@ -58,12 +110,29 @@ def fetch_config(client: httpx.Client, *, kind: str) -> bool:
         if error.code in (SyncErrorCode.REVOKED, SyncErrorCode.AUTH):
             raise error
         raise SyncError(SyncErrorCode.CONFIG_REFUSED, kind=kind, status=response.status_code)
+    seal = verify_seal(response.headers.get(SEAL_HEADER), content=response.content, kind=kind, enrolment=enrolment)
+    revisions = _revisions()
+    if seal["revision"] < revisions.get(kind, 0):  # an older version replayed: the newer one stays
+        raise SyncError(SyncErrorCode.CONFIG_SIGNATURE_INVALID, kind=kind, detail="revision")
     _replace(target, response.content)
+    _replace(_revisions_path(), json.dumps({**revisions, kind: seal["revision"]}).encode())
     if response.headers.get("etag"):
         _replace(_etags_path(), json.dumps({**etags, kind: response.headers["etag"]}).encode())
     return True
 
 
-def fetch_all(client: httpx.Client) -> list[str]:
-    """Fetch every kind; returns the kinds that changed."""
-    return [kind for kind in FILES if fetch_config(client, kind=kind)]
+def fetch_all(client: httpx.Client, *, enrolment: Enrolment) -> list[str]:
+    """Fetch every kind (one refused does not stop the other); returns the kinds that changed,
+    or raises the first refusal once all were tried."""
+    changed, refused = [], None
+    for kind in FILES:
+        try:
+            if fetch_config(client, kind=kind, enrolment=enrolment):
+                changed.append(kind)
+        except SyncError as error:
+            if error.code in (SyncErrorCode.REVOKED, SyncErrorCode.AUTH):
+                raise
+            refused = refused or error
+    if refused is not None:
+        raise refused
+    return changed

@@ -22,7 +22,7 @@ from app.paths import data_home
 
 from .credentials import load_secret, save_secret
 from .errors import SyncError, SyncErrorCode
-from .transport import http_client, refusal, request
+from .transport import check_transport, http_client, refusal, request
 
 __all__ = ["Enrolment", "credential", "enroll", "enrolment_file", "load_enrolment", "server_dir"]
 
@@ -51,6 +51,7 @@ class Enrolment:
     enrolled_at: str
     ca_bundle: str | None = None  # PEM file trusted for the server (government CA)
     proxy: str | None = None  # HTTPS proxy URL; None: HTTPS_PROXY from the environment
+    insecure_http: bool = False  # plain HTTP to a non-loopback server, asked for explicitly (labs only)
 
     def secret_name(self, what: str) -> str:
         return f"{what}:{self.workstation_id}"
@@ -72,9 +73,11 @@ def credential(enrolment: Enrolment) -> str:
 
 
 def enroll(*, url: str, code: str, workstation_id: str, label: str = "", ca_bundle: str | None = None,
-           proxy: str | None = None, force: bool = False) -> Enrolment:
+           proxy: str | None = None, force: bool = False, insecure_http: bool = False) -> Enrolment:
     """Enrol at `url` with a one-time `code`; the server issues `workstation_id` (the id this
-    workstation's audit log already stamps on its events)."""
+    workstation's audit log already stamps on its events). `url` must be HTTPS (plain HTTP only
+    to loopback, or with `insecure_http`, which the enrolment then remembers)."""
+    check_transport(url, insecure_http=insecure_http)
     if load_enrolment() is not None and not force:
         raise SyncError(SyncErrorCode.ALREADY_ENROLLED)
     key = Ed25519PrivateKey.generate()
@@ -83,7 +86,7 @@ def enroll(*, url: str, code: str, workstation_id: str, label: str = "", ca_bund
     proof = key.sign(f"kyso-enrol:{normalised}:{workstation_id}".encode())
     body = {"code": code, "public_key": base64.b64encode(public).decode(), "workstation_id": workstation_id,
             "proof": base64.b64encode(proof).decode(), "label": label[:200]}
-    with http_client(base_url=url, ca_bundle=ca_bundle, proxy=proxy) as client:
+    with http_client(base_url=url, ca_bundle=ca_bundle, proxy=proxy, insecure_http=insecure_http) as client:
         response = request(client, "POST", "/api/v1/enrol", json=body)
     if response.status_code != 201:
         error = refusal(response)
@@ -91,7 +94,8 @@ def enroll(*, url: str, code: str, workstation_id: str, label: str = "", ca_bund
     answer = response.json()
     enrolment = Enrolment(server_url=url.rstrip("/"), workstation_id=answer["workstation_id"], unit=answer["unit"],
                           server_key=answer["server_key"]["public_key"], key_id=answer["server_key"]["key_id"],
-                          enrolled_at=datetime.now(UTC).isoformat(), ca_bundle=ca_bundle, proxy=proxy)
+                          enrolled_at=datetime.now(UTC).isoformat(), ca_bundle=ca_bundle, proxy=proxy,
+                          insecure_http=insecure_http)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption()).decode("ascii")
     save_secret(enrolment.secret_name(_KEY), pem)

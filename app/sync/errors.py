@@ -27,12 +27,15 @@ class SyncErrorCode(StrEnum):
     LOG_UNAVAILABLE = "SYNC_LOG_UNAVAILABLE"
     CONFIG_REFUSED = "SYNC_CONFIG_REFUSED"
     PRUNE_UNVERIFIED = "SYNC_PRUNE_UNVERIFIED"
+    PLAIN_HTTP = "SYNC_PLAIN_HTTP"
+    CONFIG_UNSIGNED = "SYNC_CONFIG_UNSIGNED"
+    CONFIG_SIGNATURE_INVALID = "SYNC_CONFIG_SIGNATURE_INVALID"
 
 
 # Errors a retry cannot cure: the client keeps its slowest pace until `sync now` or a restart.
 PERMANENT = frozenset({SyncErrorCode.NOT_ENROLLED, SyncErrorCode.CREDENTIAL_MISSING, SyncErrorCode.AUTH,
                        SyncErrorCode.REVOKED, SyncErrorCode.HISTORY_REWRITTEN, SyncErrorCode.RECEIPT_INVALID,
-                       SyncErrorCode.RECEIPT_MISMATCH, SyncErrorCode.SERVER_BEHIND})
+                       SyncErrorCode.RECEIPT_MISMATCH, SyncErrorCode.SERVER_BEHIND, SyncErrorCode.PLAIN_HTTP})
 
 
 class SyncError(Exception):

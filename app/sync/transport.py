@@ -16,7 +16,7 @@ import httpx
 
 from .errors import SyncError, SyncErrorCode
 
-__all__ = ["TIMEOUT", "http_client", "refusal", "request"]
+__all__ = ["TIMEOUT", "check_transport", "http_client", "refusal", "request"]
 
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
@@ -28,14 +28,41 @@ def _tls(ca_bundle: str | None, _stamp: float) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_bundle) if ca_bundle else httpx.create_ssl_context()
 
 
+def check_transport(url: str, *, insecure_http: bool = False) -> None:
+    """HTTPS only — plain HTTP to a loopback address, or with the explicit `--insecure-http` of a
+    lab, excepted. Anything else (another scheme, no host) is refused too: the credential and
+    the unit's configuration never cross a network in clear."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        raise SyncError(SyncErrorCode.PLAIN_HTTP, url=str(url)[:200]) from None
+    if parsed.scheme == "https" and parsed.host:
+        return
+    if parsed.scheme == "http" and parsed.host and (_loopback(parsed.host) or insecure_http):
+        return
+    raise SyncError(SyncErrorCode.PLAIN_HTTP, url=str(url)[:200])
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def http_client(*, base_url: str, ca_bundle: str | None = None, proxy: str | None = None,
-                credential: str | None = None) -> httpx.Client:
+                credential: str | None = None, insecure_http: bool = False) -> httpx.Client:
+    check_transport(base_url, insecure_http=insecure_http)  # before any byte, credential or not, is sent
     headers = {"Accept-Language": "vi", "User-Agent": "kyso-sync"}
     if credential:
         headers["Authorization"] = f"Bearer {credential}"
     stamp = os.stat(ca_bundle).st_mtime if ca_bundle and os.path.exists(ca_bundle) else 0.0
     return httpx.Client(base_url=base_url.rstrip("/"), verify=_tls(ca_bundle, stamp), proxy=proxy or None,
-                        timeout=TIMEOUT, headers=headers, trust_env=True)
+                        timeout=TIMEOUT, headers=headers, trust_env=True, follow_redirects=False)
 
 
 def request(client: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -9,7 +9,27 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import ServerErrorCode
 from ..messages import language_from_header, server_message
 
-__all__ = ["BodyLimit"]
+__all__ = ["BodyLimit", "StrictTransport"]
+
+
+class StrictTransport:
+    """Strict-Transport-Security on every answer given over HTTPS (directly, or through a trusted
+    proxy's X-Forwarded-Proto): a browser that once reached the server never falls back to HTTP."""
+
+    def __init__(self, app, *, seconds: int) -> None:
+        self.app, self.value = app, f"max-age={seconds}; includeSubDomains".encode() if seconds else None
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope.get("scheme") != "https" or self.value is None:
+            await self.app(scope, receive, send)
+            return
+
+        async def with_header(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), (b"strict-transport-security", self.value)]}
+            await send(message)
+
+        await self.app(scope, receive, with_header)
 
 
 class _TooLarge(StarletteHTTPException):

@@ -117,6 +117,12 @@ def login(session: Session, *, username: str, password: str, lockout_failures: i
     return LoginResult(token, expires, _admin(account))
 
 
+def unlocked_account(session: Session, *, username: str) -> bool:
+    """True when `username` is an account that is not locked now (no password is checked)."""
+    row = session.execute(select(AdminAccount.locked_until).where(AdminAccount.username == username)).first()
+    return row is not None and (row[0] is None or as_utc(row[0]) <= now_utc())
+
+
 def logout(session: Session, *, token: str, admin: Admin) -> None:
     session.execute(delete(AdminSession).where(AdminSession.token_hash == secret_hash(token)))
     adminlog.record(session, actor=admin.actor, action="logout")

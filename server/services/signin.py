@@ -17,6 +17,12 @@ def sign_in(*, guard: Guard, session_factory, address: str, username: str, passw
     `then(session, result)` runs in it after a successful sign-in (the console marks the session)."""
     try:
         guard.admit_login(address=address, username=username)
+        locked = guard.name_locked(username=username)
+        if locked is not None:
+            with session_factory() as session:  # a known account's lock is the database's (an admin may have unlocked it)
+                if not accounts.unlocked_account(session, username=username):
+                    return locked
+            guard.login_succeeded(username=username)  # forget this process's count: the account was unlocked
         with guard.password_slot(), session_factory() as session:
             result = accounts.login(session, username=username, password=password, lockout_failures=lockout_failures,
                                     lockout_minutes=lockout_minutes, session_hours=session_hours)

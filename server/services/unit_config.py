@@ -22,7 +22,7 @@ from ..models import UnitConfig, UnitConfigVersion
 from . import adminlog
 from .accounts import require_unit
 
-__all__ = ["ConfigKind", "config_problems", "get_config", "set_config"]
+__all__ = ["ConfigKind", "config_problems", "config_revision", "get_config", "set_config"]
 
 
 class ConfigKind(StrEnum):
@@ -55,6 +55,15 @@ def get_config(session: Session, *, unit_id: str, kind: ConfigKind) -> UnitConfi
     if row is None:
         raise ServerError(ServerErrorCode.CONFIG_NOT_SET, kind=kind.value, unit=unit_id)
     return row
+
+
+def config_revision(session: Session, *, row: UnitConfig) -> int:
+    """The number of the version `row` holds (0 for one published before versions were kept)."""
+    found = session.execute(
+        select(UnitConfigVersion.revision).where(UnitConfigVersion.unit_id == row.unit_id,
+                                                 UnitConfigVersion.kind == row.kind, UnitConfigVersion.etag == row.etag)
+        .order_by(UnitConfigVersion.revision.desc()).limit(1)).scalar_one_or_none()
+    return found or 0
 
 
 def _remember(session: Session, row: UnitConfig) -> int:

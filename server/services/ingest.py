@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from app.audit import wire
 
-from ..canonical import EventLimits, bounds_problem, hash_matches, reference_hash, shape_ok
+from ..canonical import EventLimits, hash_matches, inspect, reference_hash, shape_ok
 from ..db import Database, now_utc
 from ..errors import ServerError, ServerErrorCode
 from ..models import Alert, ChainHead, Event, Workstation
@@ -107,11 +107,11 @@ def _checked_batch(events: Any, *, principal: WorkstationPrincipal, max_batch: i
 def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal, limits: EventLimits) -> None:
     if not isinstance(item, dict):
         raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail="not an object")
-    excess = bounds_problem(item, limits)  # first: every later check walks the event
+    excess, fast = inspect(item, limits)  # first: every later check walks the event
     if excess is not None:
         raise ServerError(ServerErrorCode.EVENT_TOO_LARGE, extra={"limit": excess[0], "limit_value": excess[1]},
                           index=index, limit=excess[0], value=excess[1])
-    if not shape_ok(item):  # the fast check is never looser than wire's; wire names the problem
+    if not shape_ok(item, data_plain=fast):  # the fast check is never looser than wire's; wire names the problem
         try:
             wire.check_shape(item)
         except wire.WireError as exc:
@@ -123,7 +123,7 @@ def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal, limi
     if parse_moment(item["at_utc"]) is None:
         raise ServerError(ServerErrorCode.EVENT_INVALID, index=index,
                           detail="at_utc: not RFC 3339 with a time zone (offset at most ±15:59)")
-    if not hash_matches(item, item["hash"]):
+    if not hash_matches(item, item["hash"], fast=fast):
         if reference_hash(item) is None:  # RFC 8785 cannot encode it: no stated hash could ever be right
             raise ServerError(ServerErrorCode.EVENT_NOT_CANONICAL, index=index, seq=item["seq"])
         raise ServerError(ServerErrorCode.EVENT_HASH_MISMATCH, index=index, seq=item["seq"])

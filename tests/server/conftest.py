@@ -58,9 +58,7 @@ def live(db_url, tmp_path: Path):
     seed_accounts(db_url, units=(unit, other), accounts={
         names["admin"]: ("administrator", None), names["unit_admin"]: ("administrator", unit),
         names["auditor"]: ("auditor", unit), names["other_auditor"]: ("auditor", other)})
-    # every request from 127.0.0.1: sign-in and enrolment limits raised (test_guard.py tests them)
-    server = ThreadServer(db_url, data_dir=tmp_path / "server-data", login_attempts_per_minute=100_000,
-                          enrol_attempts_per_minute=100_000)
+    server = ThreadServer(db_url, data_dir=tmp_path / "server-data")
     yield Live(server.url, db_url, unit, other, names, server)
     server.stop()
 

@@ -101,3 +101,19 @@ def test_the_reviews_cases_are_refused(data):
     orjson_hash = _hashlib.sha256(_orjson.dumps({k: v for k, v in event.items() if k != "hash"},
                                                 option=_orjson.OPT_SORT_KEYS)).hexdigest()
     assert hash_matches(event, orjson_hash) == (orjson_hash == reference_hash(event))
+
+
+@given(data=st.dictionaries(_key, _tricky, max_size=5), seq=st.sampled_from([1, 2**53, 2**53 + 1]),
+       name=st.sampled_from(sorted(wire.FIELDS) + ["extra"]), value=_json)
+@settings(max_examples=800, deadline=None, suppress_health_check=list(HealthCheck))
+def test_inspect_agrees_with_the_slow_walks(data, seq, name, value):
+    """inspect's fast-domain verdict implies plain data (so shape_ok may skip its walk), and the
+    sealed short way gives the generic walk's verdicts."""
+    from server.canonical import EventLimits, _walk, inspect
+
+    for event in ({**BASE, "data": data, "seq": seq}, {**BASE, name: value}):
+        excess, fast = inspect(event, EventLimits())
+        generic = _walk(event, EventLimits())
+        assert (not fast or generic[1]) and (excess is None) == (generic[0] is None), event  # never looser
+        if fast:
+            assert shape_ok(event, data_plain=True) == shape_ok(event)

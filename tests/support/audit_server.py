@@ -29,6 +29,9 @@ __all__ = [
 ]
 
 ADMIN_PASSWORD = "mật-khẩu-đủ-dài-2026"
+# Every test request comes from 127.0.0.1: the per-address sign-in and enrolment limits are raised
+# for test servers unless a test sets them (tests/server/test_guard.py tests the limits themselves).
+TEST_LIMITS = {"login_attempts_per_minute": 100_000, "enrol_attempts_per_minute": 100_000}
 HTTP = httpx.Client(timeout=60)  # one client for the tests: making one costs ~50 ms (its TLS context)
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +58,7 @@ class ThreadServer:
         from server.migrate import upgrade
 
         upgrade(database_url)
-        self.settings = ServerSettings(database_url=database_url, data_dir=data_dir, **settings)
+        self.settings = ServerSettings(database_url=database_url, data_dir=data_dir, **{**TEST_LIMITS, **settings})
         self.app = create_app(self.settings)
         self._socket = socket.create_server(("127.0.0.1", 0))
         self.port = self._socket.getsockname()[1]
@@ -83,6 +86,7 @@ class ProcessServer:
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "KYSO_SERVER_DATA_DIR": str(data_dir), "KYSO_SERVER_LOG_LEVEL": "warning",
+                    **{f"KYSO_SERVER_{name.upper()}": str(value) for name, value in TEST_LIMITS.items()},
                     **(extra_env or {})}
         self.process: subprocess.Popen | None = None
         self.start(migrate=migrate)

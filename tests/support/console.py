@@ -182,10 +182,7 @@ def build_site(database_url: str, folder: Path) -> Site:
         names["other_admin"]: ("administrator", other)})
     folder.mkdir(parents=True, exist_ok=True)
     ca, chain, key = make_server_tls(folder)
-    # one server for the whole session, every sign-in from 127.0.0.1: the per-address limit is
-    # raised (tests/server/test_guard.py tests the limits themselves)
-    server = ThreadServer(database_url, data_dir=folder / "data", tls=(chain, key), login_attempts_per_minute=100_000,
-                          enrol_attempts_per_minute=100_000)
+    server = ThreadServer(database_url, data_dir=folder / "data", tls=(chain, key))
     site = Site(server.url, ca, database_url, unit, other, names, server=server)
     for name, home, count in (("one", unit, 120), ("two", unit, 40), ("other", other, 30)):
         ident = site.enrol(name, home)["id"]

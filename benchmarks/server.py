@@ -85,8 +85,11 @@ def _ingestion(url: str, *, workstations: int, batches: int, size: int, paced_ro
     upgrade(url)
     seed_accounts(url, units=("BENCH",), accounts={"bench-admin": ("administrator", None)})
     # paced workstations send every 5 s: keep their connections open longer than that
-    servers = [ProcessServer(url, data_dir=WORK, migrate=False, extra_env={"KYSO_SERVER_KEEP_ALIVE_SECONDS": "30"})
-               for _ in range(processes)]
+    # the server's default ingestion limits (the test servers' raised sign-in/enrolment limits only
+    # let the 100 workstations enrol from one address)
+    env = {"KYSO_SERVER_KEEP_ALIVE_SECONDS": "30", "KYSO_SERVER_INGEST_BATCHES_PER_SECOND": "5",
+           "KYSO_SERVER_INGEST_IN_FLIGHT": "1"}
+    servers = [ProcessServer(url, data_dir=WORK, migrate=False, extra_env=env) for _ in range(processes)]
     try:
         chains, requests, ports = _prepared(servers, workstations=workstations, size=size,
                                             total=batches + paced_rounds)

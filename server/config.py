@@ -53,15 +53,17 @@ class ServerSettings(BaseSettings):
     event_max_members: int = Field(default=2_000, ge=1)  # object members and list items in one event
     event_max_string: int = Field(default=16 * 1024, ge=64)  # characters of any one string or key
     event_max_bytes: int = Field(default=64 * 1024, ge=1024)  # UTF-8 bytes of one event
+    lock_timeout_seconds: float = Field(default=10.0, gt=0)  # a lock not granted by then: 503 SERVER_BUSY (retry)
     ingest_concurrency: int = Field(default=2, ge=1)  # batches checked and stored at once by one process
     enrolment_code_hours: int = 72
     session_hours: int = 8
     lockout_failures: int = 5
     login_attempts_per_minute: int = Field(default=10, ge=1)  # per client address and per user name (guard.py)
     enrol_attempts_per_minute: int = Field(default=10, ge=1)  # per client address
-    ingest_batches_per_second: int = Field(default=50, ge=1)  # per workstation (a burst of as many again)
-    ingest_in_flight: int = Field(default=2, ge=1)  # batches of one workstation handled at once
-    password_concurrency: int = Field(default=2, ge=1)  # argon2 checks at once (each ~0.1 s, 64 MiB)
+    ingest_batches_per_second: int = Field(default=5, ge=1)  # per workstation, after a burst of twice as many
+    ingest_in_flight: int = Field(default=1, ge=1)  # batches of one workstation handled at once
+    password_concurrency: int = Field(default=1, ge=1)  # argon2 checks at once (each ~0.1 s, 64 MiB)
+    password_checks_per_second: float = Field(default=4.0, gt=0)  # all addresses together (a burst of 5× as many)
     lockout_minutes: int = 15
     export_xlsx_rows: int = 1_048_575  # Excel's limit, less the header row
     keep_alive_seconds: int = Field(default=5, ge=1)  # idle keep-alive connections closed after this (uvicorn's default)
@@ -90,7 +92,8 @@ class ServerSettings(BaseSettings):
             login_per_address=(self.login_attempts_per_minute, per_login),
             login_per_name=(self.login_attempts_per_minute, per_login),
             enrol_per_address=(self.enrol_attempts_per_minute, per_enrol),
-            ingest_per_workstation=(max(10, self.ingest_batches_per_second), 1 / self.ingest_batches_per_second),
+            ingest_per_workstation=(max(10, 2 * self.ingest_batches_per_second), 1 / self.ingest_batches_per_second),
+            login_overall=(max(1, int(self.password_checks_per_second * 5)), 1 / self.password_checks_per_second),
             ingest_in_flight=self.ingest_in_flight, lockout_failures=self.lockout_failures,
             lockout_seconds=self.lockout_minutes * 60.0, password_concurrency=self.password_concurrency)
 

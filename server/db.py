@@ -30,15 +30,19 @@ def as_utc(value: datetime | None) -> datetime | None:
 class Database:
     """One engine, a read session factory and a write session factory."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, lock_timeout_seconds: float = 10.0) -> None:
+        """`lock_timeout_seconds`: how long a statement waits for a lock (a chain's head row held by
+        a stalled writer, SQLite's one writer) before the request is answered SERVER_BUSY (503,
+        retry) — under the client's own 30 s, so it hears a clear answer, not a timeout."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            self.engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+            self.engine = create_engine(url, connect_args={"timeout": lock_timeout_seconds, "check_same_thread": False})
             _sqlite_setup(self.engine)
         else:
-            self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2,
-                                        pool_pre_ping=True)
+            self.engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True,
+                                        connect_args={"options": f"-c lock_timeout={int(lock_timeout_seconds * 1000)}",
+                                                      "connect_timeout": 10})
         self._read = sessionmaker(self.engine, expire_on_commit=False)
         self._write = sessionmaker(self.engine.execution_options(kyso_write=True), expire_on_commit=False)
 

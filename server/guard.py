@@ -7,10 +7,12 @@ work is done:
 - sign-in (API and console alike, `admit_login`): per client address (a token bucket) and per
   user name, *whether or not the account exists* — so a name cannot be told known or unknown by
   its answers, and an unknown name is locked out after the same number of failures as a known one;
+  and for all addresses together (`login_overall`, 4 a second): a flood from many addresses
+  costs at most that many argon2 hashes a second, the rest answered SERVER_BUSY at once;
 - enrolment (`admit_enrol`): per client address;
 - ingestion (`admit_ingest`): per workstation, a rate of batches and a bound on its batches in
   flight, so one workstation flooding cannot take every ingestion slot from the others;
-- password checks (`password_slot`): at most `password_concurrency` argon2 hashes at once; a
+- password checks (`password_slot`): at most `password_concurrency` (1) argon2 hashes at once; a
   request that cannot get a slot within a few seconds is answered SERVER_BUSY (503) instead of
   piling up threads and memory (40 login threads took the server from 127 MB to 1.74 GB).
 
@@ -36,12 +38,13 @@ __all__ = ["Guard", "GuardLimits"]
 class GuardLimits:
     login_per_address: tuple[int, float] = (10, 6.0)  # (burst, seconds per new attempt)
     login_per_name: tuple[int, float] = (10, 6.0)
+    login_overall: tuple[int, float] = (20, 0.25)  # all addresses together: at most 4 password checks a second
     enrol_per_address: tuple[int, float] = (10, 6.0)
-    ingest_per_workstation: tuple[int, float] = (60, 0.02)  # 60 batches at once, then 50 a second
-    ingest_in_flight: int = 2  # batches of one workstation being checked or stored at once
+    ingest_per_workstation: tuple[int, float] = (10, 0.2)  # 10 batches at once, then 5 a second
+    ingest_in_flight: int = 1  # batches of one workstation being checked or stored at once
     lockout_failures: int = 5
     lockout_seconds: float = 15 * 60
-    password_concurrency: int = 2
+    password_concurrency: int = 1
     password_wait_seconds: float = 5.0
     remembered: int = 100_000  # keys kept per limit (least recently seen forgotten first)
 
@@ -76,6 +79,7 @@ class Guard:
         self._clock = clock
         self._login_address = _Buckets(*limits.login_per_address, limits.remembered)
         self._login_name = _Buckets(*limits.login_per_name, limits.remembered)
+        self._login_overall = _Buckets(*limits.login_overall, 1)
         self._enrol_address = _Buckets(*limits.enrol_per_address, limits.remembered)
         self._ingest = _Buckets(*limits.ingest_per_workstation, limits.remembered)
         self._failures: OrderedDict[str, tuple[int, float]] = OrderedDict()  # name → (failures, locked until)
@@ -89,6 +93,10 @@ class Guard:
         now = self._clock()
         _refuse_if_waiting(self._login_address.take(f"a:{address}", now=now), scope="address")
         _refuse_if_waiting(self._login_name.take(_name_key(username), now=now), scope="account")
+        wait = self._login_overall.take("*", now=now)  # a flood from many addresses: the server is busy
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            raise ServerError(ServerErrorCode.BUSY, extra={"retry_after": seconds}, what="sign-in", seconds=seconds)
 
     def name_locked(self, *, username: str) -> ServerError | None:
         """The name's lock-out as this process counted it (for a name with no account, the only

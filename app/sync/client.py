@@ -96,7 +96,7 @@ def _push(client: httpx.Client, store: AuditSource, *, enrolment: Enrolment, mod
     return sent
 
 
-_MAX_WAITS = 5
+_MAX_WAITS = 60  # a catching-up workstation paced by the server's per-workstation rate
 
 
 def _retry_after(response: httpx.Response) -> float:

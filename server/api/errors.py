@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import ServerError, ServerErrorCode
 from ..messages import language_from_header, server_message
 
-__all__ = ["error_body", "install_error_handlers"]
+__all__ = ["database_refusal", "error_body", "install_error_handlers"]
 
 log = logging.getLogger("kyso.server")
 _HTTP_CODES = {404: ServerErrorCode.NOT_FOUND, 405: ServerErrorCode.METHOD_NOT_ALLOWED,
@@ -69,10 +69,58 @@ def install_error_handlers(app: FastAPI) -> None:
     for kind in _data_errors():
         app.add_exception_handler(kind, _unstorable)
 
+    async def _database(request: Request, exc: Exception) -> JSONResponse:
+        """The database's trouble, answered here (the catch-all below runs in Starlette's outer
+        middleware, which closes the connection after answering)."""
+        known = database_refusal(exc)
+        if known is None:
+            log.exception("database error on %s %s", request.method, request.url.path)
+            return _respond(request, ServerError(ServerErrorCode.INTERNAL))
+        log.warning("%s on %s %s: %s", known.code.value, request.method, request.url.path, str(exc).splitlines()[0][:200])
+        return _respond(request, known)
+
+    for kind in _database_errors():
+        app.add_exception_handler(kind, _database)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        known = database_refusal(exc)
+        if known is not None:  # a lock waited too long, a full disk, the database away: said, retryable
+            log.warning("%s on %s %s: %s", known.code.value, request.method, request.url.path,
+                        str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+            return _respond(request, known)
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _respond(request, ServerError(ServerErrorCode.INTERNAL))
+
+
+def database_refusal(exc: BaseException) -> ServerError | None:
+    """The database's own failures as typed, retryable answers: a lock not granted in time or a
+    statement cancelled (503 SERVER_BUSY), a full disk (507 SERVER_STORAGE_FULL), no connection
+    (503 SERVER_DATABASE_UNAVAILABLE); None for anything else."""
+    from sqlalchemy.exc import DBAPIError
+
+    original = exc.orig if isinstance(exc, DBAPIError) else exc
+    name, text, state = type(original).__name__, str(original).lower(), getattr(original, "sqlstate", None) or ""
+    if state == "53100" or name == "DiskFull" or "disk is full" in text or "no space left" in text:
+        return ServerError(ServerErrorCode.STORAGE_FULL, extra={"retry_after": 60})
+    if state in ("55P03", "57014", "40P01") or "database is locked" in text or name in ("LockNotAvailable", "QueryCanceled"):
+        return ServerError(ServerErrorCode.BUSY, extra={"retry_after": 2}, what="database", seconds=2)
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated or state.startswith("08") or (
+            name == "OperationalError" and ("connection" in text or "could not connect" in text)):
+        return ServerError(ServerErrorCode.DATABASE_UNAVAILABLE, extra={"retry_after": 5})
+    return None
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        import psycopg
+    except ImportError:
+        return (DBAPIError, sqlite3.Error)
+    return (DBAPIError, sqlite3.Error, psycopg.Error)
 
 
 def _data_errors() -> tuple[type[Exception], ...]:

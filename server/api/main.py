@@ -21,7 +21,7 @@ __all__ = ["create_app"]
 
 def create_app(settings: ServerSettings, *, database: Database | None = None) -> FastAPI:
     """The application on an already migrated database (`server.migrate.upgrade`)."""
-    database = database or Database(settings.resolved_database_url)
+    database = database or Database(settings.resolved_database_url, lock_timeout_seconds=settings.lock_timeout_seconds)
     state = ServerState(settings, database, load_signer(database=database, key_file=settings.receipt_key_file),
                         Guard(settings.guard_limits))
     api = FastAPI(title="kyso audit server", version=__version__,

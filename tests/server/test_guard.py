@@ -141,3 +141,15 @@ def test_a_flooding_workstation_gets_retry_after_others_go_on(guarded):
     other = HTTP.post(f"{server.url}/api/v1/events", json={"events": sealed_chain(quiet.workstation_id, count=3)},
                       headers=quiet.headers)
     assert other.status_code == 200, other.text
+
+
+def test_a_flood_from_many_addresses_costs_a_bounded_number_of_password_checks():
+    clock = _Clock()
+    guard = Guard(GuardLimits(login_overall=(3, 0.5)), clock=clock)
+    for index in range(3):
+        guard.admit_login(address=f"198.51.100.{index}", username=f"u{index}")
+    with pytest.raises(ServerError) as busy:
+        guard.admit_login(address="198.51.100.99", username="u99")
+    assert (busy.value.code, busy.value.status, busy.value.extra["retry_after"]) == (ServerErrorCode.BUSY, 503, 1)
+    clock.now += 0.5
+    guard.admit_login(address="198.51.100.100", username="u100")

@@ -31,7 +31,8 @@ __all__ = [
 ADMIN_PASSWORD = "mật-khẩu-đủ-dài-2026"
 # Every test request comes from 127.0.0.1: the per-address sign-in and enrolment limits are raised
 # for test servers unless a test sets them (tests/server/test_guard.py tests the limits themselves).
-TEST_LIMITS = {"login_attempts_per_minute": 100_000, "enrol_attempts_per_minute": 100_000}
+TEST_LIMITS = {"login_attempts_per_minute": 100_000, "enrol_attempts_per_minute": 100_000,
+               "password_checks_per_second": 100_000, "ingest_batches_per_second": 100_000, "ingest_in_flight": 100}
 HTTP = httpx.Client(timeout=60)  # one client for the tests: making one costs ~50 ms (its TLS context)
 ROOT = Path(__file__).resolve().parents[2]
 

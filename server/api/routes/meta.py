@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy import text
 
+from ...errors import ServerError, ServerErrorCode
 from ..deps import StateDep
-from ..schemas import ServerKey
+from ..schemas import ErrorOut, ServerKey
 
 __all__ = ["router"]
 
@@ -15,6 +17,18 @@ router = APIRouter(prefix="/api/v1", tags=["public"])
 @router.get("/health")
 def health(state: StateDep) -> dict[str, str]:
     return {"status": "ok", "database": state.database.dialect}
+
+
+@router.get("/ready", responses={503: {"model": ErrorOut}})
+def ready(state: StateDep) -> dict[str, str]:
+    """Readiness: the database answers (a load balancer sends no traffic to a process whose
+    database is away). /health says only that the process runs."""
+    try:
+        with state.database.read_session() as session:
+            session.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 — whatever the driver raises, the answer is "not ready"
+        raise ServerError(ServerErrorCode.DATABASE_UNAVAILABLE, extra={"retry_after": 5}) from exc
+    return {"status": "ready", "database": state.database.dialect}
 
 
 @router.get("/server-key", response_model=ServerKey)

@@ -30,6 +30,9 @@ def setup_logging(*, verbose: bool = False) -> Path:
     handler = logging.handlers.RotatingFileHandler(
         path, maxBytes=5 * 1024 * 1024, backupCount=5, encoding="utf-8"
     )
+    from .paths import make_private
+
+    make_private(path, *path.parent.glob(path.name + ".*"))  # the file and its rotated copies
     handler.setFormatter(
         logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
     )

@@ -30,9 +30,22 @@ def data_home() -> Path:
     return path
 
 
+def make_private(*paths: Path) -> None:
+    """Readable by the user alone (POSIX; on Windows the profile's ACL already is): the audit log
+    and the logs name documents and people (issue 16: they were 0644)."""
+    if os.name != "posix":
+        return
+    for path in paths:
+        try:
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        except OSError:  # gone meanwhile, or not ours: nothing to tighten
+            pass
+
+
 def log_dir() -> Path:
     path = data_home() / "logs"
     path.mkdir(parents=True, exist_ok=True)
+    make_private(path)
     return path
 
 

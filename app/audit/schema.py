@@ -72,6 +72,10 @@ def connect(path: Path, *, busy_seconds: float = BUSY_SECONDS, readonly: bool = 
     except sqlite3.DatabaseError:
         conn.close()
         raise
+    if not readonly:  # the log names documents and people: the user's alone, with its WAL and index
+        from app.paths import make_private
+
+        make_private(path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"))
     return conn
 
 

@@ -153,8 +153,8 @@ def require_workstation(session: Session, *, workstation_id: str) -> Workstation
 
 def revoke(session: Session, *, actor: str, workstation_id: str, scope: str | None) -> Workstation:
     found = require_workstation(session, workstation_id=workstation_id)
-    if scope is not None and found.unit_id != scope:
-        raise ServerError(ServerErrorCode.OTHER_UNIT, unit=found.unit_id)
+    if scope is not None and found.unit_id != scope:  # as if unknown: another unit's ids and names are not told
+        raise ServerError(ServerErrorCode.WORKSTATION_UNKNOWN, workstation=workstation_id)
     if found.revoked_at is None:
         found.revoked_at = now_utc()
         adminlog.record(session, actor=actor, action="workstation.revoked", target=workstation_id)

@@ -28,7 +28,7 @@ def _matrix(ctx):
         ("GET", f"/api/v1/events?unit={u}", None, READ),
         ("GET", f"/api/v1/events/export?unit={u}&format=jsonl", None, READ),
         ("GET", "/api/v1/workstations", None, _with(READ, other_auditor=200)),
-        ("GET", f"/api/v1/workstations/{ws}/verify", None, READ),
+        ("GET", f"/api/v1/workstations/{ws}/verify", None, _with(READ, other_auditor=404)),  # as if unknown
         ("GET", f"/api/v1/alerts?unit={u}", None, READ),
         ("GET", "/api/v1/auth/me", None, _with(READ, other_auditor=200)),
         ("POST", "/api/v1/admin/enrolment-codes", lambda: {"json": {"unit": u}}, _with(ADMIN, unit_admin=201, admin=201)),
@@ -46,6 +46,7 @@ def _matrix(ctx):
         ("GET", "/api/v1/admin/log/verify", None, _with(ADMIN, unit_admin=403, admin=200)),
         ("GET", "/api/v1/server-key", None, (200,) * len(WHO)),
         ("GET", "/api/v1/health", None, (200,) * len(WHO)),
+        ("GET", "/api/v1/ready", None, (200,) * len(WHO)),
         ("POST", "/api/v1/enrol", lambda: {"json": {"code": "AAAA-BBBB-CCCC-DDDD", "public_key": "A" * 43 + "=",
                                                    "proof": "A" * 86 + "=="}}, (422,) * len(WHO)),
         ("POST", "/api/v1/auth/login", lambda: {"json": {"username": ctx["auditor"], "password": ADMIN_PASSWORD}},

@@ -9,10 +9,18 @@ import secrets
 
 import psycopg
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import event
 from starlette.testclient import TestClient
 
-from tests.support.audit_server import HTTP, ThreadServer, enrol, issue_code, login, sealed_chain, seed_accounts
+from tests.support.audit_server import (
+    HTTP,
+    ThreadServer,
+    enrol,
+    issue_code,
+    login,
+    sealed_chain,
+    seed_accounts,
+)
 
 
 @pytest.fixture

@@ -13,7 +13,16 @@ from server.db import Database
 from server.errors import ServerError, ServerErrorCode
 from server.guard import Guard, GuardLimits
 from server.models import AdminLogEntry
-from tests.support.audit_server import ADMIN_PASSWORD, HTTP, ThreadServer, enrol, issue_code, login, sealed_chain, seed_accounts
+from tests.support.audit_server import (
+    ADMIN_PASSWORD,
+    HTTP,
+    ThreadServer,
+    enrol,
+    issue_code,
+    login,
+    sealed_chain,
+    seed_accounts,
+)
 
 
 class _Clock:

@@ -98,7 +98,8 @@ def list_workstations(admin: AdminDep, session: SessionDep) -> list[dict]:
 
 def _readable(admin: Admin, session, workstation_id: str) -> None:
     found = workstations.require_workstation(session, workstation_id=workstation_id)
-    admin.check_unit(found.unit_id)
+    if admin.unit_id is not None and found.unit_id != admin.unit_id:  # as if unknown: no other unit's name told
+        raise ServerError(ServerErrorCode.WORKSTATION_UNKNOWN, workstation=workstation_id)
 
 
 @router.get("/workstations/{workstation_id}/verify", response_model=WorkstationVerdict)

@@ -108,7 +108,8 @@ def _inspect(path: Path, size: int, password: str | None) -> DocumentFacts:
     # reads it where the two could differ: the practice watermark (its XObjects are left out by
     # name), a cross-reference entry pointing at another object (PDFium then silently draws
     # nothing there, pypdf finds the object: a secret mark must not vanish), a table PDFium had to
-    # rebuild, and a file or page PDFium refuses.
+    # rebuild, and a file or page PDFium refuses. A scan's resolution comes from its images'
+    # dictionaries, never from their data.
     text = _pdfium_text(path, password) if exact else None
     pages, page_size, lines, dpi, version = text or _pdf_text(path, False, password)
     return DocumentFacts(
@@ -282,7 +283,7 @@ def _pdfium_facts(document):
     version = document.get_version()
     wanted = [0, 1 if count > 1 else None, count - 1]
     cache: dict[int, tuple[TextLine, ...]] = {}
-    page_size = (0.0, 0.0)
+    page_size, dpi = (0.0, 0.0), None
     for index in dict.fromkeys(i for i in wanted if i is not None):
         page = document[index]
         try:
@@ -291,13 +292,32 @@ def _pdfium_facts(document):
                 if raw.FPDF_GetPageBoundingBox(page, box):
                     page_size = (round(box.right - box.left, 2), round(box.top - box.bottom, 2))
             cache[index] = _pdfium_lines(page)
+            if index == 0 and not any(line.text for line in cache[0]):
+                widths = _image_widths(page)  # a scan: its resolution, from the images' dictionaries
+                if not widths:
+                    return None  # no text and no image PDFium sees: pypdf looks at the XObjects
+                dpi = max(widths) / (page_size[0] / 72.0) if page_size[0] else None
         finally:
             page.close()
     lines = tuple(cache[index] if index is not None else () for index in wanted)
-    if not any(line.text for line in lines[0]):
-        return None  # no text on page 1: a scan, whose resolution pypdf reads from its image heads
     text_version = f"{version // 10}.{version % 10}" if version else "?"
-    return count, page_size, lines, None, text_version
+    return count, page_size, lines, dpi if not any(line.text for line in lines[0]) else None, text_version
+
+
+def _image_widths(page) -> list[int]:
+    """Pixel widths of the images drawn on the page (read from their dictionaries, not decoded)."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    widths = []
+    width, height = ctypes.c_uint(), ctypes.c_uint()
+    for index in range(raw.FPDFPage_CountObjects(page.raw)):
+        item = raw.FPDFPage_GetObject(page.raw, index)
+        if raw.FPDFPageObj_GetType(item) == raw.FPDF_PAGEOBJ_IMAGE and \
+                raw.FPDFImageObj_GetImagePixelSize(item, width, height) and width.value:
+            widths.append(width.value)
+    return widths
 
 
 _GAP_IN_SIZES = 4.0  # between two characters' origins: one character and a gap of three (_columns)

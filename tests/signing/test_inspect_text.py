@@ -78,3 +78,14 @@ def test_a_misplaced_cross_reference_entry_sends_the_text_to_pypdf(tmp_path):
         with open(path, "rb") as stream:
             reader, _ = open_document(stream, name=Path(path))
             assert _offsets_exact(reader, stream) is expected, path.name
+
+
+@pytest.mark.parametrize("dpi", [150, 300])
+def test_a_scans_resolution_from_pdfium_equals_pypdfs(tmp_path, dpi):
+    from tests.support.documents import scan_pdf
+
+    path = scan_pdf(tmp_path / f"scan-{dpi}.pdf", dpi=dpi)
+    fast, slow = _pdfium_text(path, None), _pdf_text(path, False)
+    assert fast is not None, "a plain scan is read by PDFium"
+    assert fast[3] == pytest.approx(slow[3], rel=1e-3) and round(fast[3]) == dpi
+    assert fast[2] == ((), (), ()) and fast[0] == slow[0]

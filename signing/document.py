@@ -80,6 +80,12 @@ def open_document(stream: BinaryIO, *, name: Path, password: str | None = None):
     """(reader, Protection): `open_reader` that also says how the document is protected."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
+    from .verify_structure import check_xref_bounds
+
+    size = stream.seek(0, 2)
+    if not check_xref_bounds(stream, size):  # /Index [0 99999999]: the parser would loop for minutes
+        raise SigningError(SigningErrorCode.DAMAGED, file=name)
+    stream.seek(0)
     try:
         reader = PdfFileReader(stream, strict=False)
     except parser_errors() as exc:

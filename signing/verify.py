@@ -32,7 +32,7 @@ from .errors import SigningError, SigningErrorCode
 from .levels import PadesLevel
 from .trust import TrustStore
 from .verify_changes import Change, ChangeKind, RevisionSigner, classify_revisions
-from .verify_structure import BoundedStream, Malformed, check_signature_dictionary, check_xref_bounds, file_end
+from .verify_structure import BoundedStream, Malformed, check_signature_dictionary, file_end
 
 __all__ = ["Change", "ChangeKind", "DocumentVerdict", "DocumentVerification", "Indication", "Problem",
            "SignatureVerification", "Verdict", "verify_document"]
@@ -193,8 +193,6 @@ async def verify_document(path: Path, *, trust: TrustStore, allow_fetching: bool
     check_header(path)
     with open(path, "rb") as stream:
         size = path.stat().st_size
-        if not check_xref_bounds(stream, size):
-            raise SigningError(SigningErrorCode.DAMAGED, file=path)
         end = file_end(stream, size)
         view = BoundedStream(stream, end.end) if end.appended else stream
         reader = open_reader(view, name=path)

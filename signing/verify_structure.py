@@ -70,14 +70,22 @@ def check_xref_bounds(stream: BinaryIO, size: int) -> bool:
     """False when a cross-reference section declares more entries than the file has bytes —
     a parser would loop over them (minutes for `/Index [0 99999999]`)."""
     limit = max(size, 4096)
-    stream.seek(0)
-    chunk_size = 1 << 22
+    spans = [(0, size)] if size <= _SCAN_WHOLE else [(0, _SCAN_ENDS), (size - _SCAN_ENDS, size)]
+    return all(_section_counts_ok(stream, start, end, limit) for start, end in spans)
+
+
+_SCAN_WHOLE = 64 << 20  # files up to 64 MiB are scanned whole; larger ones at both ends,
+_SCAN_ENDS = 4 << 20  # where writers put cross-reference sections (the big file stays one read)
+
+
+def _section_counts_ok(stream: BinaryIO, start: int, end: int, limit: int) -> bool:
+    chunk_size = 1 << 18  # small reads: inspection must not hold a page image's worth of bytes
     overlap = 4200
-    offset = 0
+    offset = start
     previous = b""
-    while offset < size:
+    while offset < end:
         stream.seek(offset)
-        chunk = previous + stream.read(chunk_size)
+        chunk = previous + stream.read(min(chunk_size, end - offset))
         for match in _INDEX.finditer(chunk):
             numbers = [int(n) for n in match.group(1).split()]
             if sum(numbers[1::2]) > limit or any(n > 10 * limit for n in numbers[0::2]):

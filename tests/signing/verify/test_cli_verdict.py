@@ -87,3 +87,14 @@ def test_the_signed_version_is_the_revision_the_signature_covers(run_kyso, corpu
     assert shown.verdict is DocumentVerdict.VALID  # what the signer signed, with nothing after it
     again = run_kyso("verify", str(source), "--trust", str(trust_dir), "--signed-versions", str(out))
     assert again.returncode == 2 and "OUTPUT_EXISTS" in again.stdout + again.stderr  # never over an existing file
+
+
+def test_a_huge_xref_index_is_refused_by_check_and_sign_too(run_kyso, hsm, corpus, trust_dir):
+    path = str(corpus["xref-huge-index"])
+    check = run_kyso("check", "--json", path, timeout=60)
+    assert json.loads(check.stdout)["files"][0]["error"]["code"] == "PDF_DAMAGED"
+    sign = run_kyso("sign", path, "--module", hsm.module, "--token", "KYSO-RSA", "--pin-stdin",
+                    "--key-id", hsm.key_id("signer-rsa2048").hex(), "--trust", str(trust_dir), "--kind", "invisible",
+                    "--level", "B-B", "--accept-warnings", "--json", pin=hsm.pin, timeout=60)
+    codes = [(f.get("error") or {}).get("code") for f in json.loads(sign.stdout)["files"]]
+    assert codes and set(codes) <= {"PDF_DAMAGED", "PREFLIGHT_DAMAGED"}, sign.stdout

@@ -29,9 +29,11 @@ from signing.engine import LevelDecision, SignedDocument, SigningBatch, SignOpti
 from signing.errors import SigningError, SigningErrorCode
 from signing.output import default_output_path
 from signing.trust import TrustStore
+from tokens.holder import certificate_holder
 from tokens import (
     ModuleOptions,
     PinPrompter,
+    PinPurpose,
     Pkcs11Module,
     TokenError,
     TokenErrorCode,
@@ -153,6 +155,7 @@ class SignJob:
         self._prompter = prompter
         self._acceptor = acceptor
         self._progress = progress or (lambda done, total, path: None)
+        self._level_named = request.options.level.value  # the level the PIN dialog names
         self._cancelled = cancelled or (lambda: False)
 
     def run(self) -> SignReport:
@@ -187,8 +190,10 @@ class SignJob:
             report = await self._check(early.der, early.chain, trust=trust)
             sign_options = await self._reachable(sign_options, early.der, early.chain, report, trust)
         with TokenSession.open(
-            module=module, prompter=self._prompter, token_label=request.token_label, options=options,
-            issuer=early.issuer_ca if early is not None else "",
+            module=module, prompter=_AuditedPrompter(self._prompter, self._audit), token_label=request.token_label,
+            options=options, issuer=early.issuer_ca if early is not None else "",
+            holder=certificate_holder(early.der).name if early is not None else "",
+            purpose=_purpose(plans, self._level_named),
         ) as session:
             key = session.key(key_id=request.key_id)
             self._backend.admit_certificate(key.certificate)
@@ -269,7 +274,9 @@ class SignJob:
                                           fresh=fresh)
             options = replace(options, tsa_url=reach.tsa_url)
             decision = reach.decision
+            self._level_named = decision.requested.value
             if not decision.shortfalls or (options.allow_lower_level and self.request.may_lower_level):
+                self._level_named = decision.reached.value
                 return options
             log.info("level %s cannot be reached (%s); TSA %s", decision.requested.value,
                      ", ".join(code.value for code in decision.shortfalls), choice.urls or "-")
@@ -279,6 +286,7 @@ class SignJob:
                 fresh = True
                 continue
             if answer == LowerLevelAnswer.LOWER and self.request.may_lower_level:
+                self._level_named = decision.reached.value
                 return replace(options, allow_lower_level=True)
             raise SigningError(decision.shortfalls[0], level=decision.requested.value,
                                url=", ".join(choice.urls) or "-", issuer=choice.issuer or "-")
@@ -346,6 +354,35 @@ class SignJob:
         return FileOutcome(source, signed.output, signed=signed, plan=plan)
 
 
+class _AuditedPrompter:
+    """The front end's prompter, with each wrong PIN recorded in the audit log as it happens (the
+    tokens layer asks again after one, in the same login, when the prompter can)."""
+
+    def __init__(self, prompter: PinPrompter, audit: SigningAudit) -> None:
+        self._prompter = prompter
+        self._audit = audit
+        self.asks_again = bool(getattr(prompter, "asks_again", False))
+
+    def ask_pin(self, request):
+        if request.attempt > 1:
+            self._audit.pin_wrong(token={"label": request.token_label, "serial": request.token_serial})
+        return self._prompter.ask_pin(request)
+
+    def ask_password(self, request):
+        return self._prompter.ask_password(request)
+
+    def pin_accepted(self) -> None:
+        accepted = getattr(self._prompter, "pin_accepted", None)
+        if accepted is not None:
+            accepted()
+
+
+def _purpose(plans: Sequence[FilePlan], level: str) -> PinPurpose:
+    signable = [plan for plan in plans if plan.signable]
+    kinds = tuple(sorted({plan.appearance.kind.value for plan in signable}))
+    return PinPurpose(documents=len(signable), kinds=kinds, level=level)
+
+
 def _evidence(decision: LevelDecision, backend: SigningBackend) -> str:
     """Where the revocation evidence of the signer's certificate is kept."""
     if decision.reached.value in ("B-LT", "B-LTA"):
@@ -374,10 +411,6 @@ def _title(early: EarlyCertificate | None) -> str | None:
     """The certificate subject's title attribute (2.5.4.12), e.g. "Kiểm sát viên"."""
     if early is None:
         return None
-    from asn1crypto import x509
+    from tokens.holder import certificate_holder
 
-    try:
-        title = x509.Certificate.load(early.der).subject.native.get("title")
-    except ValueError:
-        return None
-    return title if isinstance(title, str) and title.strip() else None
+    return certificate_holder(early.der).title

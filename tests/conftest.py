@@ -109,6 +109,16 @@ def kyso_home(tmp_path, monkeypatch) -> Path:
     return home
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test that reaches PostgreSQL (through audit_server_pg, directly or through another
+    fixture, or a parametrised "postgresql" database) carries the `postgres` marker: `-m "not
+    postgres"` runs the rest on a machine without the server."""
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "audit_server_pg" in getattr(item, "fixturenames", ()) or "postgresql" in map(str, params.values()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def audit_server_pg():
     """The central audit server's PostgreSQL database for this session (kyso_test_<random>, migrated),

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .errors import TokenError, TokenErrorCode
     from .mechanisms import SignatureScheme
     from .module import ModuleOptions, Pkcs11Module, load_module
-    from .pin import PinAnswer, PinPrompter, PinRequest, PinStatus
+    from .pin import PinAnswer, PinPrompter, PinPurpose, PinRequest, PinStatus
     from .session import TokenKey, TokenSession
     from .slots import TokenInfo
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "TokenError": "errors", "TokenErrorCode": "errors", "SignatureScheme": "mechanisms",
     "ModuleOptions": "module", "Pkcs11Module": "module", "load_module": "module",
-    "PinAnswer": "pin", "PinPrompter": "pin", "PinRequest": "pin", "PinStatus": "pin",
+    "PinAnswer": "pin", "PinPrompter": "pin", "PinRequest": "pin", "PinStatus": "pin", "PinPurpose": "pin",
     "TokenKey": "session", "TokenSession": "session", "TokenInfo": "slots",
 }
 
@@ -40,6 +40,7 @@ __all__ = [
     "PinAnswer",
     "PinPrompter",
     "PinRequest",
+    "PinPurpose",
     "PinStatus",
     "Pkcs11Module",
     "SignatureScheme",

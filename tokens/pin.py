@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-__all__ = ["PinAnswer", "PinPrompter", "PinRequest", "PinStatus"]
+__all__ = ["PinAnswer", "PinPrompter", "PinPurpose", "PinRequest", "PinStatus"]
 
 
 class PinStatus(Enum):
@@ -44,6 +44,18 @@ class PinRequest:
     min_length: int = 0
     max_length: int = 0
     document: str | None = None  # for per-signature requests: which document
+    attempt: int = 1  # 2, 3…: the PIN given before was wrong; `status` is the token's state now
+    holder: str = ""  # whose certificate signs (tokens/holder.py)
+    purpose: PinPurpose | None = None  # what will be signed, for the prompter to say
+
+
+@dataclass(frozen=True)
+class PinPurpose:
+    """What a login is for: "3 documents, personal signature, level B-LT" (the prompter words it)."""
+
+    documents: int
+    kinds: tuple[str, ...] = ()  # signature kinds ("personal", "organisation"…)
+    level: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,3 +71,7 @@ class PinPrompter(Protocol):
     def ask_pin(self, request: PinRequest) -> PinAnswer | None:
         """Return the answer, or None when the user cancels."""
         ...
+
+    # Optional: `asks_again = True` — after a wrong PIN the prompter is asked again in the same
+    # login (request.attempt > 1, the flags read again): one C_Login per answer, never a PIN
+    # resent by kyso. `pin_accepted()` — called once the login succeeded (a dialog can close).

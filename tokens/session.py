@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import TokenError, TokenErrorCode
 from .mechanisms import MechanismChoice, SignatureScheme, choose_mechanism
 from .module import ModuleOptions, Pkcs11Module
 from .objects import always_authenticate, read_certificates, read_private_keys
-from .pin import PinAnswer, PinPrompter, PinRequest, PinStatus
+from .pin import PinAnswer, PinPrompter, PinPurpose, PinRequest, PinStatus
 from .slots import TokenInfo, find_token_info, token_present
 from .translate import translated
 
@@ -102,10 +102,16 @@ class TokenSession:
         token_label: str | None = None,
         options: ModuleOptions | None = None,
         issuer: str = "",
+        holder: str = "",
+        purpose: PinPurpose | None = None,
     ) -> TokenSession:
-        """Find the token, read its flags, ask for the PIN once, log in.
+        """Find the token, read its flags, ask for the PIN, log in.
 
-        `issuer` names the CA that can unlock a locked token (from the certificate chain).
+        `issuer` names the CA that can unlock a locked token (from the certificate chain);
+        `holder` and `purpose` tell the prompter whose key and what for. A wrong PIN is answered
+        to a prompter that `asks_again` with a new request (the flags read again: tries left,
+        final try) — one C_Login per answer; kyso never resends a PIN by itself. A token the
+        wrong PIN locked stops here (PIN_LOCKED, with who unlocks it).
         """
         options = options or ModuleOptions()
         info = find_token_info(module=module, token_label=token_label)
@@ -113,11 +119,26 @@ class TokenSession:
             raise TokenError(TokenErrorCode.PIN_LOCKED, token=info.label, issuer=issuer or "-")
         _reserve(module, info)
         try:
-            answer = _ask(prompter, _pin_request(info))
-            session, mechanisms = _login(module, info, answer, read_only=options.read_only_session, issuer=issuer)
+            request = replace(_pin_request(info), holder=holder, purpose=purpose)
+            while True:
+                answer = _ask(prompter, request)
+                try:
+                    session, mechanisms = _login(module, info, answer, read_only=options.read_only_session,
+                                                 issuer=issuer)
+                    break
+                except TokenError as error:
+                    if error.code is not TokenErrorCode.PIN_INCORRECT or not getattr(prompter, "asks_again", False):
+                        raise
+                    status = PinStatus(error.params.get("status", request.status.value))
+                    if status is PinStatus.LOCKED:
+                        raise TokenError(TokenErrorCode.PIN_LOCKED, token=info.label, issuer=issuer or "-") from None
+                    request = replace(request, status=status, attempt=request.attempt + 1)
         except BaseException:
             _release(module, info)
             raise
+        accepted = getattr(prompter, "pin_accepted", None)
+        if accepted is not None:
+            accepted()
         opened = cls(module=module, info=info, session=session, mechanisms=mechanisms, options=options)
         opened._context_pin = answer.pin  # kept only for CKA_ALWAYS_AUTHENTICATE keys, see keys()
         return opened

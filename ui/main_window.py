@@ -550,11 +550,11 @@ class MainWindow(QMainWindow):
         if placement is None:
             return
         appearance = proposal.appearance
-        from signing.preview import stamp_text
+        from app.desk.placements import stamp_lines
 
         preview = AppearancePreview(
             image=appearance.image if appearance.image and appearance.image.is_file() else None,
-            lines=stamp_text(appearance) if appearance.kind.has_text else (),
+            lines=stamp_lines(appearance),
             resizable=appearance.kind.value != "organisation",
         )
         box = placement.box
@@ -563,13 +563,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(_text(proposal.error_code, proposal.error_params), 8000)
 
     def _placement_changed(self, page: int, box: tuple) -> None:
-        from app.sign_plan import ChosenPlacement
-        from signing.appearance import Box
+        from app.desk.placements import chosen_placement
 
         document = self._current()
         if document is None:
             return
-        chosen = ChosenPlacement(page + 1, Box(*box))
+        chosen = chosen_placement(page + 1, box)
         self.placements[document.path] = chosen
         proposal = self.proposals.get(document.path)
         if document.result is not None and document.result.doc_type is not None and proposal is not None:
@@ -750,8 +749,7 @@ def _import_signing_stack() -> None:
     import pypdfium2  # noqa: F401
 
     import app.desk.placements  # noqa: F401
-    import app.signing_job  # noqa: F401
-    import signing.engine  # noqa: F401
+    import app.signing_job  # noqa: F401  (and with it the signing engine and pyhanko)
 
 
 def _loaded() -> None:

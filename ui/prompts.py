@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from tokens import PinAnswer, PinRequest, PinStatus
+from app.desk.pin import PinAnswer, PinRequest, PinStatus
 
 from .i18n import text
 from .qt import (
@@ -37,6 +37,9 @@ class PinDialog(QDialog):
         self.setObjectName("kyso-pin")
         self.setModal(True)
         layout = QVBoxLayout(self)
+        self.about = QLabel(self)  # whose signature, what will be signed
+        self.about.setWordWrap(True)
+        self.about.setObjectName("pin-about")
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)
         self.warning = QLabel(self)
@@ -51,14 +54,27 @@ class PinDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        for widget in (self.intro, self.warning, self.pin, self.confirm, self.buttons):
+        for widget in (self.about, self.intro, self.warning, self.pin, self.confirm, self.buttons):
             layout.addWidget(widget)
         self.pin.textChanged.connect(self._update)
         self.confirm.toggled.connect(self._update)
+        self.set_request(request)
+
+    def set_request(self, request: PinRequest) -> None:
+        """Ask (again) with this request: after a wrong PIN, the same dialog shows the token's new
+        state (flags read again) and waits for the next answer."""
+        self.request = request
+        self._answer = None
+        self.pin.clear()
+        self.confirm.setChecked(False)
+        if request.max_length:
+            self.pin.setMaxLength(request.max_length)
         self.pin.setVisible(not request.pin_pad)
         self.confirm.setVisible(request.status is PinStatus.FINAL_TRY)
         self.retranslate()
         self._update()
+        self.adjustSize()  # sized for its text (at any scaling)
+        self.pin.setFocus()
 
     def retranslate(self) -> None:
         request = self.request
@@ -69,6 +85,8 @@ class PinDialog(QDialog):
         if request.pin_pad:
             intro += " " + self.tr("Enter the PIN on the reader's own keypad, then wait.")
         self.intro.setText(intro)
+        self.about.setText(_about(request))
+        self.about.setVisible(bool(self.about.text()))
         self.warning.setText(self._warning_text())
         self.warning.setVisible(bool(self.warning.text()))
         self.pin.setPlaceholderText(self.tr("PIN"))
@@ -80,11 +98,12 @@ class PinDialog(QDialog):
 
     def _warning_text(self) -> str:
         status = self.request.status
+        wrong = text("UI_PIN_WRONG", attempt=self.request.attempt - 1) + " " if self.request.attempt > 1 else ""
         if status is PinStatus.COUNT_LOW:
-            return self.tr("A wrong PIN has been entered at least once on this token. Check it carefully.")
+            return wrong + self.tr("A wrong PIN has been entered at least once on this token. Check it carefully.")
         if status is PinStatus.FINAL_TRY:
-            return self.tr("Last try: if this PIN is wrong, the token will be locked.")
-        return ""
+            return wrong + self.tr("Last try: if this PIN is wrong, the token will be locked.")
+        return wrong.strip()
 
     def _update(self) -> None:
         request = self.request
@@ -104,6 +123,18 @@ class PinDialog(QDialog):
         self._answer = PinAnswer(pin, final_try_confirmed=self.confirm.isChecked()) if accepted else None
         self.pin.clear()  # the PIN stays in no widget once the dialog is closed
         super().done(result)
+
+
+def _about(request: PinRequest) -> str:
+    """"Chữ ký của: Nguyễn Văn A — Sẽ ký: 3 văn bản, chữ ký cá nhân, mức B-LT."."""
+    lines = []
+    if request.holder:
+        lines.append(text("UI_PIN_HOLDER", holder=request.holder))
+    purpose = request.purpose
+    if purpose is not None and purpose.documents:
+        kinds = ", ".join(text("KIND_" + kind.upper()) for kind in purpose.kinds) or "-"
+        lines.append(text("UI_PIN_PURPOSE", count=purpose.documents, kinds=kinds, level=purpose.level or "-"))
+    return "\n".join(lines)
 
 
 def ask_on_gui(question: Callable[[], object], *, abandon: threading.Event | None = None):
@@ -126,24 +157,45 @@ def ask_on_gui(question: Callable[[], object], *, abandon: threading.Event | Non
 
 
 class GuiPrompter:
-    """PinPrompter for the signing job: shows PinDialog on the GUI thread."""
+    """PinPrompter for the signing job: shows PinDialog on the GUI thread. After a wrong PIN the
+    tokens layer asks again (`asks_again`): the same dialog shows the token's new state; it is
+    closed once the login succeeded (`pin_accepted`) or the job ends (`close`)."""
+
+    asks_again = True
 
     def __init__(self, parent_getter, *, abandon: threading.Event) -> None:
         self.parent_getter = parent_getter
         self.abandon = abandon
         self.asked = 0
+        self.dialog: PinDialog | None = None
 
     def ask_pin(self, request: PinRequest) -> PinAnswer | None:
         self.asked += 1
 
         def question():
-            dialog = PinDialog(request, self.parent_getter())
-            dialog.exec()
-            answer = dialog.answer()
-            dialog.deleteLater()
+            if self.dialog is None:
+                self.dialog = PinDialog(request, self.parent_getter())
+            else:
+                self.dialog.set_request(request)
+            self.dialog.exec()
+            answer = self.dialog.answer()
+            if answer is None:
+                self._close()
             return answer
 
         return ask_on_gui(question, abandon=self.abandon)
+
+    def pin_accepted(self) -> None:
+        tasks().call_on_gui(self._close)
+
+    def close(self) -> None:
+        """The job ended: no dialog stays behind (GUI thread)."""
+        self._close()
+
+    def _close(self) -> None:
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
 
     def ask_password(self, request) -> str | None:
         """A document's open password, asked on the GUI thread (echo off; kept by nothing)."""
@@ -202,8 +254,46 @@ class GuiAcceptor:
         lines = [f"{Path(path).name}: {text(f.code.value, **f.params)}" for path, findings in items for f in findings]
         return bool(ask_on_gui(lambda: self._ask(_title_documents(), lines), abandon=self.abandon))
 
+    def accept_lower_level(self, decision, *, may_lower: bool) -> str:
+        """Before any PIN: the level cannot be reached — try again, sign lower (where the policy
+        allows) or do not sign."""
+        answer = ask_on_gui(lambda: _ask_level(self.parent_getter(), decision, may_lower), abandon=self.abandon)
+        return answer or "stop"
+
     def _ask(self, title: str, lines: list[str]) -> bool:
         return WarningsDialog(title, lines, self.parent_getter()).exec() == QDialog.DialogCode.Accepted
+
+
+def level_reason(decision) -> str:
+    params = {"level": decision.requested.value, "url": "-", "issuer": "-"}
+    return " ".join(text(code.value, **params) for code in decision.shortfalls)
+
+
+def _ask_level(parent, decision, may_lower: bool) -> str:
+    from .qt import QMessageBox
+
+    box = QMessageBox(parent)
+    box.setObjectName("kyso-level")
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(text("UI_LEVEL_TITLE"))
+    box.setText(text("LEVEL_NOT_REACHABLE", requested=decision.requested.value, reached=decision.reached.value,
+                     reason=level_reason(decision)))
+    box.setInformativeText(text("UI_LEVEL_ASK", reached=decision.reached.value) if may_lower
+                           else text("LEVEL_NOT_REACHABLE_NO_LOWER"))
+    retry = box.addButton(text("UI_LEVEL_RETRY"), QMessageBox.ButtonRole.AcceptRole)
+    lower = box.addButton(text("UI_LEVEL_LOWER", reached=decision.reached.value),
+                          QMessageBox.ButtonRole.DestructiveRole) if may_lower else None
+    stop = box.addButton(text("UI_LEVEL_STOP"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(retry)
+    box.setEscapeButton(stop)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    if clicked is retry:
+        return "retry"
+    if lower is not None and clicked is lower:
+        return "lower"
+    return "stop"
 
 
 def _title_certificate() -> str:

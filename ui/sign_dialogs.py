@@ -64,9 +64,9 @@ class CertificateChoiceDialog(QDialog):
 
 
 def _subject_cn(der: bytes) -> str:
-    from asn1crypto import x509
+    from app.desk.tokens import certificate_holder_name
 
-    return str(x509.Certificate.load(der).subject.native.get("common_name", "?"))
+    return certificate_holder_name(der) or "?"
 
 
 class BatchConfirmDialog(QDialog):
@@ -117,7 +117,7 @@ class SigningProgressDialog(CancellableProgress):
 class ResultDialog(QDialog):
     """Per file: signed (open the file, open its folder) or why not."""
 
-    def __init__(self, outcomes, parent=None) -> None:
+    def __init__(self, outcomes, parent=None, *, decision=None) -> None:
         super().__init__(parent)
         self.setObjectName("kyso-results")
         self.setWindowTitle(self.tr("Signing results"))
@@ -128,6 +128,16 @@ class ResultDialog(QDialog):
                               .replace("%2", str(len(self.outcomes))), self)
         self.summary.setObjectName("result-summary")
         layout.addWidget(self.summary)
+        self.shortfall = QLabel(self)  # signed below the level asked, accepted before the PIN: why
+        self.shortfall.setObjectName("result-level")
+        self.shortfall.setWordWrap(True)
+        if decision is not None and decision.shortfalls and signed:
+            from .prompts import level_reason
+
+            self.shortfall.setText(text("UI_RESULT_LEVEL_LOWER", reached=decision.reached.value,
+                                        requested=decision.requested.value, reason=level_reason(decision)))
+        self.shortfall.setVisible(bool(self.shortfall.text()))
+        layout.addWidget(self.shortfall)
         self.table = QTableWidget(len(self.outcomes), 2, self)
         self.table.setHorizontalHeaderLabels([self.tr("Document"), self.tr("Result")])
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

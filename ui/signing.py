@@ -35,6 +35,7 @@ class SigningFlow(QObject):
         self.progress: SigningProgressDialog | None = None
         self.results: ResultDialog | None = None
         self.job = None
+        self.prompter = None
         self.running = False
 
     # --- before the token -------------------------------------------------------------------
@@ -99,9 +100,10 @@ class SigningFlow(QObject):
         )
         self.progress = SigningProgressDialog(len(documents), window)
         parent = lambda: self.progress or window  # noqa: E731 - dialogs open over the progress
+        self.prompter = GuiPrompter(parent, abandon=self.abandon)
         self.job = SignJob(
             request,
-            prompter=GuiPrompter(parent, abandon=self.abandon),
+            prompter=self.prompter,
             acceptor=GuiAcceptor(parent, abandon=self.abandon),
             progress=lambda done, total, path: tasks().call_on_gui(lambda: self._progress(done, total, path)),
             cancelled=lambda: self.abandon.is_set() or (self.progress is not None and self.progress.cancel_requested),
@@ -128,7 +130,7 @@ class SigningFlow(QObject):
                                                 code=outcome.error_code, params=outcome.error_params))
             if outcome.error_code == "PDF_CHANGED_SINCE_CHECKED":
                 self.window._check(outcome.source)  # what the list and preview show must be the file
-        self.results = ResultDialog(report.outcomes, self.window)
+        self.results = ResultDialog(report.outcomes, self.window, decision=report.decision)
         self.results.open()
         self._finish(report)
 
@@ -139,6 +141,8 @@ class SigningFlow(QObject):
 
     def _close_progress(self) -> None:
         self.running = False
+        if getattr(self, "prompter", None) is not None:
+            self.prompter.close()
         if self.progress is not None:
             self.progress.done(0)
             self.progress.deleteLater()
@@ -163,6 +167,6 @@ class SigningFlow(QObject):
 
 
 def _holder(certificate) -> str:
-    from asn1crypto import x509
+    from app.desk.tokens import certificate_holder_name
 
-    return str(x509.Certificate.load(certificate.der).subject.native.get("common_name", ""))
+    return certificate_holder_name(certificate.der)

@@ -45,17 +45,12 @@ class TokenMonitor(QObject):
     def _load(self, configured, candidates):
         """On a worker: load the modules, read the tokens, start watching (its first look
         lists what is there; later changes call `refresh` on the GUI thread)."""
-        from tokens.watch import TokenWatcher
+        from app.desk.tokens import watch_tokens
 
         candidates = load_modules(configured) if candidates is None else list(candidates)
         views = read_tokens(candidates)
         modules = [c.module for c in candidates if c.module is not None]
-        watcher = None
-        if modules:
-            watcher = TokenWatcher(modules, on_event=lambda event: None, interval=self.interval)
-            watcher.poll()  # what is there now is already in `views`
-            watcher.on_event = self._changed
-            watcher.start()
+        watcher = watch_tokens(modules, interval=self.interval, on_event=self._changed) if modules else None
         return candidates, views, watcher
 
     def _changed(self, event) -> None:

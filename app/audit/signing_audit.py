@@ -163,6 +163,11 @@ class SigningAudit:
             else:
                 self.journal.sign_refused(path=source, error_code=code, error_params=params)
 
+    def pin_wrong(self, *, token: dict) -> None:
+        """A wrong PIN the user is asked to correct in the same login (never the PIN)."""
+        if self.journal is not None:
+            self.journal.pin_wrong(token=self._signer.get("token") or token, error_code="TOKEN_PIN_INCORRECT")
+
     def _pin(self, code: str) -> None:
         token = self._signer.get("token") or {"label": self._token_label, "serial": None}
         if code in _PIN_WRONG:

@@ -22,7 +22,19 @@ from ..paths import data_home
 from ..sign_plan import ChosenPlacement, PreflightOptions, planned_appearance
 from .documents import DeskDocument
 
-__all__ = ["PlacementMemory", "ProposedSignature", "propose_signature"]
+__all__ = ["PlacementMemory", "ProposedSignature", "chosen_placement", "propose_signature", "stamp_lines"]
+
+
+def chosen_placement(page: int, box: tuple[float, float, float, float]) -> ChosenPlacement:
+    """Where the user put the signature box: page (1-based) and PDF coordinates."""
+    return ChosenPlacement(page, Box(*box))
+
+
+def stamp_lines(appearance: AppearanceSpec) -> tuple[str, ...]:
+    """The text lines the stamp of `appearance` will carry (for the preview's box)."""
+    from signing.preview import stamp_text
+
+    return tuple(stamp_text(appearance)) if appearance.kind.has_text else ()
 
 
 @dataclass(frozen=True)

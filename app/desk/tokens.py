@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # loaded on a worker, by the functions below (not before the 
     from tokens.discovery import ModuleCandidate
     from tokens.listing import CertificateEntry, TokenListing
 
-__all__ = ["TokenState", "TokenView", "load_modules", "read_tokens", "EXPIRY_WARNING_DAYS"]
+__all__ = ["TokenState", "TokenView", "certificate_holder_name", "watch_tokens", "load_modules", "read_tokens", "EXPIRY_WARNING_DAYS"]
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -107,7 +107,24 @@ def _view(module_path: str, listing: TokenListing) -> TokenView:
     )
 
 
-def _common_name(der: bytes) -> str:
-    from asn1crypto import x509
+def watch_tokens(modules: Sequence, *, interval: float, on_event):
+    """A started watcher of insert/remove on these modules; what is there now is taken as known
+    (the caller has just read it), later changes call `on_event` (on the watcher's thread)."""
+    from tokens.watch import TokenWatcher
 
-    return str(x509.Certificate.load(der).subject.native.get("common_name", ""))
+    watcher = TokenWatcher(list(modules), on_event=lambda event: None, interval=interval)
+    watcher.poll()
+    watcher.on_event = on_event
+    watcher.start()
+    return watcher
+
+
+def certificate_holder_name(der: bytes) -> str:
+    """The holder's name as the desk shows it (read in tokens/holder.py, once per certificate)."""
+    return _common_name(der)
+
+
+def _common_name(der: bytes) -> str:
+    from tokens.holder import certificate_holder
+
+    return certificate_holder(der).name

@@ -172,3 +172,72 @@ def test_policy_never_offers_no_lower_level(hsm, trust_dir, document, policy_fol
     with pytest.raises(SigningError):
         SignJob(request, prompter=prompter, acceptor=acceptor).run()
     assert acceptor.asked[0][1] is False and prompter.requests == []
+
+
+class _Answers:
+    """A prompter that answers in turn and may be asked again after a wrong PIN."""
+
+    asks_again = True
+
+    def __init__(self, answers) -> None:
+        self.answers, self.requests, self.accepted = list(answers), [], 0
+
+    def ask_pin(self, request):
+        from tokens import PinAnswer
+
+        self.requests.append(request)
+        pin = self.answers.pop(0)
+        return None if pin is None else PinAnswer(pin=pin)
+
+    def pin_accepted(self):
+        self.accepted += 1
+
+
+@pytest.mark.hsm
+@pytest.mark.pki
+def test_a_wrong_pin_is_answered_in_the_same_login_without_restarting_the_batch(hsm, trust_dir, tmp_path):
+    from tests.support.documents import decree30_pdf
+
+    documents = [decree30_pdf(tmp_path / f"van-ban-{n}.pdf") for n in range(3)]
+    prompter = _Answers(["000000", hsm.pin])
+    report = sign_files(hsm, documents, trust_dir=trust_dir, prompter=prompter,
+                        options=SignOptions(level=PadesLevel.B_B))
+    assert all(outcome.ok for outcome in report.outcomes)
+    first, second = prompter.requests  # one C_Login per answer: two answers, two asks, never a third
+    assert (first.attempt, second.attempt) == (1, 2) and prompter.accepted == 1
+    assert first.holder and first.holder == second.holder
+    assert first.purpose.documents == 3 and first.purpose.level == "B-B"
+
+
+@pytest.mark.hsm
+@pytest.mark.pki
+def test_cancel_after_a_wrong_pin_signs_nothing_and_the_wrong_pin_is_in_the_log(hsm, trust_dir, document):
+    from app.audit.journal import AuditJournal
+    from app.audit.opening import open_audit_log
+    from app.audit.query import AuditFilter, AuditReader
+    from app.signing_job import SignJob, SignRequest
+    from tokens import TokenError
+
+    prompter = _Answers(["000000", None])
+    request = SignRequest(files=(document,), module_path=hsm.module, options=SignOptions(level=PadesLevel.B_B),
+                          token_label="KYSO-RSA", key_id=hsm.key_id("signer-rsa2048"), trust_dirs=(trust_dir,))
+    opened = open_audit_log()
+    with pytest.raises(TokenError):
+        SignJob(request, prompter=prompter, acceptor=AcceptAll(), journal=AuditJournal(opened.store)).run()
+    path = opened.store.path
+    opened.store.close()
+    with AuditReader(path) as reader:
+        types = [e.type for e in reader.events(AuditFilter())]
+    assert "pin.wrong" in types
+    assert not document.with_name("quyet-dinh.signed.pdf").exists()
+
+
+@pytest.mark.hsm
+@pytest.mark.pki
+def test_a_prompter_that_cannot_ask_again_stops_at_the_wrong_pin(hsm, trust_dir, document):
+    from tokens import TokenError, TokenErrorCode
+
+    with pytest.raises(TokenError) as caught:
+        sign_files(hsm, [document], trust_dir=trust_dir, prompter=FixedPin("000000"),
+                   options=SignOptions(level=PadesLevel.B_B))
+    assert caught.value.code is TokenErrorCode.PIN_INCORRECT

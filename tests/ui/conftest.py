@@ -88,6 +88,33 @@ class Desk:
 
         self.answers.on("kyso-pin", enter)
 
+    def answer_pins(self, pins: list, seen: list | None = None) -> list:
+        """Answer the PIN dialog with each PIN in turn (None: cancel) — after a wrong PIN the same
+        dialog is shown again with the token's new state. `seen`: (attempt, about, warning) per ask."""
+        remaining, seen = list(pins), seen if seen is not None else []
+
+        def enter(dialog):
+            seen.append((dialog.request.attempt, dialog.about.text(), dialog.warning.text()))
+            pin = remaining.pop(0)
+            if pin is None:
+                dialog.reject()
+                return
+            dialog.pin.setText(pin)
+            dialog.accept()
+            if remaining:
+                asked = len(seen)
+
+                def again():
+                    if dialog.isVisible() and dialog.request.attempt == asked + 1:
+                        enter(dialog)
+                    else:
+                        QTimer.singleShot(15, again)
+
+                QTimer.singleShot(15, again)
+
+        self.answers.on("kyso-pin", enter)
+        return seen
+
 
 def write_settings(hsm, assets, pki, **extra) -> None:
     from app.settings import load_settings

@@ -38,8 +38,8 @@ def _machine() -> str:
             f"SoftHSM {softhsm}, {pdfsig}")
 
 
-SECTIONS = ("signing", "cli_batch", "view_check", "recognition", "audit", "server", "console", "desktop", "installer",
-            "practice")
+SECTIONS = ("signing", "cli_batch", "view_check", "recognition", "audit", "server", "server_attack", "console", "desktop",
+            "installer", "practice")
 """Sections of docs/performance.md, in order. Each is produced by a function `run(quick) -> str`
 (markdown) below or in the benchmark module of the same name, and kept in
 benchmarks/results/<name>.md so one area can be re-measured without re-running the others."""

@@ -63,7 +63,7 @@ class ServerSettings(BaseSettings):
     ingest_batches_per_second: int = Field(default=5, ge=1)  # per workstation, after a burst of twice as many
     ingest_in_flight: int = Field(default=1, ge=1)  # batches of one workstation handled at once
     password_concurrency: int = Field(default=1, ge=1)  # argon2 checks at once (each ~0.1 s, 64 MiB)
-    password_checks_per_second: float = Field(default=4.0, gt=0)  # all addresses together (a burst of 5× as many)
+    password_checks_per_second: float = Field(default=1.0, gt=0)  # all addresses together (a burst of 5× as many)
     lockout_minutes: int = 15
     export_xlsx_rows: int = 1_048_575  # Excel's limit, less the header row
     keep_alive_seconds: int = Field(default=5, ge=1)  # idle keep-alive connections closed after this (uvicorn's default)

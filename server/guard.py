@@ -7,7 +7,7 @@ work is done:
 - sign-in (API and console alike, `admit_login`): per client address (a token bucket) and per
   user name, *whether or not the account exists* — so a name cannot be told known or unknown by
   its answers, and an unknown name is locked out after the same number of failures as a known one;
-  and for all addresses together (`login_overall`, 4 a second): a flood from many addresses
+  and for all addresses together (`login_overall`, 1 a second after 5): a flood from many addresses
   costs at most that many argon2 hashes a second, the rest answered SERVER_BUSY at once;
 - enrolment (`admit_enrol`): per client address;
 - ingestion (`admit_ingest`): per workstation, a rate of batches and a bound on its batches in
@@ -38,7 +38,7 @@ __all__ = ["Guard", "GuardLimits"]
 class GuardLimits:
     login_per_address: tuple[int, float] = (10, 6.0)  # (burst, seconds per new attempt)
     login_per_name: tuple[int, float] = (10, 6.0)
-    login_overall: tuple[int, float] = (20, 0.25)  # all addresses together: at most 4 password checks a second
+    login_overall: tuple[int, float] = (5, 1.0)  # all addresses together: at most 1 password check a second
     enrol_per_address: tuple[int, float] = (10, 6.0)
     ingest_per_workstation: tuple[int, float] = (10, 0.2)  # 10 batches at once, then 5 a second
     ingest_in_flight: int = 1  # batches of one workstation being checked or stored at once

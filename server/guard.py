@@ -73,6 +73,14 @@ class _Buckets:
             return wait
 
 
+    def peek(self, key: str, *, now: float) -> float:
+        """take() without taking: 0 when a token is there, else the seconds until one is."""
+        with self._lock:
+            tokens, seen = self._state.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - seen) / self.period)
+            return 0.0 if tokens >= 1 else (1 - tokens) * self.period
+
+
 class Guard:
     def __init__(self, limits: GuardLimits | None = None, *, clock=time.monotonic) -> None:
         self.limits = limits = limits or GuardLimits()
@@ -97,6 +105,20 @@ class Guard:
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             raise ServerError(ServerErrorCode.BUSY, extra={"retry_after": seconds}, what="sign-in", seconds=seconds)
+
+    def peek_login(self, *, address: str) -> ServerError | None:
+        """The refusal a sign-in from `address` would get now for its address or the server-wide
+        rate, without spending anything: lets `SignInGate` answer a flood before the request is
+        parsed or handed to a thread."""
+        now = self._clock()
+        wait = self._login_address.peek(f"a:{address}", now=now)
+        if wait > 0:
+            return _limited(wait, scope="address")
+        wait = self._login_overall.peek("*", now=now)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            return ServerError(ServerErrorCode.BUSY, extra={"retry_after": seconds}, what="sign-in", seconds=seconds)
+        return None
 
     def name_locked(self, *, username: str) -> ServerError | None:
         """The name's lock-out as this process counted it (for a name with no account, the only

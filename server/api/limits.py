@@ -9,7 +9,39 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import ServerErrorCode
 from ..messages import language_from_header, server_message
 
-__all__ = ["BodyLimit", "StrictTransport"]
+__all__ = ["BodyLimit", "SignInGate", "StrictTransport"]
+
+SIGN_IN_PATHS = frozenset({"/api/v1/auth/login", "/login"})  # the API's and the console's
+
+
+class SignInGate:
+    """A sign-in flood answered at the door: while the client's address (or the whole server) has
+    no sign-in left, POST to a sign-in path gets its 429/503 here — no body read, no validation,
+    no thread — so the flood costs the server as little as it can (the guard still decides every
+    attempt that gets through; this only peeks)."""
+
+    def __init__(self, app, *, guard) -> None:
+        self.app, self.guard = app, guard
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in SIGN_IN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        refusal = self.guard.peek_login(address=client[0] if client else "-")
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or ())
+        lang = language_from_header(headers.get(b"accept-language", b"").decode("latin-1"))
+        code = refusal.code.value
+        body = json.dumps({**refusal.extra, "code": code, "message": server_message(code, lang, **refusal.params),
+                           "params": refusal.params}, ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": refusal.status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                                (b"retry-after", str(refusal.extra.get("retry_after", 1)).encode()),
+                                (b"cache-control", b"no-store")]})
+        await send({"type": "http.response.body", "body": body})
 
 
 class StrictTransport:

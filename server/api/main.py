@@ -12,7 +12,7 @@ from ..db import Database
 from ..guard import Guard
 from ..receipts import load_signer
 from .errors import install_error_handlers
-from .limits import BodyLimit, StrictTransport
+from .limits import BodyLimit, SignInGate, StrictTransport
 from .routes import admin, audit, auth, enrol, ingest, meta, unit_config, workstation_state
 from .state import ServerState
 
@@ -34,5 +34,6 @@ def create_app(settings: ServerSettings, *, database: Database | None = None) ->
     install_error_handlers(api)
     install_console(api)  # the administrators' console at / and the API's docs page, every asset local
     api.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, larger=UPLOAD_LIMITS(settings))
+    api.add_middleware(SignInGate, guard=state.guard)
     api.add_middleware(StrictTransport, seconds=settings.hsts_seconds)
     return api

@@ -162,3 +162,16 @@ def test_a_flood_from_many_addresses_costs_a_bounded_number_of_password_checks()
     assert (busy.value.code, busy.value.status, busy.value.extra["retry_after"]) == (ServerErrorCode.BUSY, 503, 1)
     clock.now += 0.5
     guard.admit_login(address="198.51.100.100", username="u100")
+
+
+def test_a_flood_is_answered_at_the_door(strict):
+    """Once an address has no sign-in left, the gate answers before the body is even read: a
+    malformed body gets the same 429 (the route would have said 422)."""
+    server = strict
+    for index in range(2):
+        HTTP.post(f"{server.url}/api/v1/auth/login", json={"username": f"n{index}", "password": "x" * 12})
+    answer = HTTP.post(f"{server.url}/api/v1/auth/login", content=b"{not json", headers={"Accept-Language": "en"})
+    assert (answer.status_code, answer.json()["code"]) == (429, "SERVER_RATE_LIMITED")
+    assert answer.headers["Retry-After"] and "Too many requests" in answer.json()["message"]
+    console = HTTP.post(f"{server.url}/login", data={"username": "a", "password": "b"})
+    assert console.status_code == 429  # the console's sign-in shares the gate

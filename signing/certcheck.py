@@ -89,6 +89,7 @@ def make_validation_context(
     timeout: float = 10.0,
     crls: Sequence[object] = (),
     ocsps: Sequence[object] = (),
+    retroactive_revinfo: bool = False,
 ):
     """A pyhanko-certvalidator context over our anchors (never the OS TLS list), fetching through
     the trust store's services (the network, or a workshop's in-process authority)."""
@@ -112,7 +113,8 @@ def make_validation_context(
         else RevocationCheckingRule.CHECK_IF_DECLARED_SOFT
     )
     policy = CertRevTrustPolicy(
-        RevocationCheckingPolicy(ee_certificate_rule=ee_rule, intermediate_ca_cert_rule=ca_rule)
+        RevocationCheckingPolicy(ee_certificate_rule=ee_rule, intermediate_ca_cert_rule=ca_rule),
+        retroactive_revinfo=retroactive_revinfo,  # revocation data issued after `moment` counts (B-LT)
     )
     return ValidationContext(
         trust_roots=trust.asn1_anchors(),

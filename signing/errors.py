@@ -46,6 +46,8 @@ class SigningErrorCode(StrEnum):
     TSA_UNREACHABLE = "SIGN_TSA_UNREACHABLE"
     TSA_MISSING = "SIGN_TSA_MISSING"
     REVINFO_UNAVAILABLE = "SIGN_REVINFO_UNAVAILABLE"
+    NOT_SIGNED = "EXTEND_NOT_SIGNED"  # kyso extend: the file has no signature to keep valid
+    LEVEL_UNSUPPORTED = "EXTEND_LEVEL_UNSUPPORTED"  # kyso extend: only B-LT and B-LTA extend a signature
     # the appearance
     IMAGE_UNREADABLE = "APPEARANCE_IMAGE_UNREADABLE"
     IMAGE_MISSING = "APPEARANCE_IMAGE_MISSING"

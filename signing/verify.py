@@ -475,6 +475,7 @@ async def _dss_validates_signer(status, reader, trust: TrustStore) -> bool:
         moment=status.timestamp_validity.timestamp,
         ocsps=ocsps,
         crls=crls,
+        retroactive_revinfo=True,  # data added later (kyso extend) proves the status at the signing time
     )
     try:
         await CertificateValidator(status.signing_cert, validation_context=context).async_validate_path()

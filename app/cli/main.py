@@ -20,7 +20,7 @@ Desktop = Callable[..., int]  # (language, files, *, practice=PACK, trainee=N) â
 
 # The subcommands, known without importing their modules: `kyso` and `kyso FILEâ€¦` start the
 # desktop without loading the CLI (tests/app/test_cli_basics.py checks this list against the parser).
-COMMANDS = frozenset({"audit", "catalogue", "check", "enroll", "practice", "sign", "sync", "tokens", "verify"})
+COMMANDS = frozenset({"audit", "catalogue", "check", "enroll", "extend", "practice", "sign", "sync", "tokens", "verify"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -62,9 +62,9 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=t("CLI_HELP_LANG"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
-    from . import audit_cmd, catalogue_cmd, check_cmd, sign_cmd, sync_cmd, tokens_cmd, verify_cmd
+    from . import audit_cmd, catalogue_cmd, check_cmd, extend_cmd, sign_cmd, sync_cmd, tokens_cmd, verify_cmd
 
-    for command in (sign_cmd, check_cmd, verify_cmd, tokens_cmd, catalogue_cmd, sync_cmd, audit_cmd):
+    for command in (sign_cmd, check_cmd, verify_cmd, extend_cmd, tokens_cmd, catalogue_cmd, sync_cmd, audit_cmd):
         command.add_parser(commands, t, [common])
     from . import practice_cmd  # workshops and practice mode (docs/practice.md)
 

@@ -11,6 +11,7 @@ from ..console import UPLOAD_LIMITS, install_console
 from ..db import Database
 from ..guard import Guard
 from ..receipts import load_signer
+from ..security import use_password_worker
 from .errors import install_error_handlers
 from .limits import BodyLimit, SignInGate, StrictTransport
 from .routes import admin, audit, auth, enrol, ingest, meta, unit_config, workstation_state
@@ -29,6 +30,8 @@ def create_app(settings: ServerSettings, *, database: Database | None = None) ->
                               "export, verification and configuration (docs/server.md).",
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     api.state.kyso = state
+    if settings.password_worker:
+        use_password_worker()  # argon2 at low priority, in its own process (server/security.py)
     for module in (meta, enrol, ingest, unit_config, workstation_state, auth, audit, admin):
         api.include_router(module.router)
     install_error_handlers(api)

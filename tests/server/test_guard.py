@@ -4,6 +4,7 @@ with Retry-After, the console's sign-in through the same guard — on PostgreSQL
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import pytest
@@ -175,3 +176,16 @@ def test_a_flood_is_answered_at_the_door(strict):
     assert answer.headers["Retry-After"] and "Too many requests" in answer.json()["message"]
     console = HTTP.post(f"{server.url}/login", data={"username": "a", "password": "b"})
     assert console.status_code == 429  # the console's sign-in shares the gate
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="POSIX priorities")
+def test_passwords_are_checked_in_a_worker_of_low_priority():
+    from server import security
+
+    security.use_password_worker()
+    stored = security.hash_password("mật-khẩu-thử-nghiệm-2026")
+    assert security.check_password("mật-khẩu-thử-nghiệm-2026", stored)
+    assert not security.check_password("sai-mat-khau-roi", stored) and not security.check_password("x" * 12, None)
+    workers = list(security._worker[0]._processes)
+    assert workers and all(os.getpriority(os.PRIO_PROCESS, pid) >= os.getpriority(os.PRIO_PROCESS, 0) + 10
+                           for pid in workers)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["AppError", "AppErrorCode", "error_code", "error_params"]
+from base.errors import Cancelled, KysoError
+
+__all__ = ["AppCancelled", "AppError", "AppErrorCode", "Cancelled", "KysoError", "error_code", "error_params"]
 
 
 class AppErrorCode(StrEnum):
@@ -17,19 +19,22 @@ class AppErrorCode(StrEnum):
     INTERNAL = "APP_INTERNAL"
 
 
-class AppError(Exception):
+class AppError(KysoError):
     def __init__(self, code: AppErrorCode, /, **params: Any) -> None:
-        self.code = code
-        self.params = {key: str(value) for key, value in params.items()}
-        detail = ", ".join(f"{key}={value}" for key, value in self.params.items())
-        super().__init__(f"{code.value}: {detail}" if detail else code.value)
+        super().__init__(code, **params)
+
+
+class AppCancelled(AppError, Cancelled):
+    """The user stopped (APP_CANCELLED)."""
+
+    def __init__(self, code: AppErrorCode = AppErrorCode.CANCELLED, /, **params: Any) -> None:
+        super().__init__(code, **params)
 
 
 def error_code(exc: BaseException) -> str | None:
-    """The stable code of a kyso error from any layer (tokens, signing, app), else None."""
-    code = getattr(exc, "code", None)
-    return str(code.value if hasattr(code, "value") else code) if code is not None else None
+    """The stable code of a kyso error from any layer (all derive from KysoError), else None."""
+    return exc.code_text if isinstance(exc, KysoError) else None
 
 
 def error_params(exc: BaseException) -> dict[str, str]:
-    return dict(getattr(exc, "params", {}) or {})
+    return dict(exc.params) if isinstance(exc, KysoError) else {}

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from base.errors import KysoError
+
 __all__ = [
     "AUDIT_VISIBILITY", "LEVELS", "SETTINGS", "LockSource", "MergedPolicy", "PolicyInvalid", "PolicyProblem",
     "PolicyTier", "SettingSpec", "merge_tiers", "parse_policy", "policy_problems", "policy_toml",
@@ -65,14 +67,12 @@ class PolicyProblem:
         return f"{self.field}: {self.code}" + (f" ({details})" if details else "")
 
 
-class PolicyInvalid(Exception):
+class PolicyInvalid(KysoError):
     def __init__(self, source: str, problems: list[PolicyProblem]) -> None:
         self.source = source
         self.problems = problems
-        self.code = "POLICY_INVALID"
-        self.params = {"source": source, "count": str(len(problems)),
-                       "problems": "; ".join(str(p) for p in problems[:5])}
-        super().__init__(f"{source}: {len(problems)} problem(s)")
+        super().__init__("POLICY_INVALID", source=source, count=len(problems),
+                         problems="; ".join(str(p) for p in problems[:5]))
 
 
 def parse_policy(content: bytes | str, *, source: str) -> dict[str, Any]:

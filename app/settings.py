@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from base.errors import KysoError
+
 from .paths import data_home, load_policy
 
 __all__ = ["Settings", "SettingsState", "load_settings", "save_settings", "SettingLocked"]
@@ -49,11 +51,9 @@ class SettingsState:
     lock_sources: dict[str, str] = field(default_factory=dict)  # setting name -> "server" or "machine"
 
 
-class SettingLocked(Exception):
+class SettingLocked(KysoError):
     def __init__(self, name: str, locked_by: str) -> None:
-        self.code = "SETTINGS_LOCKED"
-        self.params = {"name": name, "locked_by": locked_by}
-        super().__init__(f"{name} is locked by {locked_by}")
+        super().__init__("SETTINGS_LOCKED", name=name, locked_by=locked_by)
 
 
 def _settings_file() -> Path:

@@ -29,7 +29,6 @@ from signing.engine import LevelDecision, SignedDocument, SigningBatch, SignOpti
 from signing.errors import SigningError, SigningErrorCode
 from signing.output import default_output_path
 from signing.trust import TrustStore
-from tokens.holder import certificate_holder
 from tokens import (
     ModuleOptions,
     PinPrompter,
@@ -40,6 +39,7 @@ from tokens import (
     TokenInfo,
     TokenSession,
 )
+from tokens.holder import certificate_holder
 
 from .audit.signing_audit import SigningAudit
 from .backend import PRODUCTION, SigningBackend

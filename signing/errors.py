@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from base.errors import KysoError
+
 __all__ = ["SigningError", "SigningErrorCode"]
 
 
@@ -63,11 +65,8 @@ class SigningErrorCode(StrEnum):
     TRUST_DIR_UNREADABLE = "TRUST_DIR_UNREADABLE"
 
 
-class SigningError(Exception):
+class SigningError(KysoError):
     """Signing or verification failed; `code` says which way, `params` say about what."""
 
     def __init__(self, code: SigningErrorCode, /, **params: Any) -> None:
-        self.code = code
-        self.params = {key: str(value) for key, value in params.items()}
-        detail = ", ".join(f"{key}={value}" for key, value in self.params.items())
-        super().__init__(f"{code.value}: {detail}" if detail else code.value)
+        super().__init__(code, **params)

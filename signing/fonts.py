@@ -8,11 +8,13 @@ glyphs (ệ, ắ, ộ…), so every candidate is checked for them before use.
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from pathlib import Path
 
 from .errors import SigningError, SigningErrorCode
 
+log = logging.getLogger(__name__)
 __all__ = ["VIETNAMESE_SAMPLE", "covers_vietnamese", "prepared_document_fonts", "serif_pair", "stamp_font_path"]
 
 FONT_ENV = "KYSO_STAMP_FONT"
@@ -38,7 +40,8 @@ def covers_vietnamese(path: str) -> bool:
 
         with TTFont(path, lazy=True) as font:
             cmap = font.getBestCmap() or {}
-    except Exception:
+    except Exception:  # noqa: BLE001 - an unreadable font covers nothing
+        log.info("the font %s cannot be read", path, exc_info=True)
         return False
     return all(ord(ch) in cmap for ch in VIETNAMESE_SAMPLE if not ch.isspace())
 

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import functools
 import io
+import logging
 import math
 import shutil
 from pathlib import Path
 
 from .practice_mark import PRACTICE_MARK_TEXT
 
+log = logging.getLogger(__name__)
 __all__ = ["MARK_KEY", "has_practice_mark", "practice_copy", "watermark_copy"]
 
 MARK_KEY = "/KysoPractice"
@@ -56,6 +58,7 @@ def _catalogue_marked(path: Path) -> bool:
         with open(path, "rb") as stream:
             return MARK_KEY in PdfFileReader(stream, strict=False).root
     except Exception:  # not a PDF, damaged, encrypted: not marked (the signing path says why)
+        log.debug("%s cannot be read for the practice mark", path, exc_info=True)
         return False
 
 

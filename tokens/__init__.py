@@ -10,7 +10,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .errors import TokenError, TokenErrorCode
+    from .errors import TokenCancelled, TokenError, TokenErrorCode
     from .mechanisms import SignatureScheme
     from .module import ModuleOptions, Pkcs11Module, load_module
     from .pin import PinAnswer, PinPrompter, PinPurpose, PinRequest, PinStatus
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 # Loaded on first use: the desktop paints its window before python-pkcs11 and the session
 # machinery are imported (its status bar needs only the names of the token states).
 _WHERE = {
-    "TokenError": "errors", "TokenErrorCode": "errors", "SignatureScheme": "mechanisms",
+    "TokenError": "errors", "TokenErrorCode": "errors", "TokenCancelled": "errors", "SignatureScheme": "mechanisms",
     "ModuleOptions": "module", "Pkcs11Module": "module", "load_module": "module",
     "PinAnswer": "pin", "PinPrompter": "pin", "PinRequest": "pin", "PinStatus": "pin", "PinPurpose": "pin",
     "TokenKey": "session", "TokenSession": "session", "TokenInfo": "slots",
@@ -45,6 +45,7 @@ __all__ = [
     "Pkcs11Module",
     "SignatureScheme",
     "TokenError",
+    "TokenCancelled",
     "TokenErrorCode",
     "TokenInfo",
     "TokenKey",

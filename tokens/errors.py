@@ -9,7 +9,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["TokenError", "TokenErrorCode"]
+from base.errors import Cancelled, KysoError
+
+__all__ = ["TokenCancelled", "TokenError", "TokenErrorCode"]
 
 
 class TokenErrorCode(StrEnum):
@@ -38,11 +40,15 @@ class TokenErrorCode(StrEnum):
     PRACTICE_FILE_DAMAGED = "TOKEN_PRACTICE_FILE_DAMAGED"  # a practice token file cannot be read
 
 
-class TokenError(Exception):
+class TokenError(KysoError):
     """A token operation failed; `code` says which way, `params` say about what."""
 
     def __init__(self, code: TokenErrorCode, /, **params: Any) -> None:
-        self.code = code
-        self.params = {key: str(value) for key, value in params.items()}
-        detail = ", ".join(f"{key}={value}" for key, value in self.params.items())
-        super().__init__(f"{code.value}: {detail}" if detail else code.value)
+        super().__init__(code, **params)
+
+
+class TokenCancelled(TokenError, Cancelled):
+    """The user closed the PIN dialog (TOKEN_PIN_CANCELLED): nothing was sent to the token."""
+
+    def __init__(self, code: TokenErrorCode = TokenErrorCode.PIN_CANCELLED, /, **params: Any) -> None:
+        super().__init__(code, **params)

@@ -14,7 +14,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .errors import TokenError, TokenErrorCode
+from .errors import TokenCancelled, TokenError, TokenErrorCode
 from .mechanisms import MechanismChoice, SignatureScheme, choose_mechanism
 from .module import ModuleOptions, Pkcs11Module
 from .objects import always_authenticate, read_certificates, read_private_keys
@@ -168,7 +168,7 @@ class TokenSession:
 
     def context_pin(self) -> str:
         if self._context_pin is None:
-            raise TokenError(TokenErrorCode.PIN_CANCELLED)
+            raise TokenCancelled()
         return self._context_pin
 
     def close(self) -> None:
@@ -218,13 +218,13 @@ def _pin_request(info: TokenInfo) -> PinRequest:
 def _ask(prompter: PinPrompter, request: PinRequest) -> PinAnswer:
     answer = prompter.ask_pin(request)
     if answer is None:
-        raise TokenError(TokenErrorCode.PIN_CANCELLED)
+        raise TokenCancelled()
     if request.status is PinStatus.FINAL_TRY and not answer.final_try_confirmed:
         raise TokenError(TokenErrorCode.PIN_FINAL_TRY_NOT_CONFIRMED, token=request.token_label)
     if request.pin_pad:
         return PinAnswer(pin=None, final_try_confirmed=answer.final_try_confirmed)
     if not answer.pin:
-        raise TokenError(TokenErrorCode.PIN_CANCELLED)
+        raise TokenCancelled()
     _check_length(answer.pin, request)
     return answer
 

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from .errors import TokenError, TokenErrorCode
+from .errors import TokenCancelled, TokenError, TokenErrorCode
 
 __all__ = ["ckr_name", "translate_exception", "translated"]
 
@@ -51,6 +51,8 @@ def translate_exception(exc: BaseException) -> TokenError:
     """Map a python-pkcs11 exception (by its class) to a TokenError with a stable code."""
     for klass in type(exc).__mro__:
         code = _BY_NAME.get(klass.__name__)
+        if code is TokenErrorCode.PIN_CANCELLED:
+            return TokenCancelled(reason=klass.__name__)
         if code is not None:
             return TokenError(code, reason=klass.__name__)
     return TokenError(TokenErrorCode.DEVICE_ERROR, reason=type(exc).__name__)

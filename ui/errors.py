@@ -14,7 +14,7 @@ import threading
 import traceback
 
 from app import __version__
-from app.errors import error_code, error_params
+from app.errors import Cancelled, error_code, error_params
 
 from .i18n import has_text, text
 from .qt import QApplication, QMessageBox, QWidget
@@ -27,6 +27,11 @@ _hooks = {"last": None}
 
 
 def show_error(parent: QWidget | None, error: BaseException) -> QMessageBox | None:
+    """The one place an exception becomes a dialog: the user's own cancel shows nothing (only the
+    log has it), a kyso error its message and what to do, anything else APP_INTERNAL."""
+    if isinstance(error, Cancelled):
+        log.info("cancelled: %s", error)
+        return None
     code = error_code(error)
     if code is None:
         log.error("unexpected error", exc_info=error)

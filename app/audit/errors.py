@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["AuditError", "AuditErrorCode"]
+from base.errors import Cancelled, KysoError
+
+__all__ = ["AuditCancelled", "AuditError", "AuditErrorCode"]
 
 
 class AuditErrorCode(StrEnum):
@@ -22,9 +24,13 @@ class AuditErrorCode(StrEnum):
     CANCELLED = "AUDIT_CANCELLED"
 
 
-class AuditError(Exception):
+class AuditError(KysoError):
     def __init__(self, code: AuditErrorCode, /, **params: Any) -> None:
-        self.code = code
-        self.params = {key: str(value) for key, value in params.items()}
-        detail = ", ".join(f"{key}={value}" for key, value in self.params.items())
-        super().__init__(f"{code.value}: {detail}" if detail else code.value)
+        super().__init__(code, **params)
+
+
+class AuditCancelled(AuditError, Cancelled):
+    """The user stopped a verification or an export (AUDIT_CANCELLED)."""
+
+    def __init__(self, code: AuditErrorCode = AuditErrorCode.CANCELLED, /, **params: Any) -> None:
+        super().__init__(code, **params)

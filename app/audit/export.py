@@ -23,7 +23,7 @@ from pathlib import Path
 
 from app.i18n import message
 
-from .errors import AuditError, AuditErrorCode
+from .errors import AuditCancelled, AuditError, AuditErrorCode
 from .query import AuditFilter, AuditReader
 from .wire import compose_values
 from .writer_thread import BackgroundCalls, Chunks, SyncedWrites
@@ -97,7 +97,7 @@ class _Batches:
     def rows(self, columns: str, *, raw: bool = False) -> Iterator[list[tuple]]:
         for rows in self.reader.rows(self.filter, columns=columns, batch=_BATCH, raw=raw):
             if self._cancelled():
-                raise AuditError(AuditErrorCode.CANCELLED)
+                raise AuditCancelled()
             yield rows
             self.done += len(rows)
             if self._progress is not None:

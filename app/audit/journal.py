@@ -46,6 +46,7 @@ def os_user() -> str:
     try:
         return getpass.getuser()
     except Exception:  # no login name (service, container): still record something
+        log.debug("no login name for the audit log", exc_info=True)
         return "?"
 
 

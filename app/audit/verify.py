@@ -30,7 +30,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from .chain_scan import Stretch, scan_chains
-from .errors import AuditError, AuditErrorCode
+from .errors import AuditCancelled, AuditError, AuditErrorCode
 from .events import MODES
 from .schema import DamagedLog, check_file, connect
 from .wire import GENESIS, WireError, compose_values
@@ -153,7 +153,7 @@ class _Counter:
     def add(self, count: int) -> None:
         self.done += count
         if self._cancelled is not None and self._cancelled():
-            raise AuditError(AuditErrorCode.CANCELLED)
+            raise AuditCancelled()
         if self._progress is not None:
             self._progress(min(self.done, self.total), self.total)  # a chain walked twice counts once
 

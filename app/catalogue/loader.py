@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from base.errors import KysoError
+
 from .model import (
     Catalogue,
     CatalogueInfo,
@@ -39,14 +41,12 @@ class CatalogueProblem:
         return f"line {self.line}: {self.field}: {self.message}" if self.line else f"{self.field}: {self.message}"
 
 
-class CatalogueInvalid(Exception):
+class CatalogueInvalid(KysoError):
     def __init__(self, source: str, problems: list[CatalogueProblem]) -> None:
         self.source = source
         self.problems = problems
-        self.code = "CATALOGUE_INVALID"
-        self.params = {"source": source, "count": str(len(problems)),
-                       "problems": "; ".join(str(p) for p in problems[:5])}
-        super().__init__(f"{source}: {len(problems)} problem(s)")
+        super().__init__("CATALOGUE_INVALID", source=source, count=len(problems),
+                         problems="; ".join(str(p) for p in problems[:5]))
 
 
 @dataclass(frozen=True)

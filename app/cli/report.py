@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from app.errors import error_code, error_params
+from app.errors import Cancelled, error_code, error_params
 from app.i18n import message
 
 __all__ = ["EXIT_ERROR", "EXIT_OK", "EXIT_SOME_FAILED", "Reporter"]
@@ -58,7 +58,11 @@ class Reporter:
         return {"code": code, "message": self.t(code, **params), "params": params}
 
     def fail(self, exc: BaseException) -> int:
+        """Any exception as the user sees it: a kyso error by its code (a cancellation is only
+        noted in the log), anything else APP_INTERNAL with the traceback in the log."""
         code = error_code(exc)
+        if isinstance(exc, Cancelled):
+            log.info("kyso %s cancelled: %s", self.command, exc)
         if code is None:
             from app.logs import log_file
 

@@ -86,7 +86,13 @@ def _request(args: argparse.Namespace):
     from app.catalogue import load_catalogue
     from app.errors import AppError, AppErrorCode
     from app.settings import load_settings
-    from app.sign_settings import organisation_name, preflight_options, settings_image, sign_options, sign_request
+    from app.sign_settings import (
+        organisation_name,
+        preflight_options,
+        settings_image,
+        sign_options,
+        sign_request,
+    )
     from signing.appearance import AppearanceKind, AppearanceSpec, Box
     from tokens import ModuleOptions
 

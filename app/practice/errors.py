@@ -6,6 +6,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from base.errors import KysoError
+
 __all__ = ["PracticeError", "PracticeErrorCode"]
 
 
@@ -27,9 +29,6 @@ class PracticeErrorCode(StrEnum):
     REPORT_FORMAT = "PRACTICE_REPORT_FORMAT"
 
 
-class PracticeError(Exception):
+class PracticeError(KysoError):
     def __init__(self, code: PracticeErrorCode, /, **params: Any) -> None:
-        self.code = code
-        self.params = {key: str(value) for key, value in params.items()}
-        detail = ", ".join(f"{key}={value}" for key, value in self.params.items())
-        super().__init__(f"{code.value}: {detail}" if detail else code.value)
+        super().__init__(code, **params)

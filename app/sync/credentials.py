@@ -31,6 +31,7 @@ def _keyring():
 
         backend = keyring.get_keyring()
     except Exception:  # noqa: BLE001 — any trouble finding a backend means: use the file
+        log.info("no usable keyring: the credential is kept in a 0600 file", exc_info=True)
         return None
     return None if isinstance(backend, fail.Keyring) else backend
 
@@ -67,7 +68,7 @@ def delete_secret(name: str) -> None:
         try:
             backend.delete_password(SERVICE, name)
         except Exception:  # noqa: BLE001 — absent is fine
-            pass
+            log.debug("no %s in the keyring to delete", name, exc_info=True)
     _file_delete(name)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from base.errors import KysoError
+
 __all__ = ["SyncError", "SyncErrorCode"]
 
 
@@ -38,11 +40,9 @@ PERMANENT = frozenset({SyncErrorCode.NOT_ENROLLED, SyncErrorCode.CREDENTIAL_MISS
                        SyncErrorCode.RECEIPT_MISMATCH, SyncErrorCode.SERVER_BEHIND, SyncErrorCode.PLAIN_HTTP})
 
 
-class SyncError(Exception):
+class SyncError(KysoError):
     def __init__(self, code: SyncErrorCode, /, **params: Any) -> None:
-        self.code = code
-        self.params = {key: str(value) for key, value in params.items()}
-        super().__init__(f"{code.value}: {self.params}" if self.params else code.value)
+        super().__init__(code, **params)
 
     @property
     def permanent(self) -> bool:

@@ -158,8 +158,8 @@ def test_lower_level_accepted_is_recorded_in_the_audit_log(hsm, trust_dir, docum
 @pytest.mark.hsm
 @pytest.mark.pki
 def test_policy_never_offers_no_lower_level(hsm, trust_dir, document, policy_folder):
-    from app.sign_settings import sign_request
     from app.settings import Settings
+    from app.sign_settings import sign_request
     from app.signing_job import SignJob
 
     (policy_folder / "endpoints.toml").write_text(f'[[ca]]\nissuer = "*"\ntsa = ["{CLOSED}"]\n', encoding="utf-8")

@@ -4,8 +4,6 @@ TSAs are in resources/network/endpoints.toml) and its OCSP answers from the cert
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from signing.levels import PadesLevel

@@ -53,8 +53,8 @@ class _Index:
     """The catalogue's texts, folded once: every title (by its folded form, longest first)."""
 
     keys: dict[str, _TypeKeys]
-    titles: tuple[str, ...]
-    bare_titles: tuple[str, ...]
+    titles: dict[str, tuple[str, ...]]  # by first word, longest first
+    bare_titles: dict[str, tuple[str, ...]]
     abbreviations: frozenset[str]
 
 
@@ -84,14 +84,21 @@ def _index(catalogue: Catalogue) -> _Index:
             file_names=tuple(_file_key(hint) for hint in doc_type.file_names))
     index = _Index(
         keys=keys,
-        titles=tuple(sorted({t for k in keys.values() for t in k.titles}, key=len, reverse=True)),
-        bare_titles=tuple(sorted({t for k in keys.values() for t in k.bare_titles}, key=len, reverse=True)),
+        titles=_by_first_word({t for k in keys.values() for t in k.titles}),
+        bare_titles=_by_first_word({t for k in keys.values() for t in k.bare_titles}),
         abbreviations=catalogue.abbreviations,
     )
     if len(_INDEXES) > 16:
         _INDEXES.clear()
     _INDEXES[id(catalogue)] = (catalogue, index)
     return index
+
+
+def _by_first_word(titles: set[str]) -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for title in titles:
+        grouped.setdefault(title.split(" ", 1)[0], []).append(title)
+    return {word: tuple(sorted(group, key=len, reverse=True)) for word, group in grouped.items()}
 
 
 def recognise(catalogue: Catalogue, lines: list[str], number: DocumentNumber | None, path: Path) -> Recognition:
@@ -174,15 +181,19 @@ def _title_matches(index: _Index, head: _Head) -> dict[str, tuple[int, bool]]:
     return found
 
 
-def _title_at(titles: tuple[str, ...], keys: tuple[str, ...], original: tuple[str, ...], at: int) -> str | None:
+def _title_at(titles: dict[str, tuple[str, ...]], keys: tuple[str, ...], original: tuple[str, ...],
+              at: int) -> str | None:
     """The longest title starting line `at`: the whole line (as written), or in capitals at the
     start of the line, or in capitals running on into the next line."""
     line = keys[at]
     if not line:
         return None
+    candidates = titles.get(line.split(" ", 1)[0])
+    if not candidates:
+        return None
     joined = f"{line} {keys[at + 1]}" if at + 1 < len(keys) and keys[at + 1] else None
     words_on_line = line.count(" ") + 1
-    for title in titles:  # longest first
+    for title in candidates:  # longest first
         if line == title:
             return title
         words = title.count(" ") + 1

@@ -650,15 +650,14 @@ class MainWindow(QMainWindow):
 
     # --- help ---------------------------------------------------------------------------------
     def show_help(self) -> None:
-        QMessageBox.information(self, self.tr("kyso — help"), self.tr(
-            "1. Open documents (Ctrl+O) or drop PDF files on the window.\n"
-            "2. Each document is checked against your unit's catalogue of signable documents; "
-            "its status and the reasons are shown in the list and in the details panel.\n"
-            "3. The box on the page shows where your signature will go: drag it to move it, "
-            "drag its lower right corner to resize it (arrow keys move it too).\n"
-            "4. Insert your token, then Sign selected (Ctrl+S) or Sign all (Ctrl+Shift+S).\n"
-            "Signed files are saved beside the originals as NAME.signed.pdf, or in the folder "
-            "chosen in Settings; the originals are never changed."))
+        """F1: the user guide, offline, in the window's language (ui/guide.py)."""
+        from .guide import GuideDialog
+
+        if getattr(self, "guide", None) is not None:
+            self.guide.deleteLater()  # made again: the language may have changed
+        self.guide = GuideDialog(self)
+        self.guide.show()
+        self.guide.raise_()
 
     def show_about(self) -> None:
         from app import __version__

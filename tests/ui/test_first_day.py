@@ -98,3 +98,19 @@ def test_where_policy_forbids_a_lower_level_only_waiting_is_offered(desk_factory
     assert report is None and "kyso-pin" not in desk.answers.names()
     assert not any("B-B" in text for text in offered[0])
     assert not document.with_name("quyet-dinh-0.signed.pdf").exists()
+
+
+def test_f1_opens_the_user_guide_offline_in_the_windows_language(desk_factory):
+    from ui.qt import QApplication
+
+    desk = desk_factory(wait_tokens=False)
+    assert desk.window.act_help.shortcut().toString() == "F1"
+    desk.window.act_help.trigger()
+    guide = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "kyso-guide" and w.isVisible())
+    page = guide.browser.toPlainText()
+    assert "Hướng dẫn sử dụng kyso" in page and "Trước khi hỏi PIN" in page and "khoá sau 3 lần sai" in page
+    desk.window.switch_language("en")
+    desk.window.act_help.trigger()
+    guide = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "kyso-guide" and w.isVisible()
+                  and "user guide" in w.browser.toPlainText())
+    assert "Before any PIN" in guide.browser.toPlainText()

@@ -46,7 +46,7 @@ def _handle(args: argparse.Namespace, reporter: Reporter, journal, *, trust=None
     from signing.trust import TrustStore
 
     trust = trust or TrustStore.load(extra_dirs=trust_dirs(args.trust))  # shipped + machine + --trust
-    results = asyncio.run(_verify_all(args.files, trust, allow_fetching=not args.offline))
+    results = asyncio.run(_verify_all(expand_folders(args.files), trust, allow_fetching=not args.offline))
     _record(journal, results)
     documents = []
     worst = EXIT_OK
@@ -92,6 +92,18 @@ def _write_extras(args, reporter: Reporter, trust, verified) -> BaseException | 
                                  code=error["code"], message=error["message"]))
         return exc
     return None
+
+
+def expand_folders(paths) -> list[Path]:
+    """A folder stands for the PDFs in it and its subfolders, in name order (kyso verify DIR)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and p.is_file()
+                              and not p.name.startswith(".~kyso-")))
+        else:
+            out.append(path)
+    return out
 
 
 def _record(journal, results) -> None:

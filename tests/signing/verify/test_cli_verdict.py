@@ -4,6 +4,7 @@ before a signature that a certification forbids."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +99,14 @@ def test_a_huge_xref_index_is_refused_by_check_and_sign_too(run_kyso, hsm, corpu
                     "--level", "B-B", "--accept-warnings", "--json", pin=hsm.pin, timeout=60)
     codes = [(f.get("error") or {}).get("code") for f in json.loads(sign.stdout)["files"]]
     assert codes and set(codes) <= {"PDF_DAMAGED", "PREFLIGHT_DAMAGED"}, sign.stdout
+
+
+def test_verify_a_folder(run_kyso, corpus, trust_dir, tmp_path):
+    folder = tmp_path / "den"
+    (folder / "con").mkdir(parents=True)
+    (folder / "a.pdf").write_bytes(corpus["b-b"].read_bytes())
+    (folder / "con" / "b.pdf").write_bytes(corpus["eof-comment"].read_bytes())
+    (folder / "ghi-chu.txt").write_text("không phải PDF")
+    result = run_kyso("verify", "--json", str(folder), "--trust", str(trust_dir))
+    verdicts = {Path(f["file"]).name: f["verdict"] for f in json.loads(result.stdout)["files"]}
+    assert verdicts == {"a.pdf": "valid", "b.pdf": "changed"}

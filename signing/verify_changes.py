@@ -61,15 +61,19 @@ class RevisionSigner:
 
 def classify_revisions(reader, signers: list[RevisionSigner], *, docmdp: int | None,
                        certified_at: int | None) -> list[list[Change]]:
-    """For each revision r ≥ 1, the changes it made (index r; index 0 is empty)."""
+    """For each revision r after the earliest signature's, the changes it made (index r; the
+    earlier indices are empty)."""
     from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 
     total = reader.xrefs.total_revisions
     by_revision = {s.revision: s for s in signers if s.revision is not None}
-    out: list[list[Change]] = [[]]
-    previous = reader.get_historical_resolver(0)
+    # only what came after the earliest signature matters (pyhanko's diff of a revision costs
+    # as much as a signature's validation); a file with no placed signature has none
+    first = min(by_revision, default=total - 1)
+    out: list[list[Change]] = [[] for _ in range(first + 1)]
+    previous = reader.get_historical_resolver(first)
     before = _fields(previous)
-    for revision in range(1, total):
+    for revision in range(first + 1, total):
         current = reader.get_historical_resolver(revision)
         after = _fields(current)
         mdp = docmdp if certified_at is not None and revision > certified_at else None

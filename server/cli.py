@@ -97,6 +97,7 @@ def _admin_commands(actions, common: argparse.ArgumentParser, t: Texts) -> None:
     code = actions.add_parser("enrolment-code", parents=[common], help=t("SERVER_CLI_HELP_ENROLMENT_CODE"))
     code.add_argument("--unit", required=True, help=t("SERVER_CLI_HELP_UNIT_ID"))
     code.add_argument("--hours", type=int, help=t("SERVER_CLI_HELP_HOURS"))
+    code.add_argument("--uses", type=int, default=1, help=t("SERVER_CLI_HELP_USES"))
     revoke = actions.add_parser("revoke", parents=[common], help=t("SERVER_CLI_HELP_REVOKE"))
     revoke.add_argument("workstation", help=t("SERVER_CLI_HELP_WORKSTATION"))
     actions.add_parser("workstations", parents=[common], help=t("SERVER_CLI_HELP_WORKSTATIONS"))
@@ -285,12 +286,14 @@ def _enrolment_code(session, args, t: Texts, settings: ServerSettings) -> int:
     from .services import workstations
 
     issued = workstations.create_code(session, actor=_actor(), unit_id=args.unit,
-                                      hours=args.hours or settings.enrolment_code_hours)
+                                      hours=args.hours or settings.enrolment_code_hours, uses=args.uses)
     if args.json:
-        print(json.dumps({"code": issued.code, "unit": issued.unit_id, "expires_at": issued.expires_at.isoformat()}))
+        print(json.dumps({"code": issued.code, "unit": issued.unit_id, "expires_at": issued.expires_at.isoformat(),
+                          "uses": issued.uses}))
     else:
-        print(t("SERVER_CLI_CODE_ISSUED", code=issued.code, unit=issued.unit_id,
-                expires=issued.expires_at.astimezone().strftime("%d/%m/%Y %H:%M %z")))
+        expires = issued.expires_at.astimezone().strftime("%d/%m/%Y %H:%M %z")
+        print(t("SERVER_CLI_CODE_ISSUED" if issued.uses == 1 else "SERVER_CLI_DEPLOYMENT_CODE_ISSUED",
+                code=issued.code, unit=issued.unit_id, expires=expires, uses=issued.uses))
     return 0
 
 

@@ -68,8 +68,11 @@ class EnrolmentCode(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTC_TIME)
     expires_at: Mapped[datetime] = mapped_column(UTC_TIME)
-    used_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
-    used_by: Mapped[str | None] = mapped_column(String(64))  # the workstation it enrolled
+    used_at: Mapped[datetime | None] = mapped_column(UTC_TIME)  # the last enrolment with it
+    used_by: Mapped[str | None] = mapped_column(String(64))  # the workstation it enrolled last
+    # a deployment code (an MSI pushed to every workstation of a unit) enrols up to max_uses
+    max_uses: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    use_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Workstation(Base):

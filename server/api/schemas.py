@@ -125,12 +125,14 @@ class CodeIn(BaseModel):
     model_config = _STRICT
     unit: str = Field(min_length=1, max_length=64)
     hours: int | None = Field(default=None, ge=1, le=24 * 30)
+    uses: int = Field(default=1, ge=1, le=10_000)  # > 1: a deployment code (every workstation of a push)
 
 
 class CodeOut(BaseModel):
     code: str
     unit: str
     expires_at: datetime
+    uses: int = 1
 
 
 class ConfigIn(BaseModel):

@@ -39,11 +39,15 @@ __all__ = [
 WORKSTATION_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 
+MAX_CODE_USES = 10_000  # a deployment code: every workstation of the largest unit, with room
+
+
 @dataclass(frozen=True)
 class IssuedCode:
     code: str
     unit_id: str
     expires_at: datetime
+    uses: int = 1  # how many workstations it may enrol (1: a one-time code)
 
 
 @dataclass(frozen=True)
@@ -58,21 +62,26 @@ def enrolment_message(*, code: str, workstation_id: str) -> bytes:
     return f"kyso-enrol:{normalise_code(code)}:{workstation_id}".encode()
 
 
-def create_code(session: Session, *, actor: str, unit_id: str, hours: int) -> IssuedCode:
+def create_code(session: Session, *, actor: str, unit_id: str, hours: int, uses: int = 1) -> IssuedCode:
+    """A code that enrols up to `uses` workstations of the unit before it expires: 1 for a person
+    enrolling one computer, more for a deployment (the MSI's ENROLMENT_CODE on every workstation)."""
     require_unit(session, unit_id=unit_id)
+    if not 1 <= uses <= MAX_CODE_USES:
+        raise ServerError(ServerErrorCode.REQUEST_INVALID, detail=f"uses: 1..{MAX_CODE_USES}")
     code = new_enrolment_code()
     now = now_utc()
     expires = now + timedelta(hours=hours)
     session.add(EnrolmentCode(code_hash=secret_hash(normalise_code(code)), unit_id=unit_id, created_by=actor,
-                              created_at=now, expires_at=expires))
+                              created_at=now, expires_at=expires, max_uses=uses, use_count=0))
     adminlog.record(session, actor=actor, action="enrolment_code.created", target=unit_id,
-                    details={"expires_at": expires.isoformat()})
-    return IssuedCode(code, unit_id, expires)
+                    details={"expires_at": expires.isoformat(), "uses": uses})
+    return IssuedCode(code, unit_id, expires, uses)
 
 
 def enrol(session: Session, *, code: str, public_key_b64: str, proof_b64: str,
           workstation_id: str | None, label: str) -> Enrolled:
-    """Spend a one-time code: check the key proof, claim the code, create the workstation."""
+    """Spend one use of a code: check the key proof, claim the use (one statement, so two
+    workstations enrolling at once never both take the last use), create the workstation."""
     chosen = workstation_id or _new_id()
     if not WORKSTATION_ID.match(chosen):
         raise ServerError(ServerErrorCode.REQUEST_INVALID, detail="workstation_id")
@@ -81,8 +90,8 @@ def enrol(session: Session, *, code: str, public_key_b64: str, proof_b64: str,
     claimed = session.execute(
         update(EnrolmentCode)
         .where(EnrolmentCode.code_hash == secret_hash(normalise_code(code)),
-               EnrolmentCode.used_at.is_(None), EnrolmentCode.expires_at > now)
-        .values(used_at=now, used_by=chosen)
+               EnrolmentCode.use_count < EnrolmentCode.max_uses, EnrolmentCode.expires_at > now)
+        .values(used_at=now, used_by=chosen, use_count=EnrolmentCode.use_count + 1)
         .returning(EnrolmentCode.unit_id)
     ).first()
     if claimed is None:

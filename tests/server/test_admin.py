@@ -88,6 +88,37 @@ def test_enrolment_codes_are_one_time_and_expire(live):
         enrol(live.url, expired, "ws-aaaaaaaa-0003")
 
 
+def test_a_deployment_code_enrols_as_many_workstations_as_it_was_issued_for_and_no_more(live):
+    """One code in the MSI pushed to a unit's workstations (ENROLMENT_CODE): each start enrols
+    one; workstations starting at the same moment never take more uses than there are."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    admin = live.headers("admin")
+    response = HTTP.post(f"{live.url}/api/v1/admin/enrolment-codes", json={"unit": live.unit, "uses": 3}, headers=admin)
+    assert response.status_code == 201 and response.json()["uses"] == 3
+    code = response.json()["code"]
+
+    def attempt(index: int) -> str:
+        try:
+            return enrol(live.url, code, f"ws-deploy-{index:04d}-{live.unit[:8]}").workstation_id
+        except AssertionError as refused:
+            assert "SERVER_ENROLMENT_CODE_INVALID" in str(refused), refused
+            return ""
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        enrolled = [ws for ws in pool.map(attempt, range(6)) if ws]
+    assert len(enrolled) == 3
+    engine = create_engine(live.database_url)
+    with engine.begin() as connection:
+        row = connection.execute(text("SELECT use_count, max_uses FROM enrolment_codes WHERE max_uses = 3")).one()
+    engine.dispose()
+    assert tuple(row) == (3, 3)
+    for uses in (0, 10_001):
+        refused = HTTP.post(f"{live.url}/api/v1/admin/enrolment-codes", json={"unit": live.unit, "uses": uses},
+                            headers=admin)
+        assert refused.status_code == 422
+
+
 def test_revoked_workstation_is_refused_from_its_next_request(live):
     ws = live.workstation()
     assert HTTP.get(f"{live.url}/api/v1/chains", headers=ws.headers).status_code == 200
@@ -133,10 +164,12 @@ def test_kyso_server_admin_commands(tmp_path, capsys, monkeypatch):
     code, _, err = run("admin", "create-admin", "yeu", "--password-stdin", stdin="ngắn\n")
     assert code == 2 and "[SERVER_PASSWORD_WEAK]" in err
     assert json.loads(run("admin", "enrolment-code", "--unit", "VKS-HCM", "--json")[1])["unit"] == "VKS-HCM"
+    deployment = run("admin", "enrolment-code", "--unit", "VKS-HCM", "--uses", "120")[1]
+    assert "120" in deployment and "ENROLMENT_CODE=" in deployment
     assert "[SERVER_UNIT_UNKNOWN]" in run("admin", "enrolment-code", "--unit", "NOPE")[2]
     assert "[SERVER_WORKSTATION_UNKNOWN]" in run("admin", "revoke", "ws-none")[2]
     code, out, _ = run("admin", "verify-log", "--json")
-    assert code == 0 and json.loads(out)["entries"] == 3
+    assert code == 0 and json.loads(out)["entries"] == 4  # the unit, the account, the two codes
     schema = json.loads(run("openapi")[1])
     assert "/api/v1/events" in schema["paths"] and schema["info"]["title"] == "kyso audit server"
 

@@ -180,6 +180,17 @@ def test_enrolment_code_is_shown_once_and_works(console_site):
     admin.close()
 
 
+def test_a_deployment_code_for_many_workstations_from_the_console(console_site):
+    site = console_site
+    admin = site.client("unit_admin")
+    page = admin.post("/workstations/codes", {"unit": site.unit, "hours": "48", "uses": "250"}).text
+    code = re.search(r'id="enrolment-code">([A-Z0-9-]+)<', page).group(1)
+    assert "250" in page and f"ENROLMENT_CODE={code}" in page and "msiexec /i" in page
+    assert "0/250" in admin.get("/workstations").text
+    assert admin.post("/workstations/codes", {"unit": site.unit, "hours": "48", "uses": "0"}).status_code == 422
+    admin.close()
+
+
 def test_accounts_created_and_password_reset_from_the_console(console_site):
     site = console_site
     admin = site.client("unit_admin")

@@ -69,8 +69,8 @@ def create_code(body: CodeIn, admin: AdministratorDep, state: StateDep) -> CodeO
     admin.check_unit(body.unit)
     with state.database.write() as session:
         issued = workstations.create_code(session, actor=admin.actor, unit_id=body.unit,
-                                          hours=body.hours or state.settings.enrolment_code_hours)
-    return CodeOut(code=issued.code, unit=issued.unit_id, expires_at=issued.expires_at)
+                                          hours=body.hours or state.settings.enrolment_code_hours, uses=body.uses)
+    return CodeOut(code=issued.code, unit=issued.unit_id, expires_at=issued.expires_at, uses=issued.uses)
 
 
 @router.post("/workstations/{workstation_id}/revoke", response_model=WorkstationOut)

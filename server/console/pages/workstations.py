@@ -37,11 +37,12 @@ def listing(page: PageDep, user: UserDep, session: SessionDep, unit: str = "") -
 
 @router.post("/workstations/codes")
 def issue_code(page: PageDep, user: VerifiedDep, state: StateDep, unit: Annotated[str, Form(max_length=64)],
-               hours: Annotated[int, Form(ge=1, le=24 * 30)] = 72) -> HTMLResponse:
+               hours: Annotated[int, Form(ge=1, le=24 * 30)] = 72,
+               uses: Annotated[int, Form(ge=1, le=workstations.MAX_CODE_USES)] = 1) -> HTMLResponse:
     require_administrator(user)
     user.admin.check_unit(unit)
     with state.database.write() as session:
-        issued = workstations.create_code(session, actor=user.admin.actor, unit_id=unit, hours=hours)
+        issued = workstations.create_code(session, actor=user.admin.actor, unit_id=unit, hours=hours, uses=uses)
     server = str(page.request.base_url).rstrip("/")
     return show(page, "enrolment_code.html", user=user, current="workstations", issued=issued, server=server)
 

@@ -109,9 +109,9 @@ def _document_pages(pdf, document, t, trust_sources) -> None:
 
 def change_line(change, t) -> str:
     """One change after a signature, in words (kyso verify and the report)."""
-    where = t("CHANGE_END_OF_FILE") if change.revision < 0 else change.revision + 1
+    where = t("CHANGE_END_OF_FILE") if change.revision < 0 else t("CHANGE_REVISION", revision=change.revision + 1)
     what = t(change.kind.value) + (f" ({', '.join(change.fields)})" if change.fields else "")
-    return t("CLI_VERIFY_CHANGE", revision=where, what=what,
+    return t("CLI_VERIFY_CHANGE", where=where, what=what,
              status=t("CHANGE_PERMITTED" if change.permitted else "CHANGE_NOT_PERMITTED"))
 
 

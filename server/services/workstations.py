@@ -96,14 +96,28 @@ def enrol(session: Session, *, code: str, public_key_b64: str, proof_b64: str,
     ).first()
     if claimed is None:
         raise ServerError(ServerErrorCode.ENROLMENT_CODE_INVALID)
-    if session.get(Workstation, chosen) is not None:
-        raise ServerError(ServerErrorCode.WORKSTATION_ID_TAKEN, workstation=chosen)
+    existing = session.get(Workstation, chosen)
+    if existing is not None:
+        if existing.revoked_at is None or existing.unit_id != claimed.unit_id:
+            raise ServerError(ServerErrorCode.WORKSTATION_ID_TAKEN, workstation=chosen)
+        return _re_enrol(session, existing, public_raw=public_raw, label=label, now=now)  # `kyso enroll --force`
     secret = new_secret()
     session.add(Workstation(id=chosen, unit_id=claimed.unit_id, label=label[:200], public_key=public_raw,
                             credential_hash=secret_hash(secret), enrolled_at=now))
     adminlog.record(session, actor=f"workstation:{chosen}", action="workstation.enrolled",
                     target=claimed.unit_id, details={"label": label[:200]})
     return Enrolled(chosen, claimed.unit_id, f"{WORKSTATION_TOKEN_PREFIX}{chosen}.{secret}")
+
+
+def _re_enrol(session: Session, found: Workstation, *, public_raw: bytes, label: str, now) -> Enrolled:
+    """A revoked workstation enrolled again with a fresh code of its own unit (docs/server.md:
+    revoke, then `kyso enroll --force`): a new key and credential, its chains where they were."""
+    secret = new_secret()
+    found.public_key, found.credential_hash, found.revoked_at, found.enrolled_at = public_raw, secret_hash(secret), None, now
+    found.label = label[:200] or found.label
+    adminlog.record(session, actor=f"workstation:{found.id}", action="workstation.enrolled_again",
+                    target=found.unit_id, details={"label": label[:200]})
+    return Enrolled(found.id, found.unit_id, f"{WORKSTATION_TOKEN_PREFIX}{found.id}.{secret}")
 
 
 def _new_id() -> str:

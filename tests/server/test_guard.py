@@ -189,3 +189,36 @@ def test_passwords_are_checked_in_a_worker_of_low_priority():
     workers = list(security._worker[0]._processes)
     assert workers and all(os.getpriority(os.PRIO_PROCESS, pid) >= os.getpriority(os.PRIO_PROCESS, 0) + 10
                            for pid in workers)
+
+
+def test_a_revoked_workstation_enrols_again_with_a_new_code(live):
+    """docs/server.md: after revocation, a new code and `kyso enroll --force` (it answered
+    SERVER_WORKSTATION_ID_TAKEN); a live workstation's id, or another unit's, stays taken."""
+    ws = live.workstation()
+    first = sealed_chain(ws.workstation_id, count=2)
+    assert HTTP.post(f"{live.url}/api/v1/events", json={"events": first}, headers=ws.headers).status_code == 200
+    taken = HTTP.post(f"{live.url}/api/v1/enrol", json=_enrol_body(issue_code(live.url, live.headers("admin"), live.unit),
+                                                                    ws.workstation_id))
+    assert (taken.status_code, taken.json()["code"]) == (409, "SERVER_WORKSTATION_ID_TAKEN")
+    HTTP.post(f"{live.url}/api/v1/admin/workstations/{ws.workstation_id}/revoke", headers=live.headers("admin"))
+    elsewhere = HTTP.post(f"{live.url}/api/v1/enrol", json=_enrol_body(
+        issue_code(live.url, live.headers("admin"), live.other_unit), ws.workstation_id))
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (409, "SERVER_WORKSTATION_ID_TAKEN")
+    again = enrol(live.url, issue_code(live.url, live.headers("admin"), live.unit), ws.workstation_id)
+    assert HTTP.get(f"{live.url}/api/v1/chains", headers=ws.headers).status_code == 401  # the old credential is gone
+    more = sealed_chain(ws.workstation_id, count=2, start=3, prev_hash=first[-1]["hash"])
+    answer = HTTP.post(f"{live.url}/api/v1/events", json={"events": more}, headers=again.headers)
+    assert answer.status_code == 200 and answer.json()["acknowledged_seq"] == 4  # its chain goes on
+
+
+def _enrol_body(code: str, workstation_id: str) -> dict:
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    proof = key.sign(f"kyso-enrol:{''.join(c for c in code.upper() if c.isalnum())}:{workstation_id}".encode())
+    return {"code": code, "workstation_id": workstation_id, "public_key": base64.b64encode(public).decode(),
+            "proof": base64.b64encode(proof).decode()}

@@ -2,8 +2,11 @@
 
 Runs where the desktop prepares its sync client (on a worker). Nothing happens when this user's
 kyso is already enrolled, when the machine policy names no server ([server] url, which the MSI's
-SERVER_URL writes) or when no code was deployed. The code is one-time: the first user to start
-kyso on the computer uses it; any other user enrols with a code of their own (`kyso enroll`).
+SERVER_URL writes) or when no code was deployed. Each user's first start spends one use of the
+code (a deployment code is issued for N workstations; a one-time code serves the first user
+only). A code the server refused (spent, expired) is not tried again at every start: the refusal
+is remembered for that sealed code, and a new deployment (another code) is tried afresh; the
+user can always enrol with a code of their own (`kyso enroll`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ def enrol_from_deployment(*, policy: dict[str, Any] | None = None, folder: Path 
     from ..audit.opening import workstation_id
     from ..paths import policy_dir, read_policy
     from ..sync import enroll, load_enrolment
-    from ..sync.errors import SyncError
+    from ..sync.errors import SyncError, SyncErrorCode
     from .machine import ENROLMENT_FILE
 
     policy = read_policy() if policy is None else policy
@@ -34,6 +37,10 @@ def enrol_from_deployment(*, policy: dict[str, Any] | None = None, folder: Path 
     sealed = (folder or policy_dir()) / ENROLMENT_FILE
     if not url or not sealed.is_file() or load_enrolment() is not None:
         return None
+    refused = _refusal_file()
+    fingerprint = _fingerprint(sealed)
+    if refused.is_file() and refused.read_text(encoding="ascii", errors="replace").strip() == fingerprint:
+        return None  # the server refused this very code before: it will again
     if unseal is None:
         if os.name != "nt":
             return None
@@ -45,4 +52,26 @@ def enrol_from_deployment(*, policy: dict[str, Any] | None = None, folder: Path 
         return enroll(url=url, code=code, workstation_id=workstation_id(), label=socket.gethostname())
     except (OSError, SyncError) as error:
         _log.warning("enrolment from the deployment failed: %s", getattr(error, "code", error))
+        if getattr(error, "code", None) == SyncErrorCode.ENROL_REFUSED:
+            _remember_refusal(refused, fingerprint)
         return None
+
+
+def _refusal_file() -> Path:
+    from ..paths import data_home
+
+    return data_home() / "server" / "deployment-code-refused"
+
+
+def _fingerprint(sealed: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(sealed.read_bytes()).hexdigest()
+
+
+def _remember_refusal(refused: Path, fingerprint: str) -> None:
+    try:
+        refused.parent.mkdir(parents=True, exist_ok=True)
+        refused.write_text(fingerprint + "\n", encoding="ascii")
+    except OSError as error:
+        _log.warning("cannot remember the refused deployment code: %s", error)

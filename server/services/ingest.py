@@ -240,12 +240,13 @@ def _insert(session: Session, *, rows: list[tuple], postgres: bool) -> None:
 
 def _raise_alert(database: Database, *, principal: WorkstationPrincipal, chain: str, mode: str,
                  rewritten: _Rewritten) -> None:
-    """Record (or count again) the tamper alert, in its own transaction: the batch was refused."""
+    """Record the tamper alert, in its own transaction (the batch was refused). While one is open
+    (not acknowledged) for this chain, every further rewrite only counts on it: a workstation
+    sending 50 rewrites raises one alert counted 50 times, not 50 alerts burying the others."""
     with database.write() as session:
         existing = session.execute(
-            select(Alert).where(Alert.chain == chain, Alert.mode == mode,
-                                Alert.kind == "history_rewritten", Alert.seq == rewritten.seq,
-                                Alert.received_hash == rewritten.received).with_for_update()
+            select(Alert).where(Alert.chain == chain, Alert.mode == mode, Alert.kind == "history_rewritten",
+                                Alert.acknowledged_at.is_(None)).order_by(Alert.id).limit(1).with_for_update()
         ).scalar_one_or_none()
         if existing is not None:
             existing.repeats += 1

@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["LANGUAGES", "LANG_ENV", "catalogue", "message", "placeholders", "resolve_language"]
+__all__ = ["LANGUAGES", "LANG_ENV", "catalogue", "message", "moment", "placeholders", "resolve_language"]
 
 LANGUAGES = ("vi", "en")
 LANG_ENV = "KYSO_LANG"
@@ -110,3 +110,16 @@ def _worded(name: str, value: Any, texts: Mapping[str, str]) -> Any:
     if prefix is None or not isinstance(value, str):
         return value
     return texts.get(prefix + value.upper(), value)
+
+
+def moment(when: Any) -> str:
+    """A moment as people here read it: day/month/year, this computer's time, its offset named —
+    every time a person reads (a signature's claimed time, its timestamp) in the same form, so
+    two moments can be compared at a glance. "-" when there is none."""
+    if when is None:
+        return "-"
+    local = when.astimezone() if when.tzinfo is not None else when
+    offset = local.strftime("%z")
+    zone = f" (UTC{offset[:3]}:{offset[3:]})" if offset else ""
+    return f"{local:%d/%m/%Y %H:%M:%S}{zone}"
+

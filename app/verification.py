@@ -11,7 +11,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from app.i18n import message
+from app.i18n import message, moment
 from app.printing import fit_text, serif_pdf
 
 __all__ = ["change_line", "file_sha256", "signed_version", "signed_version_name", "write_verification_report"]
@@ -133,10 +133,10 @@ def _signature_block(pdf, number: int, sig, document, t) -> None:
     if sig.cert_not_before is not None:
         rows.append((t("VERIFY_REPORT_CERT_VALIDITY"), f"{sig.cert_not_before:%d/%m/%Y} – {sig.cert_not_after:%d/%m/%Y}"))
     if sig.timestamp_time is not None:
-        rows.append((t("VERIFY_REPORT_TIME"), t("VERIFY_REPORT_TIME_PROVEN", when=f"{sig.timestamp_time:%d/%m/%Y %H:%M:%S %Z}",
+        rows.append((t("VERIFY_REPORT_TIME"), t("VERIFY_REPORT_TIME_PROVEN", when=moment(sig.timestamp_time),
                                          authority=sig.timestamp_authority or "?")))
     elif sig.signing_time is not None:
-        rows.append((t("VERIFY_REPORT_TIME"), t("VERIFY_REPORT_TIME_CLAIMED", when=f"{sig.signing_time:%d/%m/%Y %H:%M:%S %Z}")))
+        rows.append((t("VERIFY_REPORT_TIME"), t("VERIFY_REPORT_TIME_CLAIMED", when=moment(sig.signing_time))))
     rows += [
         (t("VERIFY_REPORT_INTEGRITY"), t("YES" if sig.intact else "NO")),
         (t("VERIFY_REPORT_TRUSTED"), t("YES" if sig.trusted else "NO")),

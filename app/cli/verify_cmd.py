@@ -132,6 +132,7 @@ async def _verify_all(files, trust, *, allow_fetching: bool):
 
 
 def _print_document(document, reporter: Reporter) -> None:
+    from app.i18n import moment
     from app.verification import change_line
 
     t = reporter.t
@@ -141,8 +142,8 @@ def _print_document(document, reporter: Reporter) -> None:
     for sig in document.signatures:
         reporter.line("  " + t("CLI_VERIFY_SIGNATURE", field=sig.field_name, verdict=t("VERDICT_" + sig.verdict.name)))
         reporter.line("    " + t("CLI_VERIFY_SIGNER", signer=sig.signer, issuer=sig.issuer))
-        reporter.line("    " + t("CLI_VERIFY_TIMES", signing_time=_when(sig.signing_time),
-                                  timestamp=_when(sig.timestamp_time)))
+        reporter.line("    " + t("CLI_VERIFY_TIMES", signing_time=moment(sig.signing_time),
+                                  timestamp=moment(sig.timestamp_time)))
         if sig.cert_not_before is not None:
             reporter.line("    " + t("CLI_VERIFY_CERT", not_before=sig.cert_not_before.date(),
                                       not_after=sig.cert_not_after.date(),

@@ -80,3 +80,23 @@ def test_every_audit_break_kind_and_column_has_a_name():
         texts = catalogue(lang)
         assert all("AUDIT_BREAK_" + kind.name in texts for kind in BreakKind), lang
         assert all("AUDIT_COLUMN_" + name.upper() in texts for name in HUMAN_COLUMNS), lang
+
+
+def test_a_moment_reads_the_same_whatever_zone_it_came_in(monkeypatch):
+    """A signature's claimed time (+07:00) and its timestamp (UTC, microseconds) are shown in one
+    form, this computer's time with its offset, so a reader compares them at a glance."""
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    from app.i18n import moment
+
+    monkeypatch.setenv("TZ", "Asia/Ho_Chi_Minh")
+    time.tzset()
+    try:
+        claimed = datetime(2026, 12, 4, 1, 39, 56, tzinfo=timezone(timedelta(hours=7)))
+        stamped = datetime(2026, 12, 3, 18, 39, 56, 526995, tzinfo=timezone.utc)
+        assert moment(claimed) == moment(stamped) == "04/12/2026 01:39:56 (UTC+07:00)"
+        assert moment(None) == "-"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

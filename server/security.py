@@ -64,11 +64,14 @@ def use_password_worker(*, niceness: int = 15) -> None:
     with _worker_lock:
         if _worker:
             return
+        import atexit
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        _worker.append(ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=_lower_priority, initargs=(niceness,)))
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_lower_priority, initargs=(niceness,))
+        atexit.register(pool.shutdown, wait=True, cancel_futures=True)  # ended before the interpreter's teardown
+        _worker.append(pool)
 
 
 def _lower_priority(niceness: int) -> None:

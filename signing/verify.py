@@ -344,26 +344,91 @@ async def _verify_one(signature, reader, trust: TrustStore, allow_fetching: bool
     from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
 
     later = [s for s in _embedded(reader) if s.signed_revision > signature.signed_revision]
+    is_timestamp = signature.sig_object_type == "/DocTimeStamp"
+    decided = None if is_timestamp else await _soft_then_strict_path(signature, reader, trust, allow_fetching)
+    if decided is None:
+        status, revocation = await _strict_then_soft(signature, reader, trust, allow_fetching, is_timestamp)
+    else:
+        status, revocation = decided
+    level = None if is_timestamp else await _level(signature, status, reader, later, trust)
+    return _practice_checked(_summarise(signature, status, revocation, level, is_timestamp), status, trust)
+
+
+async def _strict_then_soft(signature, reader, trust, allow_fetching, is_timestamp):
+    """The reference: a strict validation (revocation required), then, when it failed without a
+    revocation, a soft one (was it only that revocation data could not be had: no pointer in the
+    certificate, responder down, offline?)."""
+    from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
+
     context = _context(reader, trust, allow_fetching, strict=True)
     try:
-        is_timestamp = signature.sig_object_type == "/DocTimeStamp"
         if is_timestamp:
             status = await async_validate_pdf_timestamp(signature, validation_context=context)
         else:
             status = await async_validate_pdf_signature(
                 signature, signer_validation_context=context, ts_validation_context=context
             )
-        revocation = _revocation(status)
-        if not status.trusted and revocation is not RevocationStatus.REVOKED:
-            # the strict pass failed without a revocation: was it only that revocation data
-            # could not be had (no pointer in the certificate, responder down)?
-            soft = await _retry_soft(signature, reader, trust, allow_fetching, is_timestamp)
-            if soft.trusted:
-                status, revocation = soft, RevocationStatus.UNKNOWN
-        level = None if is_timestamp else await _level(signature, status, reader, later, trust)
     finally:
         await context.aclose()
-    return _practice_checked(_summarise(signature, status, revocation, level, is_timestamp), status, trust)
+    revocation = _revocation(status)
+    if not status.trusted and revocation is not RevocationStatus.REVOKED:
+        soft = await _retry_soft(signature, reader, trust, allow_fetching, is_timestamp)
+        if soft.trusted:
+            status, revocation = soft, RevocationStatus.UNKNOWN
+    return status, revocation
+
+
+async def _soft_then_strict_path(signature, reader, trust, allow_fetching):
+    """The same outcome as `_strict_then_soft` with one signature validation where it can be had
+    (docs/performance.md §11): the soft validation (revocation checked where it can be), then only
+    the signer's certificate path again with revocation required — no second CMS, integrity or
+    timestamp check. A soft pass trusted means the strict one differs from it only in trust, so:
+    strict path valid → the strict status would be trusted (revocation GOOD); strict path fails
+    without a revocation → "revocation unknown", as the soft retry decides. Anything else (the soft
+    pass not trusted, a revocation found only by the strict rules, an unexpected error) is left to
+    the reference (None)."""
+    soft = await _retry_soft(signature, reader, trust, allow_fetching, False)
+    if not soft.trusted:
+        return None
+    strict = await _strict_path_trusted(signature, reader, trust, allow_fetching)
+    if strict is None:
+        return None
+    return soft, RevocationStatus.GOOD if strict else RevocationStatus.UNKNOWN
+
+
+async def _strict_path_trusted(signature, reader, trust, allow_fetching) -> bool | None:
+    """Would the strict validation trust the signer? Its trust step exactly (pyhanko's
+    cms_basic_validation → validate_cert_usage), over the same certificates: the DSS's, the
+    signature's and its timestamp tokens' (which pyhanko registers when it checks them).
+    True / False (failed, not revoked) / None (revoked or unexpected: run the reference)."""
+    from pyhanko.sign.validation.generic_cms import extract_certs_for_validation, extract_tst_data_iter
+    from pyhanko.sign.validation.status import PdfSignatureStatus
+    from pyhanko_certvalidator import find_valid_path
+    from pyhanko_certvalidator.errors import PathBuildingError, RevokedError, ValidationError
+
+    context = _context(reader, trust, allow_fetching, strict=True)
+    try:
+        for signed in (False, True):
+            for tst in extract_tst_data_iter(signature.signer_info, signed=signed):
+                context.certificate_registry.register_multiple(extract_certs_for_validation(tst).other_certs)
+        context.certificate_registry.register_multiple(signature.other_embedded_certs)
+        cert = signature.signer_cert
+        path = await find_valid_path(cert, context.path_builder.async_build_paths_lazy(cert),
+                                     validation_context=context)
+        if path.pkix_len > 0:
+            PdfSignatureStatus.default_usage_constraints(None).validate(cert)
+        else:  # the signer's certificate is itself an anchor: pyhanko's corner cases, its own pass
+            return None
+        return True
+    except RevokedError:
+        return None
+    except (ValidationError, PathBuildingError, ValueError):
+        return False
+    except Exception:
+        _log.info("strict path check failed unexpectedly; validating again", exc_info=True)
+        return None
+    finally:
+        await context.aclose()
 
 
 def _embedded(reader) -> list:

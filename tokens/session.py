@@ -130,8 +130,8 @@ class TokenSession:
                     if error.code is not TokenErrorCode.PIN_INCORRECT or not getattr(prompter, "asks_again", False):
                         raise
                     status = PinStatus(error.params.get("status", request.status.value))
-                    if status is PinStatus.LOCKED:
-                        raise TokenError(TokenErrorCode.PIN_LOCKED, token=info.label, issuer=issuer or "-") from None
+                    if status is PinStatus.LOCKED:  # this wrong PIN locked it: nothing more to ask
+                        raise
                     request = replace(request, status=status, attempt=request.attempt + 1)
         except BaseException:
             _release(module, info)

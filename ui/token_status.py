@@ -36,6 +36,7 @@ class TokenMonitor(QObject):
         self._again = False
         self.on_event = None  # called with each TokenEvent on the watcher's thread (the audit log)
         self.stopped = False  # the window closed: answers still on their way are dropped
+        self._prepared: set[bytes] = set()  # certificates whose TSA was asked ahead
 
     def start(self, configured: tuple[str, ...] = (), *, candidates=None) -> None:
         """Load the modules (or use `candidates` already loaded) and watch their tokens."""
@@ -100,6 +101,21 @@ class TokenMonitor(QObject):
             return
         self.views = views
         self.changed.emit(views)
+        self._prepare_levels(views)
+
+    def _prepare_levels(self, views: list[TokenView]) -> None:
+        """A certificate just became known: its TSA is asked now, on a worker, so signing finds
+        the answer ready (the level is decided before the PIN without waiting)."""
+        from app.desk.signing import prepare_level
+
+        for view in views:
+            for certificate in view.certificates:
+                if certificate.der in self._prepared:
+                    continue
+                self._prepared.add(certificate.der)
+                Operation(parent=None, op=lambda der=certificate.der: prepare_level(der),
+                          success=lambda url: log.info("TSA ready before signing: %s", url or "none answers"),
+                          ).failure(lambda error: log.info("TSA not asked ahead: %s", error)).run()
 
     def stop(self) -> None:
         self.stopped = True

@@ -13,7 +13,7 @@ from ..sign_plan import ChosenPlacement
 from ..signing_job import SignRequest
 from .documents import DeskDocument, preflight_options
 
-__all__ = ["BatchLine", "batch_summary", "desk_request", "verify_signatures"]
+__all__ = ["BatchLine", "batch_summary", "desk_request", "prepare_level", "verify_signatures"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,32 @@ def desk_request(
                                     documents=documents),
         extra_trust=trust_dirs,
     )
+
+
+def prepare_level(certificate: bytes) -> str | None:
+    """As soon as the desk knows a signer's certificate (no PIN involved): ask its TSA — the one
+    configured, else the preset for its CA — so the answer is at hand (kept while fresh,
+    signing/tsa_probe.py) when the user signs. Returns the TSA that answered, if any. The
+    revocation data is fetched by the job's certificate check, also before the PIN."""
+    import asyncio
+
+    from signing.tsa_probe import probe_tsa
+
+    from .. import sign_settings
+    from ..backend import PRODUCTION
+    from ..endpoints import tsa_choice
+    from ..settings import load_settings
+
+    choice = tsa_choice(configured=load_settings().settings.tsa_url or None, certificate=certificate)
+    network = PRODUCTION.trust_store(sign_settings.trust_dirs()).network
+
+    async def first_answering() -> str | None:
+        for url in choice.urls:
+            if await probe_tsa(network, url, timeout=10.0) is not None:
+                return url
+        return None
+
+    return asyncio.run(first_answering())
 
 
 def verify_signatures(path: Path):

@@ -114,3 +114,11 @@ def test_f1_opens_the_user_guide_offline_in_the_windows_language(desk_factory):
     guide = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "kyso-guide" and w.isVisible()
                   and "user guide" in w.browser.toPlainText())
     assert "Before any PIN" in guide.browser.toPlainText()
+
+
+def test_the_tsa_is_asked_as_soon_as_the_certificate_is_known(desk_factory, policy_dir, pki):
+    from signing import tsa_probe
+
+    _preset(policy_dir, pki.tsa_url)
+    desk = desk_factory(settings={"tsa_url": ""})  # the token is shown; nobody clicked Sign
+    desk.qtbot.waitUntil(lambda: any(url == pki.tsa_url for _, url, _ in tsa_probe._answers), timeout=20000)

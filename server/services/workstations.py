@@ -29,6 +29,7 @@ from ..security import (
     split_workstation_token,
 )
 from . import adminlog
+from .server_clock import latest_seen
 from .accounts import require_unit
 
 __all__ = [
@@ -69,7 +70,7 @@ def create_code(session: Session, *, actor: str, unit_id: str, hours: int, uses:
     if not 1 <= uses <= MAX_CODE_USES:
         raise ServerError(ServerErrorCode.REQUEST_INVALID, detail=f"uses: 1..{MAX_CODE_USES}")
     code = new_enrolment_code()
-    now = now_utc()
+    now = latest_seen(session, now=now_utc())  # a clock stepped back still gives the code its full span
     expires = now + timedelta(hours=hours)
     session.add(EnrolmentCode(code_hash=secret_hash(normalise_code(code)), unit_id=unit_id, created_by=actor,
                               created_at=now, expires_at=expires, max_uses=uses, use_count=0))
@@ -87,10 +88,13 @@ def enrol(session: Session, *, code: str, public_key_b64: str, proof_b64: str,
         raise ServerError(ServerErrorCode.REQUEST_INVALID, detail="workstation_id")
     public_raw = _check_proof(public_key_b64, proof_b64, enrolment_message(code=code, workstation_id=chosen))
     now = now_utc()
+    # expiry against the latest time the server has lived, not its clock: a clock stepped back
+    # (NTP, a restored snapshot) does not revive a code that had expired
+    lived = latest_seen(session, now=now)
     claimed = session.execute(
         update(EnrolmentCode)
         .where(EnrolmentCode.code_hash == secret_hash(normalise_code(code)),
-               EnrolmentCode.use_count < EnrolmentCode.max_uses, EnrolmentCode.expires_at > now)
+               EnrolmentCode.use_count < EnrolmentCode.max_uses, EnrolmentCode.expires_at > lived)
         .values(used_at=now, used_by=chosen, use_count=EnrolmentCode.use_count + 1)
         .returning(EnrolmentCode.unit_id)
     ).first()

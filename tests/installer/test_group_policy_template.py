@@ -123,6 +123,19 @@ def test_every_value_a_policy_writes_is_read_by_kyso_where_it_belongs(kyso_home,
                     assert name == "locked_by" and policy_read["locked_by"] == value
 
 
+def test_every_choice_setting_of_the_policy_is_in_the_template_with_the_values_kyso_accepts():
+    """A choice setting of the policy (app.policy.SETTINGS) is a Defaults or Locked policy in the
+    template, with exactly the values kyso accepts — a setting added to the policy appears in the
+    Group Policy editor."""
+    from app.policy import SETTINGS
+
+    locked = {element.get("valueName"): {value.find(f"{NS}string").text for value in element.iter(f"{NS}value")}
+              for policy in _policies() if policy.get("key").endswith(("\\Locked", "\\Defaults")) for element in _elements(policy)}
+    for name, spec in SETTINGS.items():
+        if spec.kind == "choice":
+            assert locked.get(name) == set(spec.choices), name
+
+
 class _StandIn:
     def __init__(self, rows):
         self.rows = rows

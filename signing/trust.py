@@ -7,6 +7,8 @@ one call. Neither national root is in Adobe's list: kyso verifies against its ow
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,9 +56,9 @@ class TrustStore:
         return cls(anchors=tuple(anchors), sources=tuple(sources))
 
     def asn1_anchors(self) -> list:
-        from asn1crypto import x509
-
-        return [x509.Certificate.load(der) for der in self.anchors]
+        """The anchors parsed once per process (read-only objects: asn1crypto keeps what it has
+        parsed and prepared in them, so a validation context per signature costs no re-parsing)."""
+        return [_parsed_certificate(der) for der in self.anchors]
 
 
 def load_certificates(folder: Path) -> list[bytes]:
@@ -73,3 +75,10 @@ def load_certificates(folder: Path) -> list[bytes]:
         else:
             found.append(data)
     return found
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_certificate(der: bytes):
+    from asn1crypto import x509
+
+    return x509.Certificate.load(der)

@@ -26,6 +26,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from .asn1_names import memoise_name_preparation
 from .certcheck import RevocationStatus, make_validation_context
 from .document import check_header, open_reader
 from .errors import SigningError, SigningErrorCode
@@ -341,6 +342,7 @@ def _with_changes(result: SignatureVerification, per_revision, appended) -> Sign
 
 
 async def _verify_one(signature, reader, trust: TrustStore, allow_fetching: bool) -> SignatureVerification:
+    memoise_name_preparation()
     from pyhanko.sign.validation import async_validate_pdf_signature, async_validate_pdf_timestamp
 
     later = [s for s in _embedded(reader) if s.signed_revision > signature.signed_revision]

@@ -45,36 +45,39 @@ _practice_windows: list = []  # the practice main windows of this process
 
 
 class PracticeFrame(QObject):
-    """Watches windows being shown; each one of a practice session gets "THỰC HÀNH — " before its
-    title and an orange strip across its top with the banner (the main window: the whole banner
-    with the workshop and the trainee). The signing progress gets a "Pull the token out" button
-    in its strip: the batch's modal progress must not keep the trainee from pulling the token."""
+    """Watches windows being shown (one for the process); each one of a practice session gets
+    "THỰC HÀNH — " before its title and an orange strip across its top with the banner (the main
+    window: the whole banner with the workshop and the trainee). The signing progress gets a
+    "Pull the token out" button in its strip: the batch's modal progress must not keep the
+    trainee from pulling the token."""
 
-    def __init__(self, *, banner, pull_now) -> None:
+    def __init__(self) -> None:
         super().__init__(QApplication.instance())
-        self.banner = banner  # () -> the session's banner in the current language
-        self.pull_now = pull_now  # () -> None: pull every inserted practice token
-        self.strips: dict[int, tuple[QWidget, BannerStrip]] = {}
         QApplication.instance().installEventFilter(self)
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() in (QEvent.Type.Show, QEvent.Type.WindowTitleChange, QEvent.Type.LanguageChange) \
-                and isinstance(watched, QWidget) and watched.isWindow() and _is_framed_kind(watched) \
-                and _in_practice(watched):
-            self.frame(watched)
+                and isinstance(watched, QWidget) and watched.isWindow() and _is_framed_kind(watched):
+            owner = _practice_owner(watched)
+            if owner is not None:
+                self.frame(watched, owner)
         return False
 
-    def frame(self, window: QWidget) -> None:
+    def frame(self, window: QWidget, owner) -> None:
         _prefix_title(window)
-        known = self.strips.get(id(window))
-        if known is None or known[0] is not window:
-            strip = BannerStrip(window, pull_now=self.pull_now if window.objectName() == "kyso-progress" else None)
-            self.strips[id(window)] = (window, strip)
-            window.destroyed.connect(lambda *args, key=id(window): self.strips.pop(key, None))
-        else:
-            strip = known[1]
-        strip.show_text(self.banner() if window in _practice_windows else text("PRACTICE_DESK_BANNER_SHORT"),
-                        tip=self.banner())
+        found = window.findChildren(QWidget, "practice-banner", Qt.FindChildOption.FindDirectChildrenOnly)
+        pull = (lambda: _pull_inserted(owner)) if window.objectName() == "kyso-progress" else None
+        strip = found[0] if found else BannerStrip(window, pull_now=pull)
+        banner = owner.mode.session.banner(_lang())
+        _show_text(strip, banner if window is owner else text("PRACTICE_DESK_BANNER_SHORT"), tip=banner)
+
+
+def _frame() -> PracticeFrame:
+    app = QApplication.instance()
+    frame = getattr(app, "_kyso_practice_frame", None)
+    if frame is None:
+        frame = app._kyso_practice_frame = PracticeFrame()
+    return frame
 
 
 class BannerStrip(QWidget):
@@ -87,16 +90,15 @@ class BannerStrip(QWidget):
         self.setStyleSheet(f"QWidget#practice-banner {{{STRIP_STYLE}}}")
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 0, 4, 0)
-        self.label = QLabel(self)
-        self.label.setObjectName("practice-banner-text")
-        self.label.setStyleSheet("color:white; font-weight:bold;")
-        row.addWidget(self.label, 1)
-        self.button = None
+        label = QLabel(self)
+        label.setObjectName("practice-banner-text")
+        label.setStyleSheet("color:white; font-weight:bold;")
+        row.addWidget(label, 1)
         if pull_now is not None:  # the signing batch: the token can be pulled out
-            self.button = QPushButton(self)
-            self.button.setObjectName("practice-pull-now")
-            self.button.clicked.connect(lambda checked=False: pull_now())
-            row.addWidget(self.button)
+            button = QPushButton(self)
+            button.setObjectName("practice-pull-now")
+            button.clicked.connect(lambda checked=False: pull_now())
+            row.addWidget(button)
         margins = window.contentsMargins()
         window.setContentsMargins(margins.left(), margins.top() + STRIP_HEIGHT, margins.right(), margins.bottom())
         window.installEventFilter(self)  # its resizes reach the strip
@@ -109,30 +111,34 @@ class BannerStrip(QWidget):
             self.raise_()
         return False
 
-    def show_text(self, banner: str, *, tip: str) -> None:
-        self.label.setText(banner)
-        self.label.setToolTip(tip)
-        self.label.setAccessibleName(text("PRACTICE_DESK_TITLE"))
-        if self.button is not None:
-            self.button.setText(text("PRACTICE_DESK_PULL_NOW"))
-            self.button.setToolTip(text("PRACTICE_DESK_PULL_NOW_TIP"))
-        self.raise_()
+
+def _show_text(strip: QWidget, banner: str, *, tip: str) -> None:
+    label = strip.findChildren(QLabel, "practice-banner-text")[0]
+    label.setText(banner)
+    label.setToolTip(tip)
+    label.setAccessibleName(text("PRACTICE_DESK_TITLE"))
+    for button in strip.findChildren(QPushButton, "practice-pull-now"):
+        button.setText(text("PRACTICE_DESK_PULL_NOW"))
+        button.setToolTip(text("PRACTICE_DESK_PULL_NOW_TIP"))
+    strip.raise_()
 
 
 def _is_framed_kind(widget: QWidget) -> bool:
     return widget.windowType() in (Qt.WindowType.Window, Qt.WindowType.Dialog, Qt.WindowType.Sheet)
 
 
-def _in_practice(widget: QWidget) -> bool:
-    """A window of the practice session: the practice main window, anything opened over it —
-    or any window at all when no production window is open (kyso --practice)."""
+def _practice_owner(widget: QWidget):
+    """The practice main window `widget` belongs to: itself, the one it was opened over — or,
+    when no production window is open (kyso --practice), the practice window; else None."""
     current = widget
     while current is not None:
         if current in _practice_windows:
-            return True
+            return current
         current = current.parentWidget()
-    return not any(w.objectName() == "kyso-main" and w not in _practice_windows
-                   for w in QApplication.topLevelWidgets())
+    if _practice_windows and not any(w.objectName() == "kyso-main" and w not in _practice_windows
+                                     for w in QApplication.topLevelWidgets()):
+        return _practice_windows[0]
+    return None
 
 
 def _prefix_title(window: QWidget) -> None:
@@ -159,8 +165,7 @@ def open_practice_window(session, *, files: list[Path] = (), ui_state: QSettings
     window = MainWindow(ui_state=state, mode=PracticeDesk(session))
     _practice_windows.append(window)
     window.destroyed.connect(lambda *args: _practice_windows.remove(window) if window in _practice_windows else None)
-    window.practice_frame = PracticeFrame(banner=lambda: session.banner(_lang()),
-                                          pull_now=lambda: _pull_inserted(window))
+    _frame()
     window.statusBar().setStyleSheet("QStatusBar { background:#fde7d3; }")
     install_panels(window, session)
     window.show()

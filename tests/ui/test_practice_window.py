@@ -294,3 +294,43 @@ def test_newcomer_tries_practice_from_the_production_window(qtbot, kyso_home):
         practice.close()
         window.token_monitor.stop()
         window.close()
+
+
+def test_expired_certificate_and_secret_document_are_refused_before_any_pin(practice_desk, tmp_path):
+    """The rack's deliberately bad token: inserted instead of the trainee's own, its certificate is
+    refused before the PIN; the secret-marked exercise is blocked in the list. Both ticked."""
+    desk = practice_desk(trainee=2)
+    window, qtbot = desk.window, desk.qtbot
+    own = desk.session.trainee.token
+    qtbot.waitUntil(lambda: desk.rack_button(f"rack-plug-{own}") is not None, timeout=10000)
+    desk.rack_button(f"rack-plug-{own}").click()
+    qtbot.waitUntil(lambda: desk.rack_button(f"rack-plug-{own}").text() == "Cắm vào", timeout=10000)
+    desk.rack_button("rack-plug-het-han").click()
+    qtbot.waitUntil(lambda: "HẾT HẠN" in window.token_status.label.text(), timeout=10000)
+    assert window.token_monitor.ready and all("HẾT HẠN" in v.label for v in window.token_monitor.ready)
+    document = _exercise(desk, "02-bao-cao-an.pdf", tmp_path, copy_as="bao-cao.pdf")
+    secret = _exercise(desk, "05-van-ban-mat.pdf", tmp_path)
+    desk.open([document, secret])
+    assert not window.model.find(secret).signable  # blocked: never near a token
+    errors: list[str] = []
+    desk.watch("kyso-error", lambda box: errors.append(box.text()))
+    desk.watch("kyso-warnings", lambda dialog: dialog.accept())  # the position differs from the document's
+    desk.answer_pin("0000")
+    report = desk.sign([document])
+    codes = [o.error_code for o in report.outcomes] if report is not None else []
+    qtbot.waitUntil(lambda: "CERT_EXPIRED" in codes or bool(errors), timeout=10000)
+    assert "kyso-pin" not in [name for name, _, _ in desk.dialogs]  # refused before any PIN
+    qtbot.waitUntil(lambda: {"chung-thu-loi", "van-ban-bi-chan"} <= desk.ticked(), timeout=10000)
+
+
+def test_every_window_of_the_session_carries_the_banner(practice_desk):
+    """The settings and the audit log opened from the practice window: framed like the rest."""
+    desk = practice_desk(trainee=1)
+    window = desk.window
+    window.open_audit()
+    desk.qtbot.waitUntil(lambda: window.audit_window is not None and window.audit_window.isVisible(), timeout=10000)
+    assert _has_banner(window.audit_window)
+    seen = []
+    desk.watch("kyso-settings", lambda dialog: (seen.append(_has_banner(dialog)), dialog.reject()))
+    window.open_settings()
+    assert seen == [True]

@@ -121,9 +121,8 @@ def child(lang: str, *, out: Path) -> int:
     wait(app, lambda: "ky-ca-nhan" in window.practice_exercises.ticked() and "xac-minh" in window.practice_exercises.ticked())
     window.grab().save(str(out / f"practice-main-{lang}.png"))
     second = next(p for _, p in session.exercises() if p.name == "02-bao-cao-an.pdf")
-    for _ in range(3):
-        sign(second, "000000")
-        wait(app, lambda: not window.token_monitor._reading)
+    sign(second, "000000")  # wrong three times in the same dialog: the token locks
+    wait(app, lambda: not window.token_monitor._reading)
     token = session.trainee.token
     wait(app, lambda: window.practice_rack.findChildren(QPushButton, f"rack-unlock-{token}"))
     window.practice_rack.findChildren(QPushButton, f"rack-unlock-{token}")[0].click()

@@ -8,6 +8,7 @@ Vietnamese (English with `--lang en` or KYSO_LANG=en), like `kyso`.
     kyso-server admin create-admin USERNAME [--role administrator|auditor] [--unit ID] [--password-stdin]
     kyso-server admin reset-password USERNAME [--password-stdin]
     kyso-server admin unlock USERNAME
+    kyso-server admin disable USERNAME | enable USERNAME
     kyso-server admin enrolment-code --unit ID [--hours N] [--json]
     kyso-server admin revoke WORKSTATION
     kyso-server admin workstations [--json]
@@ -94,6 +95,10 @@ def _admin_commands(actions, common: argparse.ArgumentParser, t: Texts) -> None:
     reset.add_argument("--password-stdin", action="store_true", help=t("SERVER_CLI_HELP_PASSWORD_STDIN"))
     unlock = actions.add_parser("unlock", parents=[common], help=t("SERVER_CLI_HELP_UNLOCK"))
     unlock.add_argument("username", help=t("SERVER_CLI_HELP_USERNAME"))
+    disable = actions.add_parser("disable", parents=[common], help=t("SERVER_CLI_HELP_DISABLE"))
+    disable.add_argument("username", help=t("SERVER_CLI_HELP_USERNAME"))
+    enable = actions.add_parser("enable", parents=[common], help=t("SERVER_CLI_HELP_ENABLE"))
+    enable.add_argument("username", help=t("SERVER_CLI_HELP_USERNAME"))
     code = actions.add_parser("enrolment-code", parents=[common], help=t("SERVER_CLI_HELP_ENROLMENT_CODE"))
     code.add_argument("--unit", required=True, help=t("SERVER_CLI_HELP_UNIT_ID"))
     code.add_argument("--hours", type=int, help=t("SERVER_CLI_HELP_HOURS"))
@@ -282,6 +287,22 @@ def _unlock(session, args, t: Texts, _settings) -> int:
     return 0
 
 
+def _disable(session, args, t: Texts, _settings) -> int:
+    from .services.account_admin import account_id_of, disable
+
+    disable(session, actor=_actor(), scope=None, account_id=account_id_of(session, username=args.username))
+    print(t("SERVER_CLI_DISABLED", username=args.username))
+    return 0
+
+
+def _enable(session, args, t: Texts, _settings) -> int:
+    from .services.account_admin import account_id_of, enable
+
+    enable(session, actor=_actor(), scope=None, account_id=account_id_of(session, username=args.username))
+    print(t("SERVER_CLI_ENABLED", username=args.username))
+    return 0
+
+
 def _enrolment_code(session, args, t: Texts, settings: ServerSettings) -> int:
     from .services import workstations
 
@@ -334,7 +355,7 @@ def _verify_log(session, args, t: Texts, _settings) -> int:
 
 
 _ACTIONS = {"create-unit": _create_unit, "create-admin": _create_admin, "reset-password": _reset_password,
-            "unlock": _unlock, "enrolment-code": _enrolment_code, "revoke": _revoke, "workstations": _workstations,
+            "unlock": _unlock, "disable": _disable, "enable": _enable, "enrolment-code": _enrolment_code, "revoke": _revoke, "workstations": _workstations,
             "verify-log": _verify_log}
 
 

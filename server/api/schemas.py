@@ -119,6 +119,7 @@ class AccountOut(BaseModel):
     role: str
     unit: str | None
     locked: bool
+    disabled: bool = False
 
 
 class CodeIn(BaseModel):

@@ -1,6 +1,7 @@
-"""What an administrator does to an existing account: a new password, an end to a lock-out.
-Both end the account's sessions (its password changed, or someone may have been guessing it) and
-go into the admin log."""
+"""What an administrator does to an existing account: a new password, an end to a lock-out, an end
+to the account (disabled: it signs in no more, answered as a wrong password) and its return. Each
+ends the account's sessions (its password changed, someone may have been guessing it, it was
+disabled) and goes into the admin log."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from ..models import AdminAccount, AdminSession
 from ..security import hash_password, password_problem
 from . import adminlog
 
-__all__ = ["account_id_of", "account_in_scope", "reset_password", "unlock"]
+__all__ = ["account_id_of", "account_in_scope", "disable", "enable", "reset_password", "unlock"]
 
 
 def account_in_scope(session: Session, *, account_id: int, scope: str | None) -> AdminAccount:
@@ -48,6 +49,28 @@ def unlock(session: Session, *, actor: str, scope: str | None, account_id: int) 
     account.failed_logins, account.locked_until = 0, None
     _end_sessions(session, account)
     adminlog.record(session, actor=actor, action="account.unlocked", target=account.username)
+    return account
+
+
+def disable(session: Session, *, actor: str, scope: str | None, account_id: int,
+            actor_account_id: int | None = None) -> AdminAccount:
+    """The account signs in no more (the right password answers as a wrong one) and its open
+    sessions end now. Not one's own account (the last administrator would lock everyone out)."""
+    account = account_in_scope(session, account_id=account_id, scope=scope)
+    if actor_account_id is not None and account.id == actor_account_id:
+        raise ServerError(ServerErrorCode.REQUEST_INVALID, detail="own account")
+    _end_sessions(session, account)
+    if not account.disabled:
+        account.disabled = True
+        adminlog.record(session, actor=actor, action="account.disabled", target=account.username)
+    return account
+
+
+def enable(session: Session, *, actor: str, scope: str | None, account_id: int) -> AdminAccount:
+    account = account_in_scope(session, account_id=account_id, scope=scope)
+    if account.disabled:
+        account.disabled, account.failed_logins, account.locked_until = False, 0, None
+        adminlog.record(session, actor=actor, action="account.enabled", target=account.username)
     return account
 
 

@@ -46,3 +46,70 @@ def test_a_clock_stepped_back_does_not_revive_an_expired_code(live, monkeypatch,
         fresh = issue_code(live.url, live.headers("admin"), live.unit)  # made on the stepped-back clock
         assert enrol(live.url, fresh, f"ws-fresh-{uses}-{int(back.total_seconds())}").workstation_id
         monkeypatch.undo()
+
+
+def _sign_in(live, username: str, password: str):
+    return HTTP.post(f"{live.url}/api/v1/auth/login", json={"username": username, "password": password})
+
+
+def test_a_disabled_account_loses_its_sessions_and_signs_in_no_more(live):
+    from tests.support.audit_server import ADMIN_PASSWORD, login
+
+    auditor = live.names["auditor"]
+    session = login(live.url, auditor)
+    assert HTTP.get(f"{live.url}/api/v1/auth/me", headers=session).status_code == 200
+    # another unit's administrator does not see it; an auditor may not act; one cannot disable oneself
+    other = HTTP.post(f"{live.url}/api/v1/admin/accounts/{live.names['other_auditor']}/disable",
+                      headers=live.headers("unit_admin"))
+    assert (other.status_code, other.json()["code"]) == (404, "SERVER_NOT_FOUND")
+    assert HTTP.post(f"{live.url}/api/v1/admin/accounts/{auditor}/disable", headers=session).status_code == 403
+    itself = HTTP.post(f"{live.url}/api/v1/admin/accounts/{live.names['unit_admin']}/disable",
+                       headers=live.headers("unit_admin"))
+    assert (itself.status_code, itself.json()["code"]) == (422, "SERVER_REQUEST_INVALID")
+
+    done = HTTP.post(f"{live.url}/api/v1/admin/accounts/{auditor}/disable", headers=live.headers("unit_admin"))
+    assert done.status_code == 200, done.text
+    assert done.json() == {"username": auditor, "role": "auditor", "unit": live.unit, "locked": False, "disabled": True}
+    assert HTTP.get(f"{live.url}/api/v1/auth/me", headers=session).status_code == 401  # its session ended
+    right, wrong, nobody = (_sign_in(live, auditor, ADMIN_PASSWORD), _sign_in(live, auditor, "sai mật khẩu"),
+                            _sign_in(live, "khong-co-ai-" + auditor, ADMIN_PASSWORD))
+    # the right password of a disabled account answers as a wrong one, and as a name with no account
+    assert [(r.status_code, r.json()) for r in (right, wrong)] == [(nobody.status_code, nobody.json())] * 2
+    assert right.status_code == 401
+    listed = HTTP.get(f"{live.url}/api/v1/admin/accounts", headers=live.headers("admin")).json()
+    assert next(a for a in listed if a["username"] == auditor)["disabled"] is True
+    log = HTTP.get(f"{live.url}/api/v1/admin/log", params={"limit": 1000}, headers=live.headers("admin")).json()
+    disabled = [e for e in log["entries"] if e["action"] == "account.disabled" and e["target"] == auditor]
+    assert [e["actor"] for e in disabled] == [f"admin:{live.names['unit_admin']}"]
+
+    enabled = HTTP.post(f"{live.url}/api/v1/admin/accounts/{auditor}/enable", headers=live.headers("unit_admin"))
+    assert (enabled.status_code, enabled.json()["disabled"]) == (200, False)
+    assert "Authorization" in login(live.url, auditor)
+
+
+def test_disable_and_enable_from_the_command_line(tmp_path, capsys, monkeypatch):
+    import functools
+
+    from tests.server.test_admin import _cli
+
+    db = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    run = functools.partial(_cli, capsys, monkeypatch, db=db)
+    assert run("admin", "create-unit", "VKS-CLI", "Viện kiểm sát thử")[0] == 0
+    assert run("admin", "create-admin", "kiemtoan-cli", "--unit", "VKS-CLI", "--role", "auditor", "--password-stdin",
+               stdin="một mật khẩu rất dài\n")[0] == 0
+    code, out, _ = run("admin", "disable", "kiemtoan-cli")
+    assert code == 0 and "kiemtoan-cli" in out
+    code, _, err = run("admin", "disable", "khong-co")
+    assert code != 0 and "SERVER_NOT_FOUND" in err
+    from server.db import Database
+    from server.models import AdminAccount
+    from sqlalchemy import select
+
+    database = Database(db)
+    with database.read_session() as session:
+        assert session.execute(select(AdminAccount.disabled).where(AdminAccount.username == "kiemtoan-cli")).scalar()
+    code, out, _ = run("admin", "enable", "kiemtoan-cli")
+    assert code == 0 and "kiemtoan-cli" in out
+    with database.read_session() as session:
+        assert not session.execute(select(AdminAccount.disabled).where(AdminAccount.username == "kiemtoan-cli")).scalar()
+    database.dispose()

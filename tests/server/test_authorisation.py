@@ -39,6 +39,8 @@ def _matrix(ctx):
         ("POST", "/api/v1/admin/accounts", lambda: {"json": {"username": f"kt-{unique()}", "password": "một mật khẩu dài",
                                                             "role": "auditor", "unit": u}},
          _with(ADMIN, unit_admin=201, admin=201)),
+        ("POST", f"/api/v1/admin/accounts/{ctx['victim_account']}/disable", None, _with(ADMIN, unit_admin=200, admin=200)),
+        ("POST", f"/api/v1/admin/accounts/{ctx['victim_account']}/enable", None, _with(ADMIN, unit_admin=200, admin=200)),
         ("GET", "/api/v1/admin/units", None, _with(ADMIN, unit_admin=200, admin=200)),
         ("POST", "/api/v1/admin/units", lambda: {"json": {"id": f"U-{unique()}", "name": "Đơn vị mới"}},
          _with(ADMIN, unit_admin=403, admin=201)),
@@ -76,7 +78,11 @@ def test_authorisation_matrix(live):
         **{who: live.headers(who) for who in ("other_auditor", "auditor", "unit_admin", "admin")},
     }
     ctx = {"unit": live.unit, "ws": ws.workstation_id, "victim": victim.workstation_id,
-           "events": sealed_chain(ws.workstation_id, count=2), "auditor": live.names["auditor"]}
+           "events": sealed_chain(ws.workstation_id, count=2), "auditor": live.names["auditor"],
+           "victim_account": f"kt-victim-{secrets.token_hex(4)}"}
+    assert HTTP.post(f"{live.url}/api/v1/admin/accounts", headers=live.headers("admin"), json={
+        "username": ctx["victim_account"], "password": "một mật khẩu dài", "role": "auditor", "unit": live.unit,
+    }).status_code == 201
     listed = HTTP.get(f"{live.url}/api/v1/workstations", headers=live.headers("other_auditor")).json()
     assert {w["unit"] for w in listed} == {live.other_unit}  # the other unit sees only its own
     problems = []
@@ -100,7 +106,8 @@ def test_every_route_is_in_the_matrix(tmp_path):
     upgrade(url)
     app = create_app(ServerSettings(database_url=url))
     routes = {(method.upper(), path) for path, operations in app.openapi()["paths"].items() for method in operations}
-    ctx = {"unit": "{unit_id}", "ws": "{workstation_id}", "victim": "{workstation_id}", "events": [], "auditor": ""}
+    ctx = {"unit": "{unit_id}", "ws": "{workstation_id}", "victim": "{workstation_id}", "events": [], "auditor": "",
+           "victim_account": "{username}"}
     covered = {(method, path.split("?")[0].replace("{workstation_id}/revoke", "{workstation_id}/revoke")
                 .replace("/units/{unit_id}/policy", "/units/{unit_id}/{kind}").replace("/config/policy", "/config/{kind}"))
                for method, path, _, _ in _matrix(ctx)}

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ...db import as_utc, now_utc
 from ...models import AdminLogEntry
 from ...principals import Role
-from ...services import accounts, adminlog, workstations
+from ...services import account_admin, accounts, adminlog, workstations
 from ...services.unit_config import ConfigKind, set_config
 from ..deps import AdministratorDep, SessionDep, StateDep
 from ..schemas import (
@@ -59,9 +59,29 @@ def create_account(body: AccountIn, admin: AdministratorDep, state: StateDep) ->
 @router.get("/accounts", response_model=list[AccountOut])
 def list_accounts(admin: AdministratorDep, session: SessionDep) -> list[AccountOut]:
     now = now_utc()
-    return [AccountOut(username=a.username, role=a.role, unit=a.unit_id,
-                       locked=a.locked_until is not None and as_utc(a.locked_until) > now)
-            for a in accounts.list_accounts(session, scope=admin.unit_id)]
+    return [_account_out(a, now) for a in accounts.list_accounts(session, scope=admin.unit_id)]
+
+
+def _account_out(account, now) -> AccountOut:
+    return AccountOut(username=account.username, role=account.role, unit=account.unit_id, disabled=account.disabled,
+                      locked=account.locked_until is not None and as_utc(account.locked_until) > now)
+
+
+@router.post("/accounts/{username}/disable", response_model=AccountOut)
+def disable_account(username: str, admin: AdministratorDep, state: StateDep) -> AccountOut:
+    """The account signs in no more and its open sessions end now (recorded in the admin log)."""
+    with state.database.write() as session:
+        account = account_admin.disable(session, actor=admin.actor, scope=admin.unit_id, actor_account_id=admin.account_id,
+                                        account_id=account_admin.account_id_of(session, username=username))
+        return _account_out(account, now_utc())
+
+
+@router.post("/accounts/{username}/enable", response_model=AccountOut)
+def enable_account(username: str, admin: AdministratorDep, state: StateDep) -> AccountOut:
+    with state.database.write() as session:
+        account = account_admin.enable(session, actor=admin.actor, scope=admin.unit_id,
+                                       account_id=account_admin.account_id_of(session, username=username))
+        return _account_out(account, now_utc())
 
 
 @router.post("/enrolment-codes", response_model=CodeOut, status_code=status.HTTP_201_CREATED)

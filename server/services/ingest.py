@@ -145,23 +145,28 @@ def owns_chain(principal: WorkstationPrincipal, chain: str) -> bool:
 
 
 def _locked_head(session: Session, *, chain: str, mode: str, principal: WorkstationPrincipal,
-                 postgres: bool) -> tuple[int, str]:
-    """(seq, hash) of the chain's head, its row locked until the transaction ends (Core, not the
-    ORM: this runs once a batch, on the hot path)."""
+                 postgres: bool) -> tuple[int, str, bool]:
+    """(seq, hash, started) of the chain's head, its row locked until the transaction ends (Core,
+    not the ORM: this runs once a batch, on the hot path); `started`: this batch made the row."""
     query = (select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain, ChainHead.mode == mode)
              .with_for_update())
     head = session.execute(query).one_or_none()
+    started = False
     if head is None:  # the chain's first batch; two processes may race here: the insert is idempotent
         dialect_insert = postgresql_insert if postgres else sqlite_insert
-        session.execute(dialect_insert(ChainHead).values(chain=chain, mode=mode, workstation_id=principal.id,
-                                                         seq=0, hash=wire.GENESIS).on_conflict_do_nothing())
+        made = session.execute(dialect_insert(ChainHead).values(chain=chain, mode=mode, workstation_id=principal.id,
+                                                                seq=0, hash=wire.GENESIS)
+                               .on_conflict_do_nothing().returning(ChainHead.seq))
+        started = made.first() is not None  # (rowcount is -1 here on psycopg)
         head = session.execute(query).one()
-    return head[0], head[1]
+    return head[0], head[1], started
 
 
 def _store(session: Session, *, batch: list[dict], chain: str, mode: str, principal: WorkstationPrincipal,
            signer: ReceiptSigner, postgres: bool) -> IngestResult:
-    head_seq, head_hash = _locked_head(session, chain=chain, mode=mode, principal=principal, postgres=postgres)
+    head_seq, head_hash, started = _locked_head(session, chain=chain, mode=mode, principal=principal, postgres=postgres)
+    if started and chain != principal.id:
+        _note_restart(session, principal=principal, chain=chain, mode=mode, first=batch[0])
     old = [item for item in batch if item["seq"] <= head_seq]
     _check_duplicates(session, old=old, chain=chain, mode=mode)
     fresh, gap_at, seq, current = [], None, head_seq, head_hash
@@ -183,6 +188,29 @@ def _store(session: Session, *, batch: list[dict], chain: str, mode: str, princi
         session.execute(update(Workstation).where(Workstation.id == principal.id).values(last_seen_at=received))
     receipt = signer.sign(workstation=chain, mode=mode, seq=seq, hash=current)
     return IngestResult(chain, mode, len(fresh), len(old), seq, current, seq + 1, receipt, gap_at)
+
+
+def _note_restart(session: Session, *, principal: WorkstationPrincipal, chain: str, mode: str, first: dict) -> None:
+    """A workstation starts `<id>#…` after setting a damaged log aside: once is a mishap and passes
+    without a word; a further chain (a name it had not used, in either mode) is a `chain_started`
+    alert — a workstation starting chains at will could drop any history it liked. One open alert
+    per workstation: further chains count on it until someone acknowledges it."""
+    earlier = session.execute(
+        select(ChainHead.chain).where(ChainHead.workstation_id == principal.id, ChainHead.chain != principal.id,
+                                      ChainHead.chain != chain).limit(1)
+    ).first()
+    if earlier is None:
+        return
+    existing = session.execute(
+        select(Alert).where(Alert.workstation_id == principal.id, Alert.kind == "chain_started",
+                            Alert.acknowledged_at.is_(None)).order_by(Alert.id).limit(1).with_for_update()
+    ).scalar_one_or_none()
+    if existing is not None:
+        existing.repeats += 1
+        return
+    session.add(Alert(unit_id=principal.unit_id, workstation_id=principal.id, chain=chain, mode=mode,
+                      kind="chain_started", seq=first["seq"], stored_hash="",
+                      received_hash=first["hash"], created_at=now_utc(), repeats=1))
 
 
 def _check_duplicates(session: Session, *, old: list[dict], chain: str, mode: str) -> None:

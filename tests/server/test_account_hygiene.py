@@ -113,3 +113,49 @@ def test_disable_and_enable_from_the_command_line(tmp_path, capsys, monkeypatch)
     with database.read_session() as session:
         assert not session.execute(select(AdminAccount.disabled).where(AdminAccount.username == "kiemtoan-cli")).scalar()
     database.dispose()
+
+
+def _send(live, ws, chain: str, *, mode: str = "production"):
+    from tests.support.audit_server import sealed_chain
+
+    response = HTTP.post(f"{live.url}/api/v1/events", headers=ws.headers,
+                         json={"events": sealed_chain(chain, count=2, mode=mode)})
+    assert response.status_code == 200, response.text
+
+
+def _alerts(live, workstation: str) -> list[dict]:
+    listed = HTTP.get(f"{live.url}/api/v1/alerts", params={"unit": live.unit}, headers=live.headers("auditor")).json()["alerts"]
+    return [a for a in listed if a["workstation"] == workstation]
+
+
+def test_new_chains_beyond_the_first_restart_raise_an_alert(live):
+    """A workstation may set one damaged log aside and start `<id>#…` once without a word; every
+    further chain it starts is an alert (one open alert per workstation, repeats counted), in
+    either mode; its own chain and another workstation's first restart raise nothing."""
+    ws, calm = live.workstation(), live.workstation()
+    _send(live, ws, ws.workstation_id)
+    _send(live, ws, f"{ws.workstation_id}#20261203T080000Z")
+    _send(live, ws, f"{ws.workstation_id}#20261203T080000Z", mode="practice")  # the same restart, other mode
+    _send(live, calm, calm.workstation_id)
+    _send(live, calm, f"{calm.workstation_id}#1")
+    assert _alerts(live, ws.workstation_id) == [] and _alerts(live, calm.workstation_id) == []
+
+    second = f"{ws.workstation_id}#20261203T090000Z"
+    _send(live, ws, second)
+    _send(live, ws, second)  # the same chain again: a duplicate, no new alert
+    [alert] = _alerts(live, ws.workstation_id)
+    assert (alert["kind"], alert["chain"], alert["mode"], alert["repeats"]) == ("chain_started", second, "production", 1)
+    for n in range(3):
+        _send(live, ws, f"{ws.workstation_id}#more-{n}", mode=("production", "practice")[n % 2])
+    [alert] = _alerts(live, ws.workstation_id)
+    assert alert["repeats"] == 4 and alert["acknowledged_at"] is None
+    assert _alerts(live, calm.workstation_id) == []
+    from server.db import Database
+    from server.services.alerts import acknowledge
+
+    database = Database(live.database_url)  # the console's review (its page calls the same function)
+    with database.write() as session:
+        acknowledge(session, actor="admin:kiemtra", alert_id=alert["id"], scope=None, comment="ổ đĩa hỏng, đã kiểm tra")
+    database.dispose()
+    _send(live, ws, f"{ws.workstation_id}#after-review")
+    assert [a["repeats"] for a in _alerts(live, ws.workstation_id)] == [1, 4]  # a fresh alert after the review

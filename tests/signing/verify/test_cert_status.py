@@ -1,0 +1,76 @@
+"""Verdicts for a revoked and an expired signer certificate, with and without a signature
+timestamp (issue 14): what the file proves about the signing time decides.
+
+The test PKI's signer-revoked was revoked 10 days ago, signer-expired expired 30 days ago; both
+sign now (pyhanko directly, as a foreign tool would: kyso itself refuses such a certificate)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import pytest
+
+from signing.trust import TrustStore
+from signing.verify import Problem, Verdict, verify_document
+from tests.support import attacks
+from tests.support.documents import decree30_pdf
+
+
+def _sign(pki, source: bytes, label: str, *, timestamp: bool) -> bytes:
+    from pyhanko.sign import fields, signers, timestamps
+
+    meta = signers.PdfSignatureMetadata(field_name="Chu ky", subfilter=fields.SigSeedSubFilter.PADES)
+    signer = attacks._simple_signer(pki.key_path(label), pki.cert_der(label), (pki.cert_der("interm"),))
+    stamper = timestamps.HTTPTimeStamper(pki.tsa_url) if timestamp else None
+    out = io.BytesIO()
+    signers.PdfSigner(meta, signer, timestamper=stamper,
+                      new_field_spec=fields.SigFieldSpec("Chu ky", box=(60, 60, 260, 120))
+                      ).sign_pdf(attacks._writer(source), output=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory) -> bytes:
+    return decree30_pdf(tmp_path_factory.mktemp("status") / "quyet-dinh.pdf").read_bytes()
+
+
+def _verify(tmp_path, data: bytes, trust_dir, *, offline: bool):
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(data)
+    trust = TrustStore.load(extra_dirs=[trust_dir], include_shipped=False)
+    document = asyncio.run(verify_document(path, trust=trust, allow_fetching=not offline))
+    assert len(document.signatures) == 1
+    return document.signatures[0]
+
+
+@pytest.mark.parametrize("timestamp", [False, True], ids=["no-timestamp", "timestamp"])
+def test_revoked_before_signing_is_invalid(timestamp, plain, pki, trust_dir, tmp_path):
+    """Revoked 10 days before the signature (claimed or timestamped now): TOTAL-FAILED, REVOKED."""
+    sig = _verify(tmp_path, _sign(pki, plain, "signer-revoked", timestamp=timestamp), trust_dir, offline=False)
+    assert sig.intact
+    assert sig.verdict is Verdict.INVALID
+    assert Problem.REVOKED in sig.problems
+    assert sig.sub_indication == "REVOKED"
+
+
+@pytest.mark.parametrize("timestamp", [False, True], ids=["no-timestamp", "timestamp"])
+def test_revoked_signer_offline_is_never_valid(timestamp, plain, pki, trust_dir, tmp_path):
+    """Offline, with no revocation data in the file, the revocation cannot be seen: never VALID."""
+    sig = _verify(tmp_path, _sign(pki, plain, "signer-revoked", timestamp=timestamp), trust_dir, offline=True)
+    assert sig.verdict is not Verdict.VALID
+    assert Problem.REVOCATION_UNKNOWN in sig.problems or Problem.REVOKED in sig.problems
+
+
+@pytest.mark.parametrize("timestamp", [False, True], ids=["no-timestamp", "timestamp"])
+def test_signed_after_expiry_is_invalid(timestamp, plain, pki, trust_dir, tmp_path):
+    """Signed (claimed or timestamped) 30 days after the certificate expired: NOT_YET_VALID_OR_EXPIRED."""
+    for offline in (False, True):
+        sig = _verify(tmp_path, _sign(pki, plain, "signer-expired", timestamp=timestamp), trust_dir, offline=offline)
+        assert sig.intact
+        assert not sig.cert_valid_at_signing
+        assert sig.verdict is Verdict.INVALID
+        assert Problem.EXPIRED_AT_SIGNING in sig.problems
+        assert sig.sub_indication == "NOT_YET_VALID_OR_EXPIRED"
+        if timestamp:
+            assert sig.timestamp_time is not None

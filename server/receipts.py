@@ -1,13 +1,16 @@
 """Receipts: the server's Ed25519 signature over (chain, mode, last sequence, its hash, time).
 
 A receipt is a JSON object; the signature covers the RFC 8785 encoding of every member except
-"signature". The key lives in the database (shared by every server process) unless a key file is
-configured. `GET /api/v1/server-key` publishes the public key; the client pins it at enrolment.
+"signature". The key lives in a file outside the database when `receipt_key_file` is set (created
+0600; a key the database held is moved into it and wiped from the database, so backups no longer
+carry it), else in the database (shared by every server process). `GET /api/v1/server-key`
+publishes the public key; the client pins it at enrolment.
 """
 
 from __future__ import annotations
 
 import base64
+import os
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,10 +20,11 @@ from typing import Any
 import rfc8785
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .db import Database, now_utc
+from .errors import ServerError, ServerErrorCode
 from .models import ReceiptKey
 
 __all__ = ["CONFIG_SEAL_HEADER", "CONFIG_SEAL_PURPOSE", "RECEIPT_VERSION", "ReceiptSigner", "load_signer",
@@ -81,12 +85,17 @@ class ReceiptSigner:
         return self.private_key.public_key()
 
 
+MOVED_TO_FILE = b""  # the database's row once its key lives in a file: a key exists, elsewhere
+
+
 def load_signer(*, database: Database, key_file: Path | None) -> ReceiptSigner:
     if key_file is not None:
-        return ReceiptSigner(_from_file(key_file))
+        return ReceiptSigner(_key_in_file(database, key_file))
     with database.read_session() as session:
         row = session.get(ReceiptKey, 1)
         if row is not None:
+            if row.private_key == MOVED_TO_FILE:  # never a key of its own: workstations pinned the file's
+                raise ServerError(ServerErrorCode.RECEIPT_KEY_MISSING, path="receipt_key_file")
             return ReceiptSigner(Ed25519PrivateKey.from_private_bytes(row.private_key))
     fresh = Ed25519PrivateKey.generate()
     raw = fresh.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
@@ -101,15 +110,62 @@ def load_signer(*, database: Database, key_file: Path | None) -> ReceiptSigner:
     return ReceiptSigner(Ed25519PrivateKey.from_private_bytes(stored))
 
 
+def _key_in_file(database: Database, path: Path) -> Ed25519PrivateKey:
+    """The file's key. Without the file: the database's key moved into it (and wiped from the
+    database), or a new key when this database never had one; if the database says its key was
+    moved to a file, that file is missing here, and no new key is made (SERVER_RECEIPT_KEY_MISSING)."""
+    if path.exists():
+        key = _from_file(path)
+        _wipe_database_key(database, key, path)
+        return key
+    try:
+        with database.read_session() as session:
+            stored = session.execute(select(ReceiptKey.private_key).where(ReceiptKey.id == 1)).scalar_one_or_none()
+    except OperationalError:
+        stored = None  # the database is away at start: the file decides (a readiness check tells the rest)
+    if stored == MOVED_TO_FILE:
+        raise ServerError(ServerErrorCode.RECEIPT_KEY_MISSING, path=str(path))
+    key = Ed25519PrivateKey.from_private_bytes(stored) if stored else Ed25519PrivateKey.generate()
+    _write_private(path, key)
+    key = _from_file(path)  # another process may have written it first: the file is the one key
+    _wipe_database_key(database, key, path)
+    return key
+
+
+def _write_private(path: Path, key: Ed25519PrivateKey) -> None:
+    """Created 0600 from the first byte (never readable by others, not even for a moment)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(pem)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _wipe_database_key(database: Database, key: Ed25519PrivateKey, path: Path) -> None:
+    """The database keeps only the mark that its key lives in a file (a process without the file
+    then refuses to start instead of signing with a key no workstation pinned)."""
+    raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    try:
+        with database.write() as session:
+            stored = session.execute(select(ReceiptKey.private_key).where(ReceiptKey.id == 1)
+                                     .with_for_update()).scalar_one_or_none()
+            if stored is None:
+                session.add(ReceiptKey(id=1, private_key=MOVED_TO_FILE, created_at=now_utc()))
+            elif stored != MOVED_TO_FILE:
+                if stored != raw:  # the workstations pinned the database's key, not this file's
+                    raise ServerError(ServerErrorCode.RECEIPT_KEY_MISMATCH, path=str(path))
+                session.execute(update(ReceiptKey).where(ReceiptKey.id == 1).values(private_key=MOVED_TO_FILE))
+    except (OperationalError, IntegrityError):
+        pass  # the database is away (the mark is written at the next start) or another process wrote it
+
+
 def _from_file(path: Path) -> Ed25519PrivateKey:
-    if not path.exists():
-        key = Ed25519PrivateKey.generate()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
-        with open(path, "xb") as handle:
-            handle.write(pem)
-        path.chmod(0o600)
     loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     if not isinstance(loaded, Ed25519PrivateKey):
         raise ValueError(f"{path}: not an Ed25519 private key")

@@ -1,0 +1,98 @@
+"""Issue 16, secrets at rest: the receipt-signing key kept in a file outside the database (created
+0600), an existing database key moved out of the database into it (the same key: workstations keep
+the one they pinned), and a server that cannot find the file refuses to start rather than signing
+with a new key. Each backend on a database of its own (the key row is the database's)."""
+
+from __future__ import annotations
+
+import contextlib
+import stat
+
+import pytest
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_db(request, tmp_path):
+    from server.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    from tests.support.postgres import temporary_database
+
+    with temporary_database() as url:
+        upgrade(url)
+        yield url
+
+
+def _db_key(url: str) -> bytes | None:
+    from server.db import Database
+    from server.models import ReceiptKey
+
+    database = Database(url)
+    with contextlib.closing(database.read_session()) as session:
+        row = session.get(ReceiptKey, 1)
+        found = None if row is None else row.private_key
+    database.dispose()
+    return found
+
+
+def test_the_database_key_moves_into_a_private_file(own_db, tmp_path):
+    from server.db import Database
+    from server.errors import ServerError
+    from server.receipts import load_signer
+
+    database = Database(own_db)
+    before = load_signer(database=database, key_file=None)  # an installation of yesterday: key in the database
+    assert len(_db_key(own_db)) == 32
+    key_file = tmp_path / "keys" / "receipt-key.pem"
+    moved = load_signer(database=database, key_file=key_file)
+    assert moved.key_id == before.key_id  # the key every workstation pinned
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert _db_key(own_db) == b""  # no longer in the database, nor in its backups
+    assert load_signer(database=database, key_file=key_file).key_id == before.key_id  # next start
+    # a process without the file (or told to use the database) does not make a key of its own
+    for elsewhere in (None, tmp_path / "other" / "receipt-key.pem"):
+        with pytest.raises(ServerError) as missing:
+            load_signer(database=database, key_file=elsewhere)
+        assert missing.value.code.value == "SERVER_RECEIPT_KEY_MISSING"
+    assert not (tmp_path / "other" / "receipt-key.pem").exists()
+    database.dispose()
+
+
+def test_a_fresh_installation_makes_its_key_in_a_file(own_db, tmp_path):
+    from server.db import Database
+    from server.errors import ServerError
+    from server.receipts import load_signer
+
+    database = Database(own_db)
+    key_file = tmp_path / "receipt-key.pem"
+    made = load_signer(database=database, key_file=key_file)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and _db_key(own_db) == b""
+    assert load_signer(database=database, key_file=key_file).key_id == made.key_id
+    with pytest.raises(ServerError):
+        load_signer(database=database, key_file=None)
+    database.dispose()
+
+
+def test_a_key_file_that_is_not_the_database_key_is_refused(own_db, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from server.db import Database
+    from server.errors import ServerError
+    from server.receipts import load_signer
+
+    database = Database(own_db)
+    pinned = load_signer(database=database, key_file=None)
+    stranger = tmp_path / "stranger.pem"
+    stranger.write_bytes(Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    with pytest.raises(ServerError) as refused:
+        load_signer(database=database, key_file=stranger)
+    assert refused.value.code.value == "SERVER_RECEIPT_KEY_MISMATCH"
+    assert len(_db_key(own_db)) == 32  # the database's key stays where it was
+    assert load_signer(database=database, key_file=None).key_id == pinned.key_id
+    database.dispose()

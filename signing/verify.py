@@ -31,6 +31,7 @@ from .certcheck import RevocationStatus, make_validation_context
 from .document import check_header, open_reader
 from .errors import SigningError, SigningErrorCode
 from .levels import PadesLevel
+from .pdf_hex import install_fast_hex_strings
 from .trust import TrustStore
 from .verify_changes import Change, ChangeKind, RevisionSigner, classify_revisions
 from .verify_structure import BoundedStream, Malformed, check_signature_dictionary, file_end
@@ -191,6 +192,7 @@ class DocumentVerification:
 
 async def verify_document(path: Path, *, trust: TrustStore, allow_fetching: bool = True) -> DocumentVerification:
     """Verify every signature and document timestamp in `path`."""
+    install_fast_hex_strings()
     check_header(path)
     with open(path, "rb") as stream:
         size = path.stat().st_size

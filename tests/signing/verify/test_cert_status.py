@@ -74,3 +74,26 @@ def test_signed_after_expiry_is_invalid(timestamp, plain, pki, trust_dir, tmp_pa
         assert sig.sub_indication == "NOT_YET_VALID_OR_EXPIRED"
         if timestamp:
             assert sig.timestamp_time is not None
+
+
+def test_revoked_after_a_claimed_signing_time_is_never_valid(plain, pki, trust_dir, tmp_path, monkeypatch):
+    """The signer claims (/M, no timestamp) a time 20 days ago, before the revocation 10 days ago:
+    a claim is no proof of when it was signed (ETSI: no proof of existence before the revocation),
+    so the revocation still decides against it — never VALID, the revocation named."""
+    from datetime import datetime, timedelta
+
+    from pyhanko.sign.signers import pdf_signer
+
+    class _Backdated(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) - timedelta(days=20)
+
+    monkeypatch.setattr(pdf_signer, "datetime", _Backdated)
+    data = _sign(pki, plain, "signer-revoked", timestamp=False)
+    monkeypatch.undo()
+    sig = _verify(tmp_path, data, trust_dir, offline=False)
+    assert sig.signing_time is not None and sig.signing_time < datetime.now(sig.signing_time.tzinfo) - timedelta(days=15)
+    assert sig.timestamp_time is None
+    assert sig.verdict is not Verdict.VALID
+    assert Problem.REVOKED in sig.problems

@@ -75,6 +75,8 @@ def _matrix(ids: dict[str, str], victim: dict[str, str], run: str):
                                "password_again": ADMIN_PASSWORD, "role": "auditor", "unit": u},
          (303, 303, 303, 403, 403, 403)),
         ("POST", f"/accounts/{victim['id']}/unlock", {}, ADMIN_OF_A_OBJECT),
+        ("POST", f"/accounts/{victim['id']}/disable", {}, ADMIN_OF_A_OBJECT),
+        ("POST", f"/accounts/{victim['id']}/enable", {}, ADMIN_OF_A_OBJECT),
         ("POST", f"/accounts/{victim['id']}/password", {"password": ADMIN_PASSWORD, "password_again": ADMIN_PASSWORD},
          ADMIN_OF_A_OBJECT),
         ("GET", "/admin-log", None, EVERY_UNIT),
@@ -269,3 +271,29 @@ def test_pages_in_both_languages(console_site, lang):
     assert ("Sự kiện" if lang == "vi" else "Events") in page
     assert "CONSOLE_" not in page  # every text has its message
     client.close()
+
+
+def test_disable_an_account_from_the_console(console_site):
+    """Its open session ends at once, its right password then answers as a wrong one, the page
+    shows it disabled, the admin log has it; enabled again, it signs in."""
+    site = console_site
+    admin = site.client("unit_admin")
+    name = f"off-{secrets.token_hex(3)}"
+    admin.post("/accounts", {"username": name, "password": ADMIN_PASSWORD, "password_again": ADMIN_PASSWORD,
+                             "role": "auditor", "unit": site.unit})
+    user = ConsoleClient(site)
+    assert user.sign_in(name).status_code == 303 and user.get("/events").status_code == 200
+    account = _query(site, "i", "SELECT id FROM admin_accounts WHERE username = :n", n=name)
+    assert admin.post(f"/accounts/{account}/disable", {}).status_code == 303
+    assert user.get("/events").status_code == 303  # its session ended: back to the sign-in page
+    stranger = ConsoleClient(site)
+    right, wrong = user.sign_in(name), stranger.sign_in(name, "sai-mat-khau-roi-nhe")
+    assert right.status_code == wrong.status_code == 401 and user.get("/events").status_code == 303
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" in right.text
+    assert "Đã vô hiệu" in admin.get("/accounts").text
+    assert admin.post(f"/accounts/{account}/enable", {}).status_code == 303
+    assert user.sign_in(name).status_code == 303
+    actions = _query(site, "a", "SELECT string_agg(action, ',' ORDER BY seq) FROM admin_log WHERE target = :n", n=name)
+    assert "account.disabled" in actions and "account.enabled" in actions
+    for client in (admin, user, stranger):
+        client.close()

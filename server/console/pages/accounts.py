@@ -16,7 +16,7 @@ from ...errors import ServerError
 from ...models import AdminLogEntry
 from ...principals import Role
 from ...services import accounts, adminlog
-from ...services.account_admin import reset_password, unlock
+from ...services.account_admin import disable, enable, reset_password, unlock
 from ..auth import ConsoleUser, PageDep, UserDep, VerifiedDep
 from ..web import Page, page_url, redirect
 from .common import require_administrator, require_every_unit, show, units_for
@@ -93,6 +93,29 @@ def end_lockout(account_id: int, user: VerifiedDep, state: StateDep) -> Response
     with state.database.write() as session:
         unlock(session, actor=user.admin.actor, scope=user.admin.unit_id, account_id=account_id)
     return redirect(page_url("/accounts", done="unlocked"))
+
+
+@router.post("/accounts/{account_id}/disable")
+def disable_account(account_id: int, page: PageDep, user: VerifiedDep, state: StateDep) -> Response:
+    """The account signs in no more and its open sessions end now (services/account_admin.py)."""
+    require_administrator(user)
+    try:
+        with state.database.write() as session:
+            disable(session, actor=user.admin.actor, scope=user.admin.unit_id, account_id=account_id,
+                    actor_account_id=user.admin.account_id)
+    except ServerError as error:
+        if error.status == 404:
+            raise
+        return _again(page, user, state, error)
+    return redirect(page_url("/accounts", done="disabled"))
+
+
+@router.post("/accounts/{account_id}/enable")
+def enable_account(account_id: int, user: VerifiedDep, state: StateDep) -> Response:
+    require_administrator(user)
+    with state.database.write() as session:
+        enable(session, actor=user.admin.actor, scope=user.admin.unit_id, account_id=account_id)
+    return redirect(page_url("/accounts", done="enabled"))
 
 
 @router.get("/admin-log")

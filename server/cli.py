@@ -9,6 +9,7 @@ Vietnamese (English with `--lang en` or KYSO_LANG=en), like `kyso`.
     kyso-server admin reset-password USERNAME [--password-stdin]
     kyso-server admin unlock USERNAME
     kyso-server admin disable USERNAME | enable USERNAME
+    kyso-server admin rotate-receipt-key
     kyso-server admin enrolment-code --unit ID [--hours N] [--json]
     kyso-server admin revoke WORKSTATION
     kyso-server admin workstations [--json]
@@ -95,6 +96,7 @@ def _admin_commands(actions, common: argparse.ArgumentParser, t: Texts) -> None:
     reset.add_argument("--password-stdin", action="store_true", help=t("SERVER_CLI_HELP_PASSWORD_STDIN"))
     unlock = actions.add_parser("unlock", parents=[common], help=t("SERVER_CLI_HELP_UNLOCK"))
     unlock.add_argument("username", help=t("SERVER_CLI_HELP_USERNAME"))
+    actions.add_parser("rotate-receipt-key", parents=[common], help=t("SERVER_CLI_HELP_ROTATE_KEY"))
     disable = actions.add_parser("disable", parents=[common], help=t("SERVER_CLI_HELP_DISABLE"))
     disable.add_argument("username", help=t("SERVER_CLI_HELP_USERNAME"))
     enable = actions.add_parser("enable", parents=[common], help=t("SERVER_CLI_HELP_ENABLE"))
@@ -287,6 +289,16 @@ def _unlock(session, args, t: Texts, _settings) -> int:
     return 0
 
 
+def _rotate_receipt_key(session, _args, t: Texts, settings: ServerSettings) -> int:
+    from .receipts import rotate_key_file
+
+    if settings.receipt_key_file is None or not settings.receipt_key_file.exists():
+        raise _Refused("SERVER_CLI_ROTATE_NEEDS_FILE")
+    old, new = rotate_key_file(session, path=settings.receipt_key_file)
+    print(t("SERVER_CLI_KEY_ROTATED", old=old, new=new, path=settings.receipt_key_file))
+    return 0
+
+
 def _disable(session, args, t: Texts, _settings) -> int:
     from .services.account_admin import account_id_of, disable
 
@@ -355,7 +367,7 @@ def _verify_log(session, args, t: Texts, _settings) -> int:
 
 
 _ACTIONS = {"create-unit": _create_unit, "create-admin": _create_admin, "reset-password": _reset_password,
-            "unlock": _unlock, "disable": _disable, "enable": _enable, "enrolment-code": _enrolment_code, "revoke": _revoke, "workstations": _workstations,
+            "unlock": _unlock, "disable": _disable, "rotate-receipt-key": _rotate_receipt_key, "enable": _enable, "enrolment-code": _enrolment_code, "revoke": _revoke, "workstations": _workstations,
             "verify-log": _verify_log}
 
 

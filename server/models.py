@@ -21,7 +21,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "AdminAccount", "AdminLogEntry", "AdminLogHead", "AdminSession", "Alert", "Base", "ChainHead",
-    "EnrolmentCode", "Event", "ReceiptKey", "Unit", "UnitConfig", "UnitConfigVersion", "VerificationRun",
+    "EnrolmentCode", "Event", "ReceiptKey", "ReceiptPublicKey", "Unit", "UnitConfig", "UnitConfigVersion", "VerificationRun",
     "Workstation",
 ]
 
@@ -228,3 +228,14 @@ class ReceiptKey(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     private_key: Mapped[bytes] = mapped_column(LargeBinary)  # raw Ed25519 private key, 32 bytes
     created_at: Mapped[datetime] = mapped_column(UTC_TIME)
+
+
+class ReceiptPublicKey(Base):
+    """Every receipt key's public half, the one in use and the earlier ones (retired_at set), so a
+    receipt or configuration seal signed before a rotation is still checked by the key it names."""
+
+    __tablename__ = "receipt_public_keys"
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)  # SHA-256 of the raw key, 16 hex
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # raw Ed25519 public key, 32 bytes
+    first_used_at: Mapped[datetime] = mapped_column(UTC_TIME)
+    retired_at: Mapped[datetime | None] = mapped_column(UTC_TIME)

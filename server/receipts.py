@@ -25,10 +25,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .db import Database, now_utc
 from .errors import ServerError, ServerErrorCode
-from .models import ReceiptKey
+from .models import ReceiptKey, ReceiptPublicKey
 
-__all__ = ["CONFIG_SEAL_HEADER", "CONFIG_SEAL_PURPOSE", "RECEIPT_VERSION", "ReceiptSigner", "load_signer",
-           "receipt_body", "utc_text"]
+__all__ = ["CONFIG_SEAL_HEADER", "CONFIG_SEAL_PURPOSE", "RECEIPT_VERSION", "ReceiptSigner", "earlier_keys",
+           "load_signer", "receipt_body", "rotate_key_file", "utc_text"]
 
 RECEIPT_VERSION = 1
 CONFIG_SEAL_PURPOSE = "kyso-config"
@@ -89,6 +89,49 @@ MOVED_TO_FILE = b""  # the database's row once its key lives in a file: a key ex
 
 
 def load_signer(*, database: Database, key_file: Path | None) -> ReceiptSigner:
+    signer = _load_signer(database=database, key_file=key_file)
+    try:
+        with database.write() as session:
+            _record_public(session, signer)
+    except (OperationalError, IntegrityError):
+        pass  # the database is away at start, or another process recorded it first
+    return signer
+
+
+def _record_public(session, signer: ReceiptSigner, *, retired: bool = False) -> None:
+    row = session.get(ReceiptPublicKey, signer.key_id)
+    if row is None:
+        row = ReceiptPublicKey(key_id=signer.key_id, public_key=signer.public_key_raw, first_used_at=now_utc())
+        session.add(row)
+    if retired and row.retired_at is None:
+        row.retired_at = now_utc()
+    session.flush()
+
+
+def earlier_keys(session, *, current: str) -> list[ReceiptPublicKey]:
+    """The public halves of the keys used before `current` (newest first)."""
+    query = (select(ReceiptPublicKey).where(ReceiptPublicKey.key_id != current)
+             .order_by(ReceiptPublicKey.first_used_at.desc()))
+    return list(session.execute(query).scalars())
+
+
+def rotate_key_file(session, *, path: Path) -> tuple[str, str]:
+    """A new key replaces the file's (same path, 0600, written aside then renamed over it: a crash
+    leaves the old key or the new, never half a file); the old private key is gone, its public half
+    kept as retired. Returns (old key_id, new key_id). Running servers load the new key at restart."""
+    old = ReceiptSigner(_from_file(path))
+    _record_public(session, old, retired=True)
+    new_key = Ed25519PrivateKey.generate()
+    aside = path.with_name(path.name + ".new")
+    aside.unlink(missing_ok=True)
+    _write_private(aside, new_key)
+    os.replace(aside, path)
+    new = ReceiptSigner(_from_file(path))
+    _record_public(session, new)
+    return old.key_id, new.key_id
+
+
+def _load_signer(*, database: Database, key_file: Path | None) -> ReceiptSigner:
     if key_file is not None:
         return ReceiptSigner(_key_in_file(database, key_file))
     with database.read_session() as session:

@@ -27,10 +27,18 @@ class ErrorOut(BaseModel):
     params: dict[str, str]
 
 
+class EarlierKey(BaseModel):
+    public_key: str = Field(description="raw 32-byte public key, base64")
+    key_id: str
+    retired_at: datetime | None
+
+
 class ServerKey(BaseModel):
     algorithm: Literal["Ed25519"] = "Ed25519"
     public_key: str = Field(description="raw 32-byte public key, base64")
     key_id: str
+    previous: list[EarlierKey] = Field(default_factory=list,
+                                       description="keys used before a rotation: receipts name theirs (key_id)")
 
 
 class EnrolIn(BaseModel):

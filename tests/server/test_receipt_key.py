@@ -96,3 +96,43 @@ def test_a_key_file_that_is_not_the_database_key_is_refused(own_db, tmp_path):
     assert len(_db_key(own_db)) == 32  # the database's key stays where it was
     assert load_signer(database=database, key_file=None).key_id == pinned.key_id
     database.dispose()
+
+
+def test_rotation_keeps_earlier_receipts_verifiable(own_db, tmp_path, capsys, monkeypatch):
+    """`kyso-server admin rotate-receipt-key`: a new key in the same 0600 file, the old private key
+    gone, its public half published beside the new one (`GET /api/v1/server-key`, `previous`), so a
+    receipt signed before is checked by the key it names."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from fastapi.testclient import TestClient
+
+    from server.api.main import create_app
+    from server.config import ServerSettings
+    from server.db import Database
+    from server.receipts import load_signer, receipt_body
+    from tests.server.test_admin import _cli
+
+    key_file = tmp_path / "receipt-key.pem"
+    database = Database(own_db)
+    old = load_signer(database=database, key_file=key_file)
+    receipt = old.sign(workstation="ws-1", mode="production", seq=3, hash="ab" * 32)
+    monkeypatch.setenv("KYSO_SERVER_RECEIPT_KEY_FILE", str(key_file))
+    code, out, err = _cli(capsys, monkeypatch, "admin", "rotate-receipt-key", db=own_db)
+    assert code == 0, err
+    assert old.key_id in out
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    new = load_signer(database=database, key_file=key_file)
+    assert new.key_id != old.key_id and new.key_id in out
+    app = create_app(ServerSettings(database_url=own_db, data_dir=tmp_path, receipt_key_file=key_file))
+    with TestClient(app) as client:
+        published = client.get("/api/v1/server-key").json()
+    assert published["key_id"] == new.key_id
+    [earlier] = [k for k in published["previous"] if k["key_id"] == receipt["key_id"]]
+    Ed25519PublicKey.from_public_bytes(base64.b64decode(earlier["public_key"])).verify(
+        base64.b64decode(receipt["signature"]), receipt_body(receipt))
+    assert earlier["retired_at"]
+    database.dispose()
+    monkeypatch.delenv("KYSO_SERVER_RECEIPT_KEY_FILE")
+    code, _, err = _cli(capsys, monkeypatch, "admin", "rotate-receipt-key", db=f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert code == 2 and "receipt_key_file" in err  # only a key kept in a file is rotated

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+
 from fastapi import APIRouter
 from sqlalchemy import text
 
+from ...db import as_utc
 from ...errors import ServerError, ServerErrorCode
+from ...receipts import earlier_keys
 from ..deps import StateDep
-from ..schemas import ErrorOut, ServerKey
+from ..schemas import EarlierKey, ErrorOut, ServerKey
 
 __all__ = ["router"]
 
@@ -33,4 +37,9 @@ def ready(state: StateDep) -> dict[str, str]:
 
 @router.get("/server-key", response_model=ServerKey)
 def server_key(state: StateDep) -> ServerKey:
-    return ServerKey(public_key=state.signer.public_key_b64, key_id=state.signer.key_id)
+    """The key in use, and the public halves of earlier ones (a receipt names its key_id)."""
+    with state.database.read_session() as session:
+        earlier = [EarlierKey(public_key=base64.b64encode(k.public_key).decode("ascii"), key_id=k.key_id,
+                              retired_at=as_utc(k.retired_at))
+                   for k in earlier_keys(session, current=state.signer.key_id)]
+    return ServerKey(public_key=state.signer.public_key_b64, key_id=state.signer.key_id, previous=earlier)

@@ -159,7 +159,8 @@ def _certification(reader) -> int | None:
             if entry(reference, "/TransformMethod") == "/DocMDP":
                 return int(entry(entry(reference, "/TransformParams", {}), "/P", 2))
         return None
-    except Exception:  # noqa: BLE001 - a broken /Perms entry: treat as locked, never as open
+    except Exception as exc:  # noqa: BLE001 - a broken /Perms entry: treat as locked, never as open
+        log.debug("a broken /Perms entry: treat as locked, never as open: %r", exc)
         return 1
 
 
@@ -192,7 +193,8 @@ def _signer_name(value) -> str | None:
         for cert in signed["certificates"]:
             if cert.chosen.serial_number == sid["serial_number"].native:
                 return cert.chosen.subject.native.get("common_name")
-    except Exception:  # noqa: BLE001 - a signature we cannot parse still counts as present
+    except Exception as exc:  # noqa: BLE001 - a signature we cannot parse still counts as present
+        log.debug("a signature we cannot parse still counts as present: %r", exc)
         return None
     return None
 
@@ -270,7 +272,8 @@ def _page_tree_plain(reader, path: Path) -> bool:
         return True
     except SigningError:
         raise
-    except Exception:  # noqa: BLE001 - an odd node: pypdf reads the text and names the damage
+    except Exception as exc:  # noqa: BLE001 - an odd node: pypdf reads the text and names the damage
+        log.debug("an odd node: pypdf reads the text and names the damage: %r", exc)
         return False
 
 
@@ -418,7 +421,8 @@ def _xobject_heads(reader, stream, page) -> dict[str, dict[bytes, tuple[bytes, .
         resources = resources.get_object() if resources is not None else {}
         xobjects = resources.get("/XObject")
         references = list(dict.items(xobjects.get_object())) if xobjects is not None else []
-    except Exception:  # noqa: BLE001 - damaged resources: nothing to go on
+    except Exception as exc:  # noqa: BLE001 - damaged resources: nothing to go on
+        log.debug("damaged resources: nothing to go on: %r", exc)
         return {}
     heads: dict[str, dict[bytes, tuple[bytes, ...]]] = {}
     position = stream.tell()
@@ -547,7 +551,8 @@ def _watermark_names(page) -> set[str]:
     try:
         xobjects = page["/Resources"].get_object().get("/XObject")
         names = dict.keys(xobjects.get_object()) if xobjects is not None else ()
-    except Exception:  # noqa: BLE001 - no readable resources: nothing to leave out
+    except Exception as exc:  # noqa: BLE001 - no readable resources: nothing to leave out
+        log.debug("no readable resources: nothing to leave out: %r", exc)
         return set()
     return {str(name) for name in names if str(name).startswith(_WATERMARK)}
 
@@ -565,7 +570,8 @@ def _lines(page) -> tuple[TextLine, ...]:
 
     try:
         page.extract_text(visitor_text=visit)
-    except Exception:  # noqa: BLE001 - a page whose text cannot be read has no usable text
+    except Exception as exc:  # noqa: BLE001 - a page whose text cannot be read has no usable text
+        log.debug("a page whose text cannot be read has no usable text: %r", exc)
         return ()
     return _group(pieces)
 
@@ -634,6 +640,7 @@ def _number(value: tuple[bytes, ...], reader) -> int | None:
             from pypdf.generic import IndirectObject
 
             return int(reader.get_object(IndirectObject(int(value[0]), int(value[1]), reader)))
-    except Exception:  # noqa: BLE001 - not a readable number
+    except Exception as exc:  # noqa: BLE001 - not a readable number
+        log.debug("not a readable number: %r", exc)
         return None
     return None

@@ -250,7 +250,8 @@ async def _check_one(name, sig_field, value, reader, view, length, trust, allow_
 
     try:
         sig_object = value.get_object() if isinstance(value, generic.IndirectObject) else value
-    except Exception:
+    except Exception as exc:
+        _log.debug("handled: %r", exc)
         sig_object = None
     visible = _visible(sig_field)
     if not isinstance(sig_object, generic.DictionaryObject):
@@ -287,7 +288,8 @@ async def _check_one(name, sig_field, value, reader, view, length, trust, allow_
     genuine = Problem.INTEGRITY not in result.problems and result.intact
     try:
         docmdp = embedded.docmdp_level
-    except Exception:
+    except Exception as exc:
+        _log.debug("handled: %r", exc)
         docmdp = None
     return _Checked(result, RevisionSigner(name, revision, genuine, is_timestamp, visible),
                     int(docmdp.value) if docmdp is not None else None)
@@ -320,7 +322,8 @@ def _visible(sig_field) -> bool:
     try:
         rect = [float(v) for v in sig_field.get_object().get("/Rect", [0, 0, 0, 0])]
         return abs(rect[2] - rect[0]) > 0 and abs(rect[3] - rect[1]) > 0
-    except Exception:
+    except Exception as exc:
+        _log.debug("handled: %r", exc)
         return True
 
 
@@ -438,7 +441,8 @@ async def _strict_path_trusted(signature, reader, trust, allow_fetching) -> bool
 def _embedded(reader) -> list:
     try:
         return list(reader.embedded_signatures)
-    except Exception:
+    except Exception as exc:
+        _log.debug("handled: %r", exc)
         return []
 
 
@@ -549,7 +553,8 @@ async def _dss_validates_signer(status, reader, trust: TrustStore) -> bool:
     try:
         await CertificateValidator(status.signing_cert, validation_context=context).async_validate_path()
         return True
-    except Exception:
+    except Exception as exc:
+        _log.debug("handled: %r", exc)
         return False
     finally:
         await context.aclose()

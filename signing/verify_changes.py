@@ -18,8 +18,11 @@ is the base; kyso is stricter where it is lenient:
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from enum import StrEnum
+
+_log = logging.getLogger(__name__)
 
 __all__ = ["Change", "ChangeKind", "RevisionSigner", "classify_revisions"]
 
@@ -90,7 +93,8 @@ def _classify(revision, old, new, before, after, signer, docmdp, policy) -> list
     try:
         result = policy.apply(old, new, None, MDPPerm(docmdp) if docmdp else None)
         level, changed = result.modification_level, tuple(sorted(result.changed_form_fields))
-    except Exception:  # SuspiciousModification, or a revision too broken to compare
+    except Exception as exc:  # SuspiciousModification, or a revision too broken to compare
+        _log.debug("SuspiciousModification, or a revision too broken to compare: %r", exc)
         level, changed = ModificationLevel.OTHER, ()
     added = tuple(sorted(set(after) - set(before)))
     changes: list[Change] = []
@@ -145,7 +149,8 @@ def _info_changed(old, new) -> bool:
     keywords, dates of creation…); a new modification date or producer is bookkeeping."""
     try:
         return _info_entries(old) != _info_entries(new)
-    except Exception:
+    except Exception as exc:
+        _log.debug("handled: %r", exc)
         return True
 
 
@@ -172,7 +177,8 @@ def _fields(resolver) -> dict[str, bool]:
         if "/AcroForm" not in root:
             return found
         fields = root["/AcroForm"]["/Fields"]
-    except Exception:
+    except Exception as exc:
+        _log.debug("handled: %r", exc)
         return found
     stack = [(field, "", 0) for field in _items(fields)]
     seen: set = set()
@@ -193,7 +199,8 @@ def _fields(resolver) -> dict[str, bool]:
                 continue
             signed = field.get("/FT") == "/Sig" and "/V" in field
             found[name or f"#{len(found)}"] = signed
-        except Exception:
+        except Exception as exc:
+            _log.debug("handled: %r", exc)
             continue
     return found
 
@@ -204,5 +211,6 @@ def _items(array):
     try:
         array = array.get_object() if isinstance(array, generic.IndirectObject) else array
         return [array.raw_get(i) for i in range(len(array))] if isinstance(array, generic.ArrayObject) else []
-    except Exception:
+    except Exception as exc:
+        _log.debug("handled: %r", exc)
         return []

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import secrets
 import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+_log = logging.getLogger(__name__)
 
 __all__ = [
     "ADMIN_TOKEN_PREFIX", "WORKSTATION_TOKEN_PREFIX", "check_password", "hash_password", "use_password_worker",
@@ -42,7 +45,7 @@ def check_password(password: str, stored: str | None) -> bool:
         try:
             return pool.submit(_verify, password, stored).result(timeout=60)
         except Exception:  # noqa: BLE001 — the worker died or hangs: check here rather than fail the sign-in
-            pass
+            _log.warning("password worker failed; checking in the server process", exc_info=True)
     return _verify(password, stored)
 
 

@@ -116,11 +116,7 @@ class AuditJournal:
             for event_type, data in items:
                 self._append(event_type, data, retry=True)
             return
-        try:
-            actor = self._actor()
-        except Exception:  # the settings cannot be read: the events still go in, under the OS account
-            log.warning("kyso user unknown for the audit events (settings unreadable)", exc_info=True)
-            actor = AuditActor(os_user())
+        actor = self._actor_or_os()
         try:
             events = self.store.append_many(mode=self.mode, items=items, actor=actor, app_version=__version__)
         except Exception:  # noqa: BLE001 - nothing was written (one transaction): each on its own
@@ -133,15 +129,19 @@ class AuditJournal:
                 sys.stderr.write(f"kyso-audit: {event.mode} {event.seq} {event.type}\n")
             sys.stderr.flush()
 
+    def _actor_or_os(self) -> AuditActor:
+        """Who acts; the OS account alone when kyso's settings cannot be read (the event still goes in)."""
+        try:
+            return self._actor()
+        except Exception:  # noqa: BLE001 - the settings cannot be read
+            log.warning("kyso user unknown for the audit event (settings unreadable)", exc_info=True)
+            return AuditActor(os_user())
+
     def _append(self, event_type: str, data: dict[str, Any], *, retry: bool) -> AuditEvent | None:
         if self.store is None:
             self._lost += 1
             return None
-        try:
-            actor = self._actor()
-        except Exception:  # the settings cannot be read: the event still goes in, under the OS account
-            log.warning("kyso user unknown for the audit event (settings unreadable)", exc_info=True)
-            actor = AuditActor(os_user())
+        actor = self._actor_or_os()
         try:
             if self._lost:
                 lost, self._lost = self._lost, 0

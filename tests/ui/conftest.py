@@ -173,8 +173,15 @@ def desk_factory(qtbot, kyso_home, hsm, pki, assets, policy_dir, tmp_path, monke
 
     yield make
     for desk in created:
-        desk.answers.stop()
-        desk.window.token_monitor.stop()
-        for widget in QApplication.topLevelWidgets():
-            if widget is not desk.window and widget.isVisible():
-                widget.close()
+        close_desk(desk, close_window=False)
+
+
+def close_desk(desk, *, close_window: bool) -> None:
+    """After a test: stop answering dialogs and watching tokens, close what the test left open."""
+    desk.answers.stop()
+    desk.window.token_monitor.stop()
+    for widget in QApplication.topLevelWidgets():
+        if widget is not desk.window and widget.isVisible():
+            widget.close()
+    if close_window:
+        desk.window.close()

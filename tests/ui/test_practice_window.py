@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.conftest import DialogAnswers
+from tests.ui.conftest import DialogAnswers, close_desk
 from ui.qt import QApplication, QPushButton, QTimer, QWidget
 
 pytestmark = [pytest.mark.pki]
@@ -123,12 +123,7 @@ def practice_desk(qtbot, small_pack, tmp_path, monkeypatch):
 
     yield make
     for desk in created:
-        desk.answers.stop()
-        desk.window.token_monitor.stop()
-        for widget in QApplication.topLevelWidgets():
-            if widget is not desk.window and widget.isVisible():
-                widget.close()
-        desk.window.close()
+        close_desk(desk, close_window=True)
 
 
 def _exercise(desk, name: str, folder: Path, copy_as: str | None = None) -> Path:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from base.errors import Cancelled, KysoError
 
-__all__ = ["AppCancelled", "AppError", "AppErrorCode", "Cancelled", "KysoError", "error_code", "error_params"]
+__all__ = ["AppCancelled", "AppError", "AppErrorCode", "Cancelled", "KysoError", "error_code", "error_params", "prepare_out_dir"]
 
 
 class AppErrorCode(StrEnum):
     NO_FILES = "APP_NO_FILES"
     OUT_DIR_MISSING = "APP_OUT_DIR_MISSING"
+    OUT_DIR_NOT_FOLDER = "APP_OUT_DIR_NOT_FOLDER"
+    OUT_DIR_UNUSABLE = "APP_OUT_DIR_UNUSABLE"
     KEY_ID_INVALID = "APP_KEY_ID_INVALID"
     CANCELLED = "APP_CANCELLED"
     TYPE_NOT_IN_CATALOGUE = "APP_TYPE_NOT_IN_CATALOGUE"
@@ -38,3 +41,17 @@ def error_code(exc: BaseException) -> str | None:
 
 def error_params(exc: BaseException) -> dict[str, str]:
     return dict(exc.params) if isinstance(exc, KysoError) else {}
+
+
+def prepare_out_dir(folder: Path | None) -> None:
+    """Create the folder the signed files go to (with its parents) when it does not exist yet, as
+    `mkdir -p` would; a path that is a file, or a folder that cannot be created, is refused before
+    anything is signed."""
+    if folder is None or folder.is_dir():
+        return
+    if folder.exists():
+        raise AppError(AppErrorCode.OUT_DIR_NOT_FOLDER, folder=folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise AppError(AppErrorCode.OUT_DIR_UNUSABLE, folder=folder, reason=exc.strerror or str(exc)) from exc

@@ -78,12 +78,11 @@ def _refuse_outside_options(args: argparse.Namespace) -> None:
 
 
 def _request(args: argparse.Namespace, session):
-    from app.errors import AppError, AppErrorCode
+    from app.errors import prepare_out_dir
 
     from .sign_cmd import _key_id
 
-    if args.out is not None and not args.out.is_dir():
-        raise AppError(AppErrorCode.OUT_DIR_MISSING, folder=args.out)
+    prepare_out_dir(args.out)
     return session.sign_request(
         files=args.files, appearance=_appearance(args, session), level=args.level, token_label=args.token,
         key_id=_key_id(args.key_id), role=args.role, declared_type=args.type,

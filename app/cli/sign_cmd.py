@@ -84,7 +84,7 @@ def _request(args: argparse.Namespace):
     """The request, built from the settings by the same functions as the desktop's
     (app/sign_settings.py), with the flags given on the command line."""
     from app.catalogue import load_catalogue
-    from app.errors import AppError, AppErrorCode
+    from app.errors import prepare_out_dir
     from app.settings import load_settings
     from app.sign_settings import (
         organisation_name,
@@ -97,8 +97,7 @@ def _request(args: argparse.Namespace):
     from tokens import ModuleOptions
 
     settings = load_settings().settings
-    if args.out is not None and not args.out.is_dir():
-        raise AppError(AppErrorCode.OUT_DIR_MISSING, folder=args.out)
+    prepare_out_dir(args.out)
     appearance = None
     if args.kind is not None:
         appearance = AppearanceSpec(

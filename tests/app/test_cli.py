@@ -54,6 +54,20 @@ def test_human_output_in_vietnamese_and_english(run_kyso, hsm, trust_dir, tmp_pa
     assert "Signed 1 of 1 documents." in english.stdout
 
 
+def test_out_folder_is_created_like_mkdir_p_and_a_file_there_is_refused(run_kyso, hsm, trust_dir, tmp_path, document):
+    out = tmp_path / "da-ky" / "thang-12"
+    result = run_kyso(*_sign_args(hsm, trust_dir, document), "--out", str(out), "--json", pin=hsm.pin)
+    assert result.returncode == 0, result.stderr
+    [signed] = json.loads(result.stdout)["files"]
+    assert Path(signed["output"]).parent == out and Path(signed["output"]).is_file()
+    blocker = tmp_path / "la-tep"
+    blocker.write_bytes(b"x")
+    refused = run_kyso(*_sign_args(hsm, trust_dir, document), "--out", str(blocker), pin=hsm.pin)
+    assert refused.returncode == 2
+    assert "[APP_OUT_DIR_NOT_FOLDER]" in refused.stderr and "không phải thư mục" in refused.stderr
+    assert blocker.read_bytes() == b"x"
+
+
 def test_error_before_signing_is_one_line_with_a_code(run_kyso, hsm, trust_dir, document):
     result = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-expired"), pin=hsm.pin)
     assert result.returncode == 2

@@ -164,12 +164,19 @@ def _migrate(settings: ServerSettings) -> int:
 
 
 def _openapi(settings: ServerSettings, out: Path | None) -> int:
+    """The published schema only: no database is opened or migrated and no receipt key is read
+    (a throwaway key stands in; the schema does not depend on it), so the command works on a
+    build machine without the server's key file or database."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from .api.main import create_app
     from .db import Database
+    from .receipts import ReceiptSigner
 
-    database = Database(settings.resolved_database_url)
-    _migrate(settings)
-    text = json.dumps(create_app(settings, database=database).openapi(), indent=2, ensure_ascii=False)
+    database = Database("sqlite://")  # never connected: building the schema reads no data
+    offline = settings.model_copy(update={"password_worker": False})
+    app = create_app(offline, database=database, signer=ReceiptSigner(Ed25519PrivateKey.generate()))
+    text = json.dumps(app.openapi(), indent=2, ensure_ascii=False)
     database.dispose()
     if out is None:
         print(text)

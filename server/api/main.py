@@ -10,7 +10,7 @@ from ..config import ServerSettings
 from ..console import UPLOAD_LIMITS, install_console
 from ..db import Database
 from ..guard import Guard
-from ..receipts import load_signer
+from ..receipts import ReceiptSigner, load_signer
 from ..security import use_password_worker
 from .errors import install_error_handlers
 from .limits import BodyLimit, SignInGate, StrictTransport
@@ -20,11 +20,13 @@ from .state import ServerState
 __all__ = ["create_app"]
 
 
-def create_app(settings: ServerSettings, *, database: Database | None = None) -> FastAPI:
-    """The application on an already migrated database (`server.migrate.upgrade`)."""
+def create_app(settings: ServerSettings, *, database: Database | None = None,
+               signer: ReceiptSigner | None = None) -> FastAPI:
+    """The application on an already migrated database (`server.migrate.upgrade`). `signer`
+    replaces the receipt key the settings name (`kyso-server openapi`: the schema needs no key)."""
     database = database or Database(settings.resolved_database_url, lock_timeout_seconds=settings.lock_timeout_seconds)
-    state = ServerState(settings, database, load_signer(database=database, key_file=settings.receipt_key_file),
-                        Guard(settings.guard_limits))
+    signer = signer or load_signer(database=database, key_file=settings.receipt_key_file)
+    state = ServerState(settings, database, signer, Guard(settings.guard_limits))
     api = FastAPI(title="kyso audit server", version=__version__,
                   description="Central audit server of kyso: enrolment, ingestion with receipts, query, "
                               "export, verification and configuration (docs/server.md).",

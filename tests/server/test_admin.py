@@ -196,3 +196,29 @@ def _head_revision() -> str:
     from server.migrate import alembic_config
 
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def test_openapi_needs_no_receipt_key_nor_database(tmp_path, capsys, monkeypatch):
+    """`kyso-server openapi` only prints the schema: on a build machine without the server's key
+    file (a database that says its key lives in a file, a key file that is not there) and without a
+    reachable database, it prints the same schema and creates nothing."""
+    from server.receipts import load_signer
+
+    db = f"sqlite:///{tmp_path / 'moved.sqlite3'}"
+    from server.db import Database
+    from server.migrate import upgrade
+
+    upgrade(db)
+    database = Database(db)
+    load_signer(database=database, key_file=tmp_path / "elsewhere" / "receipt-key.pem")  # key moved to a file
+    database.dispose()
+    missing = tmp_path / "not-here" / "receipt-key.pem"
+    monkeypatch.setenv("KYSO_SERVER_RECEIPT_KEY_FILE", str(missing))
+    code, out, err = _cli(capsys, monkeypatch, "openapi", db=db)
+    assert code == 0, err
+    assert "/api/v1/events" in json.loads(out)["paths"]
+    unreachable = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    code, out_offline, err = _cli(capsys, monkeypatch, "openapi", db=unreachable)
+    assert code == 0, err
+    assert json.loads(out_offline) == json.loads(out)
+    assert not missing.exists() and not missing.parent.exists()

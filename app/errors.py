@@ -19,6 +19,9 @@ class AppErrorCode(StrEnum):
     KEY_ID_INVALID = "APP_KEY_ID_INVALID"
     CANCELLED = "APP_CANCELLED"
     TYPE_NOT_IN_CATALOGUE = "APP_TYPE_NOT_IN_CATALOGUE"
+    SUMMARY_FORMAT = "APP_SUMMARY_FORMAT"  # the verification summary: .csv or .xlsx only
+    SUMMARY_IS_INPUT = "APP_SUMMARY_IS_INPUT"  # ... never over a file being verified
+    SUMMARY_WRITE_FAILED = "APP_SUMMARY_WRITE_FAILED"
     INTERNAL = "APP_INTERNAL"
 
 

@@ -29,7 +29,7 @@ from .wire import compose_values
 from .writer_thread import BackgroundCalls, Chunks, SyncedWrites
 from .xlsx_stream import XlsxStream
 
-__all__ = ["ExportFormat", "ExportResult", "export_log", "HUMAN_COLUMNS"]
+__all__ = ["ExportFormat", "ExportResult", "export_log", "formula_safe", "HUMAN_COLUMNS"]
 
 Progress = Callable[[int, int], None]
 
@@ -108,8 +108,9 @@ def headers(lang: str) -> list[str]:
     return [message("AUDIT_COLUMN_" + name.upper(), lang) for name in HUMAN_COLUMNS]
 
 
-def _safe(value):
-    """A text cell Excel would run as a formula gets a leading apostrophe (CSV only)."""
+def formula_safe(value):
+    """A text cell Excel or LibreOffice would run as a formula gets a leading apostrophe (CSV
+    only: XLSX holds inline strings, never formulas). Also app/verification_summary.py."""
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
@@ -158,7 +159,7 @@ def _text(value) -> str:
 
 def _csv_row(values: list[str], *, guard: bool = False) -> bytes:
     if guard and values[9]:
-        values[9] = _safe(values[9])
+        values[9] = formula_safe(values[9])
     buffer = io.StringIO()
     csv.writer(buffer).writerow(values)
     return buffer.getvalue().encode("utf-8")

@@ -21,6 +21,7 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     p.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
     p.add_argument("--report", type=Path, metavar="OUT.pdf", help=t("CLI_HELP_VERIFY_REPORT"))
     p.add_argument("--signed-versions", type=Path, metavar="DIR", help=t("CLI_HELP_VERIFY_SIGNED_VERSIONS"))
+    p.add_argument("--summary", type=Path, metavar="OUT.csv|OUT.xlsx", help=t("CLI_HELP_VERIFY_SUMMARY"))
     from .practice_run import add_practice_options
 
     add_practice_options(p, t)
@@ -45,8 +46,13 @@ def _handle(args: argparse.Namespace, reporter: Reporter, journal, *, trust=None
     from app.sign_settings import trust_dirs
     from signing.trust import TrustStore
 
+    files = expand_folders(args.files)
+    if getattr(args, "summary", None) is not None:  # refused before the verifying, not after it
+        from app.verification_summary import check_summary_target
+
+        check_summary_target(args.summary, inputs=files)
     trust = trust or TrustStore.load(extra_dirs=trust_dirs(args.trust))  # shipped + machine + --trust
-    results = asyncio.run(_verify_all(expand_folders(args.files), trust, allow_fetching=not args.offline))
+    results = asyncio.run(_verify_all(files, trust, allow_fetching=not args.offline))
     _record(journal, results)
     documents = []
     worst = EXIT_OK
@@ -62,33 +68,44 @@ def _handle(args: argparse.Namespace, reporter: Reporter, journal, *, trust=None
         if not outcome.all_valid and worst == EXIT_OK:
             worst = EXIT_SOME_FAILED
     verified = [outcome for _, outcome in results if not isinstance(outcome, BaseException)]
-    extras = _write_extras(args, reporter, trust, verified)
+    extras = _write_extras(args, reporter, trust, verified, results)
     if extras is not None:
         worst = EXIT_ERROR
     reporter.emit_json({"ok": worst == EXIT_OK, "files": documents})
     return worst
 
 
-def _write_extras(args, reporter: Reporter, trust, verified) -> BaseException | None:
-    """--report and --signed-versions; a failure is reported (typed) and makes the exit code 2."""
+def _write_extras(args, reporter: Reporter, trust, verified, results) -> BaseException | None:
+    """--report, --signed-versions and --summary; a failure is reported (typed) and makes the exit
+    code 2."""
     from app.verification import signed_version, signed_version_name, write_verification_report
 
+    target = None
     try:
+        if getattr(args, "summary", None) is not None:
+            from app.verification_summary import summary_rows, write_summary
+
+            target = args.summary
+            write_summary(rows=summary_rows(results, lang=reporter.lang), path=args.summary, lang=reporter.lang,
+                          inputs=[path for path, _ in results])
+            reporter.line(reporter.t("CLI_VERIFY_SUMMARY_WRITTEN", file=args.summary))
         if getattr(args, "signed_versions", None) is not None:
             for document in verified:
                 for index, signature in enumerate(document.signatures, start=1):
                     if signature.signed_length is None or signature.signed_length >= document.size:
                         continue  # broken, or the whole file: nothing else to show
-                    target = signed_version(document.path, signature,
-                                            args.signed_versions / signed_version_name(document.path, index))
-                    reporter.line(reporter.t("CLI_VERIFY_SIGNED_VERSION", field=signature.field_name, file=target))
+                    target = args.signed_versions
+                    written = signed_version(document.path, signature,
+                                             args.signed_versions / signed_version_name(document.path, index))
+                    reporter.line(reporter.t("CLI_VERIFY_SIGNED_VERSION", field=signature.field_name, file=written))
         if getattr(args, "report", None) is not None:
+            target = args.report
             write_verification_report(args.report, verified, lang=reporter.lang,
                                       trust_sources=tuple(str(d) for d in getattr(trust, "sources", ()) or ()))
             reporter.line(reporter.t("CLI_VERIFY_REPORT_WRITTEN", file=args.report))
     except Exception as exc:  # typed codes through the reporter; never a traceback
         error = reporter.describe_error(exc)
-        reporter.line(reporter.t("CLI_VERIFY_FILE_ERROR", file=args.report or args.signed_versions,
+        reporter.line(reporter.t("CLI_VERIFY_FILE_ERROR", file=target,
                                  code=error["code"], message=error["message"]))
         return exc
     return None

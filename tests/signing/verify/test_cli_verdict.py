@@ -110,3 +110,46 @@ def test_verify_a_folder(run_kyso, corpus, trust_dir, tmp_path):
     result = run_kyso("verify", "--json", str(folder), "--trust", str(trust_dir))
     verdicts = {Path(f["file"]).name: f["verdict"] for f in json.loads(result.stdout)["files"]}
     assert verdicts == {"a.pdf": "valid", "b.pdf": "changed"}
+
+
+def test_verify_a_folder_writes_the_summary_table(run_kyso, corpus, trust_dir, tmp_path):
+    """`kyso verify DIR --summary`: one row per signature, the same verdicts as the JSON, both formats."""
+    import csv
+
+    import openpyxl
+
+    from app.verification import file_sha256
+
+    folder = tmp_path / "den"
+    (folder / "con").mkdir(parents=True)
+    (folder / "Quyết định.pdf").write_bytes(corpus["two-signatures"].read_bytes())
+    (folder / "con" / "b.pdf").write_bytes(corpus["eof-comment"].read_bytes())
+    (folder / "hong.pdf").write_bytes(b"%PDF-1.7\nkhong phai PDF\n")
+    csv_out, xlsx_out = tmp_path / "tong-hop.csv", tmp_path / "tong-hop.xlsx"
+    for out in (csv_out, xlsx_out):
+        result = run_kyso("verify", str(folder), "--trust", str(trust_dir), "--summary", str(out))
+        assert result.returncode == 2, result.stdout + result.stderr  # the damaged file
+        assert "APP_INTERNAL" not in result.stdout + result.stderr and out.exists()
+    with open(csv_out, encoding="utf-8-sig", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    sheet = openpyxl.load_workbook(xlsx_out).active
+    assert [[str(c.value or "") for c in line] for line in sheet.iter_rows()] == [header, *rows]
+    by_file = {}
+    for row in rows:
+        by_file.setdefault(Path(row[1]).name, []).append(dict(zip(header, row, strict=True)))
+    two = by_file["Quyết định.pdf"]
+    assert [r["Chữ ký thứ"] for r in two] == ["1/2", "2/2"] and {r["Mã kết luận"] for r in two} == {"valid"}
+    assert two[0]["SHA-256 của tệp"] == file_sha256(folder / "Quyết định.pdf")
+    assert two[0]["Người ký"] == "Nguyễn Văn An" and "dấu thời gian của" in two[0]["Nguồn thời điểm ký"]
+    assert two[0]["Kết luận"] == "HỢP LỆ" and two[0]["Kết quả ETSI / mã lỗi"] == "TOTAL-PASSED"
+    (changed,) = by_file["b.pdf"]
+    assert changed["Mã kết luận"] == "changed" and "KHÔNG được phép" in changed["Lý do"]
+    (broken,) = by_file["hong.pdf"]
+    assert broken["Mã kết luận"] == "error" and broken["Kết quả ETSI / mã lỗi"].startswith("PDF_")
+
+
+def test_a_summary_kyso_cannot_write_is_refused_before_verifying(run_kyso, corpus, tmp_path):
+    result = run_kyso("verify", "--json", str(corpus["b-b"]), "--summary", str(tmp_path / "tong-hop.txt"))
+    assert result.returncode == 2
+    assert json.loads(result.stdout)["error"]["code"] == "APP_SUMMARY_FORMAT"
+    assert list(tmp_path.glob("tong-hop*")) == []

@@ -150,7 +150,7 @@ def _window_batch(env, files: list[Path]) -> dict:
     answers.start()
 
     def ready() -> bool:
-        return (window.catalogue is not None and len(window.model.documents) == len(files)
+        return (window.desk.catalogue is not None and len(window.model.documents) == len(files)
                 and all(d.checked for d in window.model.documents) and window.token_monitor.ready)
 
     waiting = QTimer()

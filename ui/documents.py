@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.desk.documents import DeskDocument, DocumentStatus
+from app.desk.documents import DeskDocument, DeskDocuments, DocumentStatus
 
 from .i18n import text
 from .qt import QColor, QCoreApplication, QStandardItem, QStandardItemModel, Qt
@@ -46,12 +46,13 @@ class DocumentListModel(QStandardItemModel):
     stored in Qt items when the document changes, so painting the list never calls back into
     Python: a worker busy with the interpreter (preflight, signing) cannot stall a repaint."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, documents: DeskDocuments, parent=None) -> None:
         super().__init__(0, len(COLUMNS), parent)
-        self.documents: list[DeskDocument] = []
-        self._rows: dict[Path, int] = {}  # path → row
-        self._real: dict[Path, Path] = {}  # path → the real path it names
+        self._documents = documents
         self._set_titles()
+        for row in range(len(documents)):
+            self.added(row)
+        documents.listen(self)
 
     def _set_titles(self) -> None:
         self.setHorizontalHeaderLabels([_column_title(column) for column in range(len(COLUMNS))])
@@ -113,40 +114,24 @@ class DocumentListModel(QStandardItemModel):
             return text(document.error_code, **document.error_params)
         return ""
 
-    # --- the desk -----------------------------------------------------------------------------
-    def add(self, files: dict[Path, Path]) -> list[Path]:
-        """Add documents not already listed (`files`: path → the real path it names, from
-        `app.desk.documents.opened_files`); returns the ones added."""
-        known = set(self._real.values())
-        new = []
-        for path, real in files.items():
-            if real in known or path in self._rows:
-                continue
-            known.add(real)
-            new.append(path)
-            document = DeskDocument(path)
-            self._rows[path], self._real[path] = len(self.documents), real
-            self.documents.append(document)
-            self.appendRow(self._new_row())
-            self._fill(len(self.documents) - 1, document)
-        return new
-
-    def replace(self, document: DeskDocument) -> None:
-        row = self._rows.get(document.path)
-        if row is not None:
-            self.documents[row] = document
-            self._fill(row, document)
-
-    def remove_rows(self, rows: list[int]) -> None:
-        for row in sorted(set(rows), reverse=True):
-            document = self.documents.pop(row)
-            self._real.pop(document.path, None)
-            self.removeRow(row)
-        self._rows = {document.path: row for row, document in enumerate(self.documents)}
+    # --- drawing the desk's documents (app/desk/documents.py DeskDocuments) ---------------------
+    @property
+    def documents(self) -> DeskDocuments:
+        return self._documents
 
     def find(self, path: Path) -> DeskDocument | None:
-        row = self._rows.get(path)
-        return self.documents[row] if row is not None else None
+        return self._documents.find(path)
+
+    def added(self, row: int) -> None:
+        self.appendRow(self._new_row())
+        self._fill(row, self._documents[row])
+
+    def changed(self, row: int) -> None:
+        self._fill(row, self._documents[row])
+
+    def removed(self, rows: list[int]) -> None:
+        for row in rows:
+            self.removeRow(row)
 
     def retranslate(self) -> None:
         self._set_titles()

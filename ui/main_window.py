@@ -47,25 +47,18 @@ class MainWindow(QMainWindow):
 
     def __init__(self, *, ui_state: QSettings, mode=None) -> None:
         super().__init__()
-        from app.desk.practice import PRODUCTION_DESK
+        from app.desk.desk import Desk
 
         self.setObjectName("kyso-main")
         self.ui_state = ui_state
-        self.mode = mode or PRODUCTION_DESK  # production, or a practice session (app/desk/practice.py)
-        self.catalogue = None
-        self.settings_state = None
-        self.placements: dict[Path, object] = {}  # path -> ChosenPlacement the user set
-        self.proposals: dict[Path, object] = {}  # path -> ProposedSignature
-        self.verifications: dict[Path, object] = {}  # path -> DocumentVerification of its signatures
+        # What the window draws: documents, checks, placements, verifications, tokens, the audited
+        # session, the mode — production or a practice session (app/desk/desk.py, practice.py).
+        self.desk = Desk(mode=mode, notify_audit=lambda problem: tasks().call_on_gui(lambda: self._audit_problem(problem)))
         self._waiting: list[Path] = []  # opened before loading finished (checked once it has)
         self._loading = 0  # parts of the warm-up still loading (no garbage collection meanwhile)
-        self.checker = DocumentChecker(parent=self, check=self._check_on_worker, delivered=self._checked,
+        self.checker = DocumentChecker(parent=self, check=self.desk.check, delivered=self._checked,
                                        failed=self._check_failed)
         self.signing = None
-        from app.desk.audit import DeskAudit
-
-        self.audit = DeskAudit(notify=lambda problem: tasks().call_on_gui(lambda: self._audit_problem(problem)),
-                               options=self.mode.journal_options())
         self.audit_window = None
         self._build()
         self.retranslate()
@@ -78,7 +71,7 @@ class MainWindow(QMainWindow):
         from .sync_status import SyncMonitor, SyncStatusWidget
         from .token_status import TokenMonitor, TokenStatusWidget
 
-        self.model = DocumentListModel(self)
+        self.model = DocumentListModel(self.desk.documents, self)
         self.table = QTableView(self)
         self.table.setObjectName("documents")
         self.table.setModel(self.model)
@@ -105,7 +98,7 @@ class MainWindow(QMainWindow):
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
         self.splitter.setSizes([450, 560, 290])
         self.setCentralWidget(self.splitter)
-        self.token_monitor = TokenMonitor(self)
+        self.token_monitor = TokenMonitor(self.desk.tokens, self)
         self.token_monitor.on_event = self._token_event
         self.token_status = TokenStatusWidget(self.token_monitor, self)
         self.sync_monitor = SyncMonitor(self)
@@ -258,20 +251,18 @@ class MainWindow(QMainWindow):
     def warm_up(self, files: list[Path], *, token_candidates=None) -> None:
         """After the first paint: settings, catalogue and token modules, off the GUI thread.
         `token_candidates`: modules already loaded (instead of discovering them)."""
-        from app.settings import load_settings
-
-        self.settings_state = self.mode.settings_state(load_settings())
+        desk = self.desk
+        desk.load_settings()
         if token_candidates is None:
-            token_candidates = self.mode.token_candidates()
-        self.token_monitor.start(self.settings_state.settings.pkcs11_modules, candidates=token_candidates)
-        audit = self.audit
+            token_candidates = desk.mode.token_candidates()
+        self.token_monitor.start(desk.settings.pkcs11_modules, candidates=token_candidates)
         # Loading creates a million long-lived objects; a full collection of them holds the
         # interpreter for 70-150 ms at a time — a stalled window (benchmarks/desktop.py). No
         # collection while loading; then what was loaded is set aside for good (gc.freeze).
         # Documents are checked only after that, so no garbage of theirs is frozen with it.
         gc.disable()
         self._loading = 2  # the session (catalogue, audit log) and the signing stack
-        Operation(parent=self, op=lambda: _start_session(audit), success=self._catalogue_loaded
+        Operation(parent=self, op=desk.start_session, success=self._catalogue_loaded
                   ).failure(self._session_failed).run()
         Operation(parent=self, op=_import_signing_stack, success=lambda value: self._one_loaded()
                   ).failure(self._stack_failed).run()
@@ -285,7 +276,7 @@ class MainWindow(QMainWindow):
             self._check_waiting()
 
     def _catalogue_loaded(self, loaded) -> None:
-        self.catalogue = loaded.catalogue
+        self.desk.session_started(loaded)
         self._start_sync()
         self._one_loaded()
 
@@ -305,15 +296,15 @@ class MainWindow(QMainWindow):
         show_error(self, error)
 
     def _start_sync(self) -> None:
-        if self.audit.closed:
+        audit = self.desk.audit
+        if audit.closed:
             return
-        audit = self.audit
         self.sync_monitor.start(store=lambda: audit.journal.store if audit.journal else None)
 
     # --- the audit log --------------------------------------------------------------------------
     def _token_event(self, event) -> None:
         """A token inserted or removed (watcher thread): recorded before the status bar changes."""
-        self.audit.token_changed(inserted=event.kind == "inserted", label=event.token.label,
+        self.desk.audit.token_changed(inserted=event.kind == "inserted", label=event.token.label,
                                  serial=event.token.serial, module=event.module)
 
     def _audit_problem(self, problem) -> None:
@@ -333,8 +324,8 @@ class MainWindow(QMainWindow):
             self.audit_window.raise_()
             self.audit_window.activateWindow()
             return
-        settings = self.settings_state.settings if self.settings_state else None
-        self.audit_window = AuditWindow(log_path=self.audit.log_path, audit=self.audit,
+        settings, audit = self.desk.settings, self.desk.audit
+        self.audit_window = AuditWindow(log_path=audit.log_path, audit=audit,
                                         user_name=settings.full_name if settings else None, parent=self)
         self.audit_window.show()
 
@@ -362,9 +353,8 @@ class MainWindow(QMainWindow):
             self.add_documents(paths)
 
     def add_documents(self, paths: list[Path]) -> None:
-        from app.desk.documents import opened_files
-
-        Operation(parent=self, op=lambda: opened_files(paths), success=self._add_files).run()  # folders may be slow
+        desk = self.desk
+        Operation(parent=self, op=lambda: desk.open(paths), success=self._add_files).run()  # folders may be slow
 
     def _add_files(self, files: dict[Path, Path]) -> None:
         if not files:
@@ -372,37 +362,24 @@ class MainWindow(QMainWindow):
         last = next(reversed(files))
         self.ui_state.setValue("last_folder", str(last.parent))
         self._remember_recent(list(files))
-        added = self.model.add(files)
+        added = self.desk.add(files)
         for path in added:
             self._check(path)
         if added and self.table.currentIndex().row() < 0:
             self.table.selectRow(self.model.rowCount() - len(added))
 
     def _check(self, path: Path) -> None:
-        if self.catalogue is None or self._loading:
+        if self.desk.catalogue is None or self._loading:
             self._waiting.append(path)
             return
-        document = self.model.find(path)
-        self.checker.check(path, self._preflight_options(documents=[document] if document is not None else []))
+        self.checker.check(path, self.desk.check_options(path))  # desk.check on the worker: audited first
         self._update_busy()
-
-    def _check_on_worker(self, path: Path, options):
-        from app.desk.documents import check_document
-
-        checked = check_document(path, options=options)
-        self.audit.document_checked(checked)  # on disk before it is shown
-        return checked
 
     def _checked(self, documents: list) -> None:
-        from dataclasses import replace
-
         self._update_busy()
         current = self._current()
-        for document in documents:
-            listed = self.model.find(document.path)
-            if listed is not None:  # else removed from the list meanwhile
-                self.model.replace(replace(document, overrides=listed.overrides))  # lifted meanwhile: kept
-        if current is not None and any(d.path == current.path for d in documents):
+        taken = self.desk.take_checked(documents)
+        if current is not None and current.path in taken:
             self._show_current()
         if self.checker.pending == 0 and not self._waiting:
             self.documentsChecked.emit()
@@ -410,10 +387,7 @@ class MainWindow(QMainWindow):
     def _check_failed(self, path: Path, error: BaseException) -> None:
         """kyso itself failed while checking `path` (not the file): shown, and the document
         marked as not checkable rather than left "Checking…"."""
-        from app.desk.documents import DeskDocument
-
-        if self.model.find(path) is not None:
-            self.model.replace(DeskDocument.not_checked(path, error))
+        self.desk.check_failed(path, error)
         show_error(self, error)
 
     def _update_busy(self) -> None:
@@ -421,40 +395,24 @@ class MainWindow(QMainWindow):
         self.busy_label.setText(self.tr("Checking %n document(s)…", "", pending) if pending else "")
 
     def remove_selected(self) -> None:
-        rows = [index.row() for index in self.table.selectionModel().selectedRows()]
-        for row in rows:
-            path = self.model.documents[row].path
-            self.placements.pop(path, None)
-            self.proposals.pop(path, None)
-        self.model.remove_rows(rows)
+        self.desk.remove([document.path for document in self.selected_documents()])
         self._show_current()
 
-    def _preflight_options(self, placements=None, documents=()):
-        from app.desk.documents import preflight_options  # not app.desk.signing: it loads pyhanko
-
-        return preflight_options(settings=self.settings_state.settings, catalogue=self.catalogue,
-                                 placements=placements, documents=documents)
-
     def choose_type(self) -> None:
-        from dataclasses import replace
-
         from .document_dialogs import TypeChoiceDialog
 
-        document = self._current()
-        if document is None or self.catalogue is None:
+        document, catalogue = self._current(), self.desk.catalogue
+        if document is None or catalogue is None:
             return
         proposed = document.result.recognition.candidates if document.result else ()
-        dialog = TypeChoiceDialog([t.name for t in self.catalogue.types], proposed=proposed,
+        dialog = TypeChoiceDialog([t.name for t in catalogue.types], proposed=proposed,
                                   current=document.type_name, parent=self)
         if dialog.exec() != dialog.DialogCode.Accepted:
             return
-        self.model.replace(replace(document, declared_type=dialog.chosen(), checked=False))
-        self.proposals.pop(document.path, None)
+        self.desk.declare_type(document.path, dialog.chosen())
         self._check(document.path)
 
     def override_block(self) -> None:
-        from dataclasses import replace
-
         from .document_dialogs import OverrideDialog
 
         document = self._current()
@@ -462,26 +420,26 @@ class MainWindow(QMainWindow):
             return
         dialog = OverrideDialog(document.path.name, document.overridable_blocks, parent=self)
         if dialog.exec() == dialog.DialogCode.Accepted:
-            self.model.replace(replace(document, overrides=document.overrides | dialog.codes()))
+            self.desk.lift_blocks(document.path, dialog.codes())
             self._show_current()
 
     # --- the current document -----------------------------------------------------------------
     def _current(self):
         row = self.table.currentIndex().row()
-        return self.model.documents[row] if 0 <= row < len(self.model.documents) else None
+        documents = self.desk.documents
+        return documents[row] if 0 <= row < len(documents) else None
 
     def selected_documents(self) -> list:
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.model.documents[row] for row in rows]
+        return [self.desk.documents[row] for row in rows]
 
     def _show_current(self) -> None:
         document = self._current()
         self.act_override.setEnabled(bool(document and document.overridable_blocks))
         self.act_choose_type.setEnabled(bool(document and document.checked and document.signed_path is None))
-        shown = (document.signed_path or document.path) if document is not None else None
-        self.details.show_document(document, catalogue=self.catalogue, verification=self.verifications.get(shown))
-        if document is not None and (document.signed_path or (document.result and document.result.facts.signatures)):
-            self._verify(shown)
+        self.details.show_document(document, catalogue=self.desk.catalogue, verification=self.desk.verification(document))
+        if document is not None:
+            self._verify(document)
         if document is None:
             self.preview.show_document(None)
             return
@@ -492,61 +450,42 @@ class MainWindow(QMainWindow):
         if document.signable and document.signed_path is None:
             self._propose(document)
 
-    def _verify(self, path: Path) -> None:
-        """The signatures already in a document, checked once in the background."""
-        if path in self.verifications:
+    def _verify(self, document) -> None:
+        """The signatures already in a document, verified once in the background."""
+        path, desk = self.desk.needs_verification(document), self.desk
+        if path is None:
             return
-        self.verifications[path] = None
-        audit, mode = self.audit, self.mode
-
-        def verify():
-            try:
-                result = mode.verify(path)
-            except Exception as exc:
-                audit.verified(path, exc)
-                raise
-            audit.verified(path, result)
-            return result
-
-        Operation(parent=self, op=verify, success=lambda result: self._verified(path, result)
+        Operation(parent=self, op=lambda: desk.verify(path), success=lambda result: self._verified(path, result)
                   ).failure(lambda error: self._verify_failed(path, error)).run()
 
     def _verify_failed(self, path: Path, error: BaseException) -> None:
         log.info("verification of %s failed: %s", path, error)
-        self.verifications.pop(path, None)
+        self.desk.verify_failed(path)
 
     def _verified(self, path: Path, result) -> None:
-        self.verifications[path] = result
+        self.desk.verified(path, result)
         current = self._current()
         if current is not None and path in (current.path, current.signed_path):
-            self.details.show_document(current, catalogue=self.catalogue, verification=result)
+            self.details.show_document(current, catalogue=self.desk.catalogue, verification=result)
 
     def _propose(self, document) -> None:
-        if document.path in self.proposals:
-            self._show_box(document, self.proposals[document.path])
+        desk = self.desk
+        if document.path in desk.proposals:
+            self._show_box(document, desk.proposals[document.path])
             return
-        from app.desk.placements import propose_signature
-
-        options = self._preflight_options()
-        Operation(parent=self, op=lambda: propose_signature(document, options),
+        Operation(parent=self, op=lambda: desk.propose(document),
                   success=lambda proposal: self._proposed(document, proposal)).run()
 
     def _proposed(self, document, proposal) -> None:
-        if proposal is None:
-            return
-        self.proposals[document.path] = proposal
-        if document.path not in self.placements and proposal.placement is not None:
-            remembered = self._recall(document, proposal)
-            if remembered is not None:
-                self.placements[document.path] = remembered
+        self.desk.proposed(document, proposal)
         current = self._current()
-        if current is not None and current.path == document.path:
+        if proposal is not None and current is not None and current.path == document.path:
             self._show_box(document, proposal)
 
     def _show_box(self, document, proposal) -> None:
         from .preview import AppearancePreview
 
-        placement = self.placements.get(document.path) or proposal.placement
+        placement = self.desk.placement(document.path)
         if placement is None:
             return
         appearance = proposal.appearance
@@ -563,41 +502,24 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(_text(proposal.error_code, proposal.error_params), 8000)
 
     def _placement_changed(self, page: int, box: tuple) -> None:
-        from app.desk.placements import chosen_placement
-
         document = self._current()
-        if document is None:
-            return
-        chosen = chosen_placement(page + 1, box)
-        self.placements[document.path] = chosen
-        proposal = self.proposals.get(document.path)
-        if document.result is not None and document.result.doc_type is not None and proposal is not None:
-            from app.desk.placements import PlacementMemory
-
-            PlacementMemory().remember(type_id=document.result.doc_type.name, kind=proposal.appearance.kind.value,
-                                       proposed=proposal.placement, chosen=chosen, pages=self.preview.page_count)
-
-    def _recall(self, document, proposal):
-        from app.desk.placements import PlacementMemory
-
-        if document.result is None or document.result.doc_type is None:
-            return None
-        return PlacementMemory().recall(type_id=document.result.doc_type.name, kind=proposal.appearance.kind.value,
-                                        proposed=proposal.placement, pages=document.result.facts.pages)
+        if document is not None:
+            self.desk.place(document.path, page=page + 1, box=box, pages=self.preview.page_count)
 
     # --- signing ------------------------------------------------------------------------------
     def sign_selected(self) -> None:
         self.sign_documents(self.selected_documents())
 
     def sign_all(self) -> None:
-        self.sign_documents(list(self.model.documents))
+        self.sign_documents(self.desk.documents.items)
 
     def sign_documents(self, documents: list) -> None:
         from .signing import SigningFlow
 
         if self.signing is not None:
             return
-        self.signing = SigningFlow(self, documents)
+        self.signing = SigningFlow(self.desk, documents, parent=self)
+        self.signing.checkAgain.connect(self._check)
         self.signing.finished.connect(self._signing_done)
         self.signing.start()
 
@@ -609,32 +531,31 @@ class MainWindow(QMainWindow):
 
     # --- settings and language ----------------------------------------------------------------
     def open_settings(self) -> None:
-        from app.settings import SettingLocked, load_settings, save_settings
+        from app.settings import SettingLocked, load_settings
 
         from .settings_dialog import SettingsDialog
 
-        roles = {role.id: role.name for role in self.catalogue.roles.values()} if self.catalogue else {}
-        dialog = SettingsDialog(load_settings(), roles=roles, parent=self)
+        dialog = SettingsDialog(load_settings(), roles=self.desk.roles(), parent=self)
         if dialog.exec() != dialog.DialogCode.Accepted:
             return
         changes = dialog.changes()
         if not changes:
             return
         try:
-            self.settings_state = self.mode.settings_state(save_settings(changes, journal=self.audit.journal))
+            self.desk.save_settings(changes)
         except SettingLocked as error:
             show_error(self, error)
             return
         if "language" in changes:
-            self.switch_language(self.settings_state.settings.language, save=False)
+            self.switch_language(self.desk.settings.language, save=False)
         self._recheck_all()
 
     def switch_language(self, lang: str, *, save: bool = True) -> None:
         if save:
-            from app.settings import SettingLocked, save_settings
+            from app.settings import SettingLocked
 
             try:
-                self.settings_state = self.mode.settings_state(save_settings({"language": lang}, journal=self.audit.journal))
+                self.desk.save_settings({"language": lang})
             except SettingLocked as error:
                 self.act_languages[current_language()].setChecked(True)
                 show_error(self, error)
@@ -643,10 +564,8 @@ class MainWindow(QMainWindow):
 
     def _recheck_all(self) -> None:
         """Settings changed (position, images…): check every open document again."""
-        self.proposals.clear()
-        for document in self.model.documents:
-            if document.signed_path is None:
-                self._check(document.path)
+        for path in self.desk.documents_to_check_again():
+            self._check(path)
 
     # --- help ---------------------------------------------------------------------------------
     def show_help(self) -> None:
@@ -717,30 +636,12 @@ class MainWindow(QMainWindow):
         self.ui_state.setValue("splitter", self.splitter.saveState())
         self.ui_state.sync()
         self.checker.stop()
-        self.token_monitor.stop()
         self.sync_monitor.stop()
         self.preview.renderer.close()
         if self.audit_window is not None:
             self.audit_window.close()
-        self.audit.close()
-        self.mode.close()
+        self.desk.close()  # tokens unwatched, "app.stopped" recorded, the practice session closed
         super().closeEvent(event)
-
-
-def _start_session(audit):
-    """On a worker after the first paint: the catalogue in force, then the audit log (which
-    records the start, the catalogue and the policy, and reconciles an unfinished signature).
-    The log opens even when the catalogue cannot be loaded."""
-    from app.catalogue import load_catalogue
-    from app.paths import machine_trust_dirs
-
-    try:
-        loaded = load_catalogue()
-    except Exception:
-        audit.open(trust_dirs=machine_trust_dirs())
-        raise
-    audit.open(catalogue=loaded, trust_dirs=machine_trust_dirs())
-    return loaded
 
 
 def _import_signing_stack() -> None:

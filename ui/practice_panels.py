@@ -146,7 +146,7 @@ class RackPanel(QWidget):
         dialog.open()
 
     def _unlock(self, token, so_pin: str) -> None:
-        journal = self.window_.audit.journal
+        journal = self.window_.desk.audit.journal
 
         def unlocked(value) -> None:
             self._changed()

@@ -68,7 +68,7 @@ class PracticeFrame(QObject):
         found = window.findChildren(QWidget, "practice-banner", Qt.FindChildOption.FindDirectChildrenOnly)
         pull = (lambda: _pull_inserted(owner)) if window.objectName() == "kyso-progress" else None
         strip = found[0] if found else BannerStrip(window, pull_now=pull)
-        banner = owner.mode.session.banner(_lang())
+        banner = owner.desk.mode.session.banner(_lang())
         _show_text(strip, banner if window is owner else text("PRACTICE_DESK_BANNER_SHORT"), tip=banner)
 
 
@@ -182,7 +182,7 @@ def _lang() -> str:
 
 def _pull_inserted(window) -> None:
     """Every inserted practice token comes out (the watcher then records and shows it)."""
-    session = window.mode.session
+    session = window.desk.mode.session
     for token in session.rack_tokens():
         if token.inserted:
             session.pull(token.id)

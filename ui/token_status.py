@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from app.desk.tokens import TokenState, TokenView, load_modules, read_tokens
+from app.desk.tokens import TokenSet, TokenState, TokenView
 
 from .i18n import text
 from .qt import QHBoxLayout, QLabel, QObject, QWidget, Signal
@@ -22,37 +22,43 @@ log = logging.getLogger(__name__)
 
 
 class TokenMonitor(QObject):
-    """Owns the loaded modules and the watcher; publishes `changed(list[TokenView])`."""
+    """Runs the desk's token set (app/desk/tokens.py `TokenSet`) on workers and publishes
+    `changed(list[TokenView])` on the GUI thread after each reading."""
 
     changed = Signal(list)
 
-    def __init__(self, parent=None, *, interval: float = 1.5) -> None:
+    def __init__(self, tokens: TokenSet | None = None, parent=None) -> None:
         super().__init__(parent)
-        self.candidates = []
-        self.views: list[TokenView] = []
-        self.watcher = None
-        self.interval = interval
+        self.tokens = tokens if tokens is not None else TokenSet()
         self._reading = False
         self._again = False
         self.on_event = None  # called with each TokenEvent on the watcher's thread (the audit log)
-        self.stopped = False  # the window closed: answers still on their way are dropped
-        self._prepared: set[bytes] = set()  # certificates whose TSA was asked ahead
+
+    @property
+    def views(self) -> list[TokenView]:
+        return self.tokens.views
+
+    @property
+    def ready(self) -> list[TokenView]:
+        return self.tokens.ready
+
+    @property
+    def watcher(self):
+        return self.tokens.watcher
+
+    @property
+    def interval(self) -> float:
+        return self.tokens.interval
+
+    @interval.setter
+    def interval(self, value: float) -> None:
+        self.tokens.interval = value
 
     def start(self, configured: tuple[str, ...] = (), *, candidates=None) -> None:
         """Load the modules (or use `candidates` already loaded) and watch their tokens."""
-        Operation(parent=None, op=lambda: self._load(configured, candidates), success=self._loaded
-                  ).failure(self._failed).run()
-
-    def _load(self, configured, candidates):
-        """On a worker: load the modules, read the tokens, start watching (its first look
-        lists what is there; later changes call `refresh` on the GUI thread)."""
-        from app.desk.tokens import watch_tokens
-
-        candidates = load_modules(configured) if candidates is None else list(candidates)
-        views = read_tokens(candidates)
-        modules = [c.module for c in candidates if c.module is not None]
-        watcher = watch_tokens(modules, interval=self.interval, on_event=self._changed) if modules else None
-        return candidates, views, watcher
+        tokens = self.tokens
+        Operation(parent=None, op=lambda: tokens.load(configured, candidates=candidates, on_event=self._changed),
+                  success=self._loaded).failure(self._failed).run()
 
     def _changed(self, event) -> None:
         """A token was inserted or removed (watcher thread): record it, then redraw."""
@@ -63,27 +69,24 @@ class TokenMonitor(QObject):
             tasks().call_on_gui(self.refresh)
 
     def _loaded(self, value) -> None:
-        candidates, views, watcher = value
-        if self.stopped:  # stopped while the modules loaded: this watcher must not outlive it
-            if watcher is not None:
-                watcher.stop()
-            return
-        self.candidates, self.watcher = candidates, watcher
-        self._publish(views)
+        if self.tokens.loaded(value):
+            self._publish(self.tokens.views)
 
     def _failed(self, error: BaseException) -> None:
         log.info("token modules could not be loaded: %s", error)
-        self._publish([TokenView(TokenState.NO_MODULE, error_code=getattr(getattr(error, "code", None), "value", None))])
+        if not self.tokens.stopped:
+            self.tokens.failed(getattr(getattr(error, "code", None), "value", None))
+            self.changed.emit(self.tokens.views)
 
     def refresh(self) -> None:
         """Read the tokens again (after an insertion, a removal, a signing job)."""
-        if self.stopped or not self.candidates:
+        if self.tokens.stopped or not self.tokens.candidates:
             return
         if self._reading:
             self._again = True
             return
         self._reading = True
-        Operation(parent=None, op=lambda: read_tokens(self.candidates), success=self._read).failure(self._read_failed).run()
+        Operation(parent=None, op=self.tokens.read, success=self._read).failure(self._read_failed).run()
 
     def _read(self, views) -> None:
         self._reading = False
@@ -97,40 +100,25 @@ class TokenMonitor(QObject):
         log.info("reading tokens failed: %s", error)
 
     def _publish(self, views: list[TokenView]) -> None:
-        if self.stopped:
+        if self.tokens.stopped:
             return
-        self.views = views
-        self.changed.emit(views)
-        self._prepare_levels(views)
+        new = self.tokens.publish(views)
+        self.changed.emit(self.tokens.views)
+        self._prepare_levels(new)
 
-    def _prepare_levels(self, views: list[TokenView]) -> None:
+    @staticmethod
+    def _prepare_levels(certificates: list[bytes]) -> None:
         """A certificate just became known: its TSA is asked now, on a worker, so signing finds
         the answer ready (the level is decided before the PIN without waiting)."""
         from app.desk.signing import prepare_level
 
-        for view in views:
-            for certificate in view.certificates:
-                if certificate.der in self._prepared:
-                    continue
-                self._prepared.add(certificate.der)
-                Operation(parent=None, op=lambda der=certificate.der: prepare_level(der),
-                          success=lambda url: log.info("TSA ready before signing: %s", url or "none answers"),
-                          ).failure(lambda error: log.info("TSA not asked ahead: %s", error)).run()
+        for der in certificates:
+            Operation(parent=None, op=lambda der=der: prepare_level(der),
+                      success=lambda url: log.info("TSA ready before signing: %s", url or "none answers"),
+                      ).failure(lambda error: log.info("TSA not asked ahead: %s", error)).run()
 
     def stop(self) -> None:
-        self.stopped = True
-        if self.watcher is not None:
-            self.watcher.stop()
-            self.watcher = None
-
-    def module_for(self, path: str):
-        """The loaded module behind a token view, with its quirk options (for the signing job)."""
-        candidate = next(c for c in self.candidates if c.path == path and c.module is not None)
-        return candidate.module, candidate.options
-
-    @property
-    def ready(self) -> list[TokenView]:
-        return [v for v in self.views if v.state is TokenState.READY and v.certificates]
+        self.tokens.stop()
 
 
 class TokenStatusWidget(QWidget):

@@ -1,2 +1,3 @@
-"""What the desktop application shows and does, without widgets: the documents on the desk,
-their preflight status, the token in use, remembered placements. `ui/` only draws these."""
+"""What the desktop application holds and does, without widgets: the `Desk` (desk.py) with the
+documents on it and their preflight status, placements, verifications, the token set, the
+audited session and the mode. `ui/` only draws these and forwards the user's acts."""

@@ -6,11 +6,11 @@ and the signing plan are imported where they are used (on the worker that checks
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import error_code, error_params
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..settings import Settings
     from ..sign_plan import CheckedFile, ChosenPlacement, PreflightOptions
 
-__all__ = ["DocumentStatus", "DeskDocument", "pdf_files", "opened_files", "check_document", "preflight_options"]
+__all__ = ["DocumentStatus", "DeskDocument", "DeskDocuments", "pdf_files", "opened_files", "check_document", "preflight_options"]
 
 
 class DocumentStatus(StrEnum):
@@ -114,6 +114,81 @@ class DeskDocument:
     def with_outcome(self, *, signed_path: Path | None, code: str | None, params: dict[str, str]) -> DeskDocument:
         return replace(self, signed_path=signed_path, error_code=None if signed_path else code,
                        error_params={} if signed_path else dict(params))
+
+
+class DeskDocuments:
+    """The open documents, in the order they were opened, each once (another name for an open
+    file is not opened twice). Changed only on the thread that owns the desk; whoever draws the
+    list listens (`listen`): `added(row)`, `changed(row)`, `removed(rows)`."""
+
+    def __init__(self) -> None:
+        self._items: list[DeskDocument] = []
+        self._rows: dict[Path, int] = {}
+        self._real: dict[Path, Path] = {}  # path → the real path it names
+        self._listeners: list[DocumentsListener] = []
+
+    def listen(self, listener: DocumentsListener) -> None:
+        self._listeners.append(listener)
+
+    def __iter__(self) -> Iterator[DeskDocument]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, row: int) -> DeskDocument:
+        return self._items[row]
+
+    @property
+    def items(self) -> list[DeskDocument]:
+        return list(self._items)
+
+    def find(self, path: Path) -> DeskDocument | None:
+        row = self._rows.get(path)
+        return self._items[row] if row is not None else None
+
+    def add(self, files: Mapping[Path, Path]) -> list[Path]:
+        """Add documents not already open (`files`: path → the real path it names, from
+        `opened_files`); returns the ones added."""
+        known = set(self._real.values())
+        added = []
+        for path, real in files.items():
+            if real in known or path in self._rows:
+                continue
+            known.add(real)
+            added.append(path)
+            self._rows[path], self._real[path] = len(self._items), real
+            self._items.append(DeskDocument(path))
+            for listener in self._listeners:
+                listener.added(len(self._items) - 1)
+        return added
+
+    def replace(self, document: DeskDocument) -> None:
+        row = self._rows.get(document.path)
+        if row is not None:
+            self._items[row] = document
+            for listener in self._listeners:
+                listener.changed(row)
+
+    def remove(self, paths: Iterable[Path]) -> None:
+        rows = sorted({self._rows[p] for p in paths if p in self._rows}, reverse=True)
+        for row in rows:
+            document = self._items.pop(row)
+            self._real.pop(document.path, None)
+        self._rows = {document.path: row for row, document in enumerate(self._items)}
+        if rows:
+            for listener in self._listeners:
+                listener.removed(rows)
+
+
+class DocumentsListener(Protocol):
+    """What a drawing of the list is told (`removed`: the rows it had, highest first)."""
+
+    def added(self, row: int) -> None: ...
+
+    def changed(self, row: int) -> None: ...
+
+    def removed(self, rows: list[int]) -> None: ...
 
 
 def pdf_files(paths: Iterable[Path]) -> list[Path]:

@@ -20,7 +20,8 @@ if TYPE_CHECKING:  # loaded on a worker, by the functions below (not before the 
     from tokens.discovery import ModuleCandidate
     from tokens.listing import CertificateEntry, TokenListing
 
-__all__ = ["TokenState", "TokenView", "certificate_holder_name", "watch_tokens", "load_modules", "read_tokens", "EXPIRY_WARNING_DAYS"]
+__all__ = ["TokenState", "TokenView", "TokenSet", "certificate_holder_name", "watch_tokens", "load_modules", "read_tokens",
+           "EXPIRY_WARNING_DAYS"]
 
 EXPIRY_WARNING_DAYS = 30
 
@@ -64,6 +65,84 @@ class TokenView:
     def expiring_soon(self, *, now: datetime | None = None) -> bool:
         days = self.days_left(now=now)
         return days is not None and days <= EXPIRY_WARNING_DAYS
+
+
+class TokenSet:
+    """The desk's tokens: the modules loaded once, the watcher of insertions and removals, the
+    views last read, and the certificates whose level was prepared ahead. Loading and reading
+    run on a worker (`load`, `read`); the results are taken in on the thread that owns the desk
+    (`loaded`, `publish`). No Qt: the window draws `views` and asks for a `refresh`."""
+
+    def __init__(self, *, interval: float = 1.5) -> None:
+        self.candidates: list[ModuleCandidate] = []
+        self.views: list[TokenView] = []
+        self.watcher = None
+        self.interval = interval
+        self.stopped = False  # the desk closed: answers still on their way are dropped
+        self._prepared: set[bytes] = set()
+
+    def load(self, configured: Sequence[str] = (), *, candidates=None, on_event=None):
+        """On a worker: load the modules (or take `candidates` already loaded), read the tokens,
+        start watching (what is there now is known; later changes call `on_event`)."""
+        candidates = load_modules(configured) if candidates is None else list(candidates)
+        views = read_tokens(candidates)
+        modules = [c.module for c in candidates if c.module is not None]
+        watcher = watch_tokens(modules, interval=self.interval, on_event=on_event or (lambda event: None)) \
+            if modules else None
+        return candidates, views, watcher
+
+    def loaded(self, value) -> bool:
+        """Take in what `load` found; False (and the watcher stopped) when the desk closed meanwhile."""
+        candidates, views, watcher = value
+        if self.stopped:
+            if watcher is not None:
+                watcher.stop()
+            return False
+        self.candidates, self.watcher = candidates, watcher
+        self.views = views
+        return True
+
+    def read(self) -> list[TokenView]:
+        """On a worker: the tokens present now."""
+        return read_tokens(self.candidates)
+
+    def publish(self, views: Sequence[TokenView]) -> list[bytes]:
+        """Take in views just read; returns the certificates seen for the first time (their
+        level is prepared ahead, `app.desk.signing.prepare_level`, before any PIN)."""
+        self.views = list(views)
+        new = []
+        for view in self.views:
+            for certificate in view.certificates:
+                if certificate.der not in self._prepared:
+                    self._prepared.add(certificate.der)
+                    new.append(certificate.der)
+        return new
+
+    def failed(self, error_code: str | None) -> None:
+        self.views = [TokenView(TokenState.NO_MODULE, error_code=error_code)]
+
+    @property
+    def ready(self) -> list[TokenView]:
+        return [v for v in self.views if v.state is TokenState.READY and v.certificates]
+
+    @property
+    def locked(self) -> TokenView | None:
+        return next((v for v in self.views if v.state is TokenState.LOCKED), None)
+
+    def choices(self) -> list[tuple[TokenView, CertificateEntry]]:
+        """Every certificate the user could sign with now."""
+        return [(view, certificate) for view in self.ready for certificate in view.certificates]
+
+    def module_for(self, path: str):
+        """The loaded module behind a token view, with its quirk options (for the signing job)."""
+        candidate = next(c for c in self.candidates if c.path == path and c.module is not None)
+        return candidate.module, candidate.options
+
+    def stop(self) -> None:
+        self.stopped = True
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
 
 
 def load_modules(configured: Sequence[str] = ()) -> list[ModuleCandidate]:

@@ -164,7 +164,7 @@ def desk_factory(qtbot, kyso_home, hsm, pki, assets, policy_dir, tmp_path, monke
         answers.on("kyso-results", lambda dialog: None)
         answers.on("kyso-error", lambda dialog: None)
         window.warm_up([], token_candidates=candidates)
-        qtbot.waitUntil(lambda: window.catalogue is not None, timeout=30000)
+        qtbot.waitUntil(lambda: window.desk.catalogue is not None, timeout=30000)
         if wait_tokens:
             qtbot.waitUntil(lambda: bool(window.token_monitor.views), timeout=30000)
         desk = Desk(window, qtbot, answers, hsm, tmp_path)

@@ -57,14 +57,14 @@ def test_a_check_that_fails_inside_kyso_is_shown_and_the_other_documents_are_che
     first, second = _decision(tmp_path, "a.pdf"), _decision(tmp_path, "b.pdf")
     errors = []
     desk.answers.on("kyso-error", lambda box: errors.append(box.text()))
-    recorded = desk.window.audit.document_checked
+    recorded = desk.window.desk.audit.document_checked
 
     def record(document):
         if document.path == first:
             raise RuntimeError("the record could not be made")
         recorded(document)
 
-    desk.window.audit.document_checked = record
+    desk.window.desk.audit.document_checked = record
     desk.open([first, second])
     assert desk.document(first).status is DocumentStatus.ERROR
     assert desk.document(second).status is DocumentStatus.SIGNABLE
@@ -105,7 +105,7 @@ def test_drag_the_signature_box_then_sign(desk_factory, tmp_path, pki, nss):
     desk.qtbot.waitUntil(lambda: preview.box_item is not None, timeout=20000)
     before = preview.box[1]
     _drag(desk, -60, 40)
-    after = desk.window.placements[document].box
+    after = desk.window.desk.placements[document].box
     scale = preview.scale()
     assert after.x1 == pytest.approx(before[0] - 60 / scale, abs=1.5)
     assert after.y1 == pytest.approx(before[1] - 40 / scale, abs=1.5)  # down on screen is down the page
@@ -236,7 +236,7 @@ def test_settings_locked_by_policy_cannot_be_edited(desk_factory, policy_dir, qt
     from app.settings import load_settings
     from ui.settings_dialog import SettingsDialog
 
-    roles = {r.id: r.name for r in desk.window.catalogue.roles.values()}
+    roles = {r.id: r.name for r in desk.window.desk.catalogue.roles.values()}
     dialog = SettingsDialog(load_settings(), roles=roles, parent=desk.window)
     qtbot.addWidget(dialog)
     dialog.show()

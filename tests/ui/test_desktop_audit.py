@@ -32,7 +32,7 @@ def test_a_desktop_session_is_recorded_from_start_to_stop(desk_factory, pki, tmp
     token = _token(pki)
     desk = desk_factory(candidates=_candidates(token))
     window = desk.window
-    desk.qtbot.waitUntil(lambda: window.audit.journal is not None)
+    desk.qtbot.waitUntil(lambda: window.desk.audit.journal is not None)
     document = decree30_pdf(tmp_path / "qd.pdf", title="QUYẾT ĐỊNH", body=NEUTRAL_BODY)
     desk.open([document])
     desk.answer_pins(["000000", None])  # wrong, then cancelled in the same dialog
@@ -41,7 +41,7 @@ def test_a_desktop_session_is_recorded_from_start_to_stop(desk_factory, pki, tmp
     desk.qtbot.waitUntil(lambda: "Chưa cắm thiết bị ký số" in _status(desk), timeout=10000)
     window.switch_language("en")
     window.switch_language("vi")
-    log_path = window.audit.log_path
+    log_path = window.desk.audit.log_path
     window.close()
 
     types = _types(log_path)
@@ -76,7 +76,7 @@ def test_a_damaged_audit_log_is_loud_and_kyso_keeps_working(desk_factory, kyso_h
     moved = list((path.parent / "damaged").glob(f"*/{path.name}"))
     assert len(moved) == 1 and moved[0].read_bytes() == b"this is not a database at all" * 100  # kept intact
     assert _types(path)[0] == "audit.restarted"  # the new chain begins with the incident
-    assert desk.window.catalogue is not None and desk.window.audit.journal.store is not None
+    assert desk.window.desk.catalogue is not None and desk.window.desk.audit.journal.store is not None
 
 
 def _fill(path, *, binh_documents: int = 3) -> None:

@@ -37,7 +37,7 @@ class PracticeDesk:
 
     @property
     def session(self):
-        return self.window.mode.session
+        return self.window.desk.mode.session
 
     def watch(self, name: str, act) -> None:
         """Answer dialog `name` with `act`, noting first whether it carries the practice banner."""
@@ -116,7 +116,7 @@ def practice_desk(qtbot, small_pack, tmp_path, monkeypatch):
         desk.watch("kyso-batch-confirm", lambda dialog: dialog.accept())
         desk.watch("kyso-results", lambda dialog: None)
         window.warm_up([])
-        qtbot.waitUntil(lambda: window.catalogue is not None, timeout=30000)
+        qtbot.waitUntil(lambda: window.desk.catalogue is not None, timeout=30000)
         qtbot.waitUntil(lambda: bool(window.token_monitor.views), timeout=30000)
         created.append(desk)
         return desk

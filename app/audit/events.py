@@ -35,6 +35,7 @@ class EventType(StrEnum):
     TOKEN_INSERTED = "token.inserted"
     TOKEN_REMOVED = "token.removed"
     VERIFICATION_DONE = "verification.done"
+    DOCUMENT_EXTENDED = "document.extended"  # kyso extend: signatures given LTV data / a document timestamp
     SETTINGS_CHANGED = "settings.changed"
     CATALOGUE_LOADED = "catalogue.loaded"
     POLICY_LOADED = "policy.loaded"

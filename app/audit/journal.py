@@ -287,6 +287,19 @@ class AuditJournal:
                            signatures=[_plain(s) for s in signatures], valid=valid, error_code=error_code,
                            outcome=outcome.value)
 
+    def document_extended(self, *, path: Path, level: str, output: Path | None = None,
+                          details: Mapping[str, Any] | None = None, error_code: str | None = None,
+                          error_params: Mapping[str, str] | None = None) -> AuditEvent | None:
+        """One file through `kyso extend`: on success `details` holds input_sha256, output_sha256,
+        output_size, renewed and signatures [{field, level_before, level_after, verdict_after}]
+        (app/audit/signing_audit.extension_details); a failure its error code. Written at once,
+        as a signing outcome is (never held)."""
+        outcome = Outcome.FAILED if error_code else Outcome.OK
+        return self.record(EventType.DOCUMENT_EXTENDED, document=path.name, input=str(path),
+                           output=str(output) if output is not None else None, level=level,
+                           **_plain(details or {}), error_code=error_code, error_params=dict(error_params or {}),
+                           outcome=outcome.value)
+
 
 def _plain(value: Any) -> Any:
     """Values as the wire format allows them (no floats, no tuples, no paths)."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .journal import AuditJournal
 
-__all__ = ["SigningAudit", "HASH_ON_OPEN_LIMIT", "record_document_opened"]
+__all__ = ["SigningAudit", "HASH_ON_OPEN_LIMIT", "extension_details", "file_size_and_sha256", "record_document_opened"]
 
 HASH_ON_OPEN_LIMIT = 64 * 1024 * 1024  # larger inputs: "document opened" has sha256 null, the
 # signature's event carries the input's SHA-256 (the engine hashes it while copying, for free)
@@ -187,6 +187,38 @@ def signature_records(verification: Any) -> list[dict[str, Any]]:
              "issuer": s.issuer, "integrity": s.intact, "trusted": s.trusted,
              "revocation": s.revocation.value, "level": s.level.value if s.level else None}
             for s in verification.signatures]
+
+
+def extension_details(*, before: Any, after: Any, output: Path, renewed: bool,
+                      input_sha256: str | None) -> dict[str, Any]:
+    """What "document extended" records of one file (docs/audit.md): each earlier signature's
+    level before and after and its verdict after (the DocumentVerifications of the input and the
+    output, both checked offline), whether every one was kept valid, the output's SHA-256."""
+    size, digest = file_size_and_sha256(output)
+    earlier = {s.field_name: s for s in before.signatures}
+    records = []
+    for sig in after.signatures:
+        old = earlier.get(sig.field_name)
+        records.append({"field": sig.field_name, "document_timestamp": sig.document_timestamp,
+                        "level_before": old.level.value if old is not None and old.level else None,
+                        "level_after": sig.level.value if sig.level else None, "verdict_after": sig.verdict.value,
+                        "new": old is None})
+    worse = {"invalid", "changed"}
+    after_verdicts = {r["field"]: r["verdict_after"] for r in records}
+    kept = all(name in after_verdicts and (after_verdicts[name] not in worse or old.verdict.value in worse)
+               for name, old in earlier.items())
+    return {"input_sha256": input_sha256, "output_sha256": digest, "output_size": size, "renewed": renewed,
+            "signatures_before": len(before.signatures), "signatures_after": len(after.signatures),
+            "signatures_kept": kept, "signatures": records}
+
+
+def file_size_and_sha256(path: Path) -> tuple[int | None, str | None]:
+    """Size and SHA-256 whatever the size (streamed): the extended output's event always has it."""
+    try:
+        with open(path, "rb") as handle:
+            return os.fstat(handle.fileno()).st_size, hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None, None
 
 
 def record_document_opened(journal: AuditJournal | None, path: Path) -> None:

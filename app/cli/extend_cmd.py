@@ -34,7 +34,6 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
 def _handle(args: argparse.Namespace, reporter: Reporter, journal) -> int:
     from app.audit.signing_audit import record_document_opened
     from app.settings import load_settings
-    from signing.extend import extend_document, extended_name
     from signing.levels import PadesLevel
     from signing.trust import TrustStore
 
@@ -44,19 +43,39 @@ def _handle(args: argparse.Namespace, reporter: Reporter, journal) -> int:
     files, worst = [], EXIT_OK
     for path in args.files:
         record_document_opened(journal, path)
-        target = (args.out_dir or path.parent) / extended_name(path)
         try:
-            result = asyncio.run(extend_document(path, target, trust=trust, level=level, tsa_url=tsa))
+            result, details = asyncio.run(_extend_one(path, args.out_dir, trust=trust, level=level, tsa=tsa))
         except Exception as exc:  # per file, typed; the others go on
             error = reporter.describe_error(exc)
+            if journal is not None:
+                journal.document_extended(path=path, level=level.value, error_code=error["code"],
+                                          error_params=error["params"])
             files.append({"input": str(path), "ok": False, "error": error})
             reporter.line(reporter.t("CLI_VERIFY_FILE_ERROR", file=path, code=error["code"], message=error["message"]))
             worst = EXIT_ERROR
             continue
-        record_document_opened(journal, result.output)
+        if journal is not None:  # on disk before the file is reported extended
+            journal.document_extended(path=path, level=result.level.value, output=result.output, details=details)
         files.append({"input": str(path), "ok": True, "output": str(result.output), "level": result.level.value,
-                      "signatures": result.signatures, "renewed": result.renewed})
+                      "signatures": result.signatures, "renewed": result.renewed,
+                      "output_sha256": details["output_sha256"], "signatures_kept": details["signatures_kept"]})
         reporter.line(reporter.t("CLI_EXTEND_FILE_OK", file=path, output=result.output, level=result.level.value,
                                  count=result.signatures))
     reporter.emit_json({"ok": worst == EXIT_OK, "files": files})
     return worst
+
+
+async def _extend_one(path: Path, out_dir: Path | None, *, trust, level, tsa: str | None):
+    """Extend one file; what its audit event records: each signature's level before and after,
+    checked offline on the input and on the output (no second fetch), and the output's SHA-256."""
+    from app.audit.signing_audit import extension_details, file_size_and_sha256
+    from signing.extend import extend_document, extended_name
+    from signing.verify import verify_document
+
+    target = (out_dir or path.parent) / extended_name(path)
+    before = await verify_document(path, trust=trust, allow_fetching=False)
+    _, input_sha256 = file_size_and_sha256(path)
+    result = await extend_document(path, target, trust=trust, level=level, tsa_url=tsa)
+    after = await verify_document(result.output, trust=trust, allow_fetching=False)
+    return result, extension_details(before=before, after=after, output=result.output, renewed=result.renewed,
+                                     input_sha256=input_sha256)

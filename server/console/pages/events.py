@@ -30,7 +30,7 @@ __all__ = ["EVENT_TYPES", "router"]
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 EVENT_TYPES = ("sign.requested", "sign.succeeded", "sign.failed", "sign.refused", "sign.recovered", "pin.wrong",
-               "pin.locked", "document.opened", "preflight.done", "verification.done", "token.inserted",
+               "pin.locked", "document.opened", "preflight.done", "verification.done", "document.extended", "token.inserted",
                "token.removed", "app.started", "app.stopped", "catalogue.loaded", "policy.loaded", "settings.changed",
                "audit.verified", "audit.exported", "audit.pruned", "audit.restarted", "audit.write_failed")
 PRACTICE_TYPES = ("sign.succeeded", "sign.failed", "sign.refused", "pin.wrong", "pin.locked", "verification.done")

@@ -8,6 +8,7 @@ import random
 import ssl
 import stat
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -246,3 +247,42 @@ def test_status_listener_errors_do_not_stop_sync(central, audit_log):
 
     client.add_listener(broken)
     assert client.run_once().last_error_code is None and calls.is_set()
+
+
+def test_an_extension_event_syncs_and_the_server_names_it(central, audit_log, kyso_home):
+    """`document.extended` (kyso extend) goes to the server as any event does, keeps its outcome
+    and data, is searchable by type and named in both languages in the console."""
+    from app.audit.journal import AuditJournal
+    from app.i18n import message
+    from server.console.pages.events import EVENT_TYPES
+
+    journal = AuditJournal(audit_log)
+    journal.document_extended(path=Path("/ho-so/Quyết định 12.pdf"), level="B-LTA",
+                              output=Path("/ho-so/Quyết định 12.gia-han.pdf"),
+                              details={"input_sha256": "a" * 64, "output_sha256": "b" * 64, "output_size": 123456,
+                                       "renewed": False, "signatures_before": 1, "signatures_after": 2,
+                                       "signatures_kept": True,
+                                       "signatures": [{"field": "kyso-1", "document_timestamp": False,
+                                                       "level_before": "B-T", "level_after": "B-LTA",
+                                                       "verdict_after": "valid", "new": False}]})
+    journal.document_extended(path=Path("/ho-so/khong-thu-hoi.pdf"), level="B-LT",
+                              error_code="SIGN_REVINFO_UNAVAILABLE", error_params={"level": "B-LT", "url": "-"})
+    _enrol(central, audit_log)
+    client = SyncClient(store=audit_log, interval=3600)
+    client.start()
+    try:
+        wait_until(lambda: client.status.pending == 0 and client.status.phase is SyncPhase.IDLE, what="synced")
+    finally:
+        client.stop()
+    page = HTTP.get(f"{central.url}/api/v1/events", params={"type": "document.extended"}, headers=central.admin)
+    assert page.status_code == 200, page.text
+    events = page.json()["events"]
+    assert sorted((e["event"]["data"]["document"], e["outcome"]) for e in events) == [
+        ("Quyết định 12.pdf", "ok"), ("khong-thu-hoi.pdf", "failed")]
+    done = next(e["event"] for e in events if e["outcome"] == "ok")
+    assert done["type"] == "document.extended" and done["data"]["output_sha256"] == "b" * 64
+    assert done["data"]["signatures"][0]["level_after"] == "B-LTA"
+    assert "document.extended" in EVENT_TYPES
+    for lang in ("vi", "en"):
+        assert message("CONSOLE_EVENT_DOCUMENT_EXTENDED", lang) != "CONSOLE_EVENT_DOCUMENT_EXTENDED"
+        assert message("AUDIT_EVENT_DOCUMENT_EXTENDED", lang) != "AUDIT_EVENT_DOCUMENT_EXTENDED"

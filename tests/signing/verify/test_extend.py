@@ -56,3 +56,37 @@ def test_no_revocation_data_is_a_typed_refusal_and_nothing_is_written(run_kyso, 
     assert result.returncode == 2
     assert report["files"][0]["error"]["code"] == "SIGN_REVINFO_UNAVAILABLE"
     assert list(tmp_path.glob("*.pdf")) == []
+
+
+def test_each_extension_is_recorded_with_its_own_event(run_kyso, pki, trust_dir, corpus, tmp_path, kyso_home):
+    """`document.extended`: levels before and after per signature, every earlier signature kept,
+    the output's SHA-256 — and a refused file gets the same type with its error (docs/audit.md)."""
+    import hashlib
+
+    from tests.app.audit.test_recording import logged
+
+    source = tmp_path / "quyet-dinh.pdf"
+    source.write_bytes(corpus["two-signatures"].read_bytes())
+    out = tmp_path / "ra"
+    out.mkdir()
+    result, report = _extend(run_kyso, pki, trust_dir, source, "B-LTA", out)
+    assert result.returncode == 0, result.stdout + result.stderr
+    refused, _ = _extend(run_kyso, pki, trust_dir, corpus["b-b-norev"], "B-LT", tmp_path)
+    assert refused.returncode == 2
+    events = [e for e in logged(kyso_home) if e.type == "document.extended"]
+    assert len(events) == 2
+    done, failed = events
+    output = out / "quyet-dinh.gia-han.pdf"
+    assert done.data["outcome"] == "ok" and done.data["document"] == "quyet-dinh.pdf"
+    assert done.data["output"] == str(output) and done.data["level"] == "B-LTA"
+    assert done.data["output_sha256"] == hashlib.sha256(output.read_bytes()).hexdigest() == report["files"][0]["output_sha256"]
+    assert done.data["input_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert done.data["output_size"] == output.stat().st_size
+    assert done.data["signatures_kept"] is True
+    assert (done.data["signatures_before"], done.data["signatures_after"]) == (2, 3)
+    signed = [s for s in done.data["signatures"] if not s["document_timestamp"]]
+    assert [(s["level_before"], s["level_after"], s["verdict_after"]) for s in signed] == [("B-T", "B-LTA", "valid")] * 2
+    (stamp,) = [s for s in done.data["signatures"] if s["document_timestamp"]]
+    assert stamp["new"] is True and stamp["level_before"] is None
+    assert failed.data["outcome"] == "failed" and failed.data["error_code"] == "SIGN_REVINFO_UNAVAILABLE"
+    assert failed.data["document"] == corpus["b-b-norev"].name and failed.data["output"] is None

@@ -23,9 +23,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def start_desktop(lang: str, files: Sequence[str] = (), *, practice: str | None = None,
-                  trainee: int | None = None) -> int:
+                  trainee: int | None = None, sign: bool = False) -> int:
     """Open the window; without a screen (or without Qt installed) say why, in both languages.
-    `practice`: a workshop pack — the window in practice mode (docs/practice.md)."""
+    `practice`: a workshop pack — the window in practice mode (docs/practice.md); `sign`: sign
+    `files` once they are checked (`kyso --sign FILE…`)."""
     if _headless():
         return _cannot_open("APP_NO_DISPLAY", lang)
     try:
@@ -36,7 +37,7 @@ def start_desktop(lang: str, files: Sequence[str] = (), *, practice: str | None 
         logging.getLogger(__name__).warning("the desktop cannot be loaded: %s", exc)
         return _cannot_open("APP_NO_DESKTOP", lang, detail=str(exc))
     if practice is None:
-        return run_desktop(list(files))
+        return run_desktop(list(files), sign=sign)
     from app.cli.report import Reporter
 
     try:

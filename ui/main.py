@@ -58,8 +58,9 @@ def create_main_window(*, practice=None):
     return window
 
 
-def run_desktop(argv: Sequence[str], *, practice=None) -> int:
-    """`practice`: a PracticeSession (`kyso --practice PACK [--trainee N]`)."""
+def run_desktop(argv: Sequence[str], *, practice=None, sign: bool = False) -> int:
+    """`practice`: a PracticeSession (`kyso --practice PACK [--trainee N]`); `sign`: the files are
+    to be signed as soon as they are checked (`kyso --sign FILE…`, Explorer's "Ký số bằng kyso")."""
     started = time.perf_counter()
     from app.logs import setup_logging
 
@@ -74,7 +75,7 @@ def run_desktop(argv: Sequence[str], *, practice=None) -> int:
         window = create_main_window(practice=practice)
         listen = lambda: None  # noqa: E731
     else:
-        lock = claim_or_hand_over(home=data_home(), files=files)
+        lock = claim_or_hand_over(home=data_home(), files=files, sign=sign)
         if lock is None:  # kyso is open already: it has taken the files
             return 0
         window = create_main_window()
@@ -84,7 +85,7 @@ def run_desktop(argv: Sequence[str], *, practice=None) -> int:
 
     if os.environ.get(FIRST_PAINT_ENV):
         _exit_after_first_paint(window, started)
-    _after_first_paint(window, lambda: (listen(), window.warm_up(files)))  # nothing competes with the paint
+    _after_first_paint(window, lambda: (listen(), window.warm_up(files, sign=sign)))  # nothing competes with the paint
     window.show()
     code = app.exec()
     from .tasks import tasks

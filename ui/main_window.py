@@ -29,6 +29,7 @@ from .qt import (
     QSplitter,
     Qt,
     QTableView,
+    QTimer,
     QToolBar,
     Signal,
 )
@@ -39,6 +40,7 @@ __all__ = ["MainWindow"]
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 10
+SIGN_GATHER_MS = 1500  # Explorer starts one `kyso --sign FILE` per selected file: gather them into one batch
 
 
 class MainWindow(QMainWindow):
@@ -59,6 +61,10 @@ class MainWindow(QMainWindow):
         self.checker = DocumentChecker(parent=self, check=self.desk.check, delivered=self._checked,
                                        failed=self._check_failed)
         self.signing = None
+        self._sign_gather = QTimer(self, singleShot=True, interval=SIGN_GATHER_MS)
+        self._sign_gather.timeout.connect(self._sign_requested)
+        self.documentsChecked.connect(self._sign_requested)
+        self.signingFinished.connect(lambda report: self._sign_requested())
         self.audit_window = None
         self._build()
         self.retranslate()
@@ -248,9 +254,10 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     # --- start-up -----------------------------------------------------------------------------
-    def warm_up(self, files: list[Path], *, token_candidates=None) -> None:
+    def warm_up(self, files: list[Path], *, token_candidates=None, sign: bool = False) -> None:
         """After the first paint: settings, catalogue and token modules, off the GUI thread.
-        `token_candidates`: modules already loaded (instead of discovering them)."""
+        `token_candidates`: modules already loaded (instead of discovering them); `sign`: sign
+        `files` once they are checked (`kyso --sign FILE…`)."""
         desk = self.desk
         desk.load_settings()
         if token_candidates is None:
@@ -266,7 +273,9 @@ class MainWindow(QMainWindow):
                   ).failure(self._session_failed).run()
         Operation(parent=self, op=_import_signing_stack, success=lambda value: self._one_loaded()
                   ).failure(self._stack_failed).run()
-        if files:
+        if files and sign:
+            self.open_to_sign(files)
+        elif files:
             self.add_documents(files)
 
     def _one_loaded(self) -> None:
@@ -342,15 +351,43 @@ class MainWindow(QMainWindow):
         if folder:
             self.add_documents([Path(folder)])
 
-    def bring_documents(self, paths: list[Path]) -> None:
+    def bring_documents(self, paths: list[Path], *, sign: bool = False) -> None:
         """Files handed over by a later `kyso FILE…` (Explorer's "Mở bằng kyso"): this window
-        comes to the front and opens them."""
+        comes to the front and opens them — and signs them once checked for `kyso --sign FILE…`
+        ("Ký số bằng kyso")."""
         if self.isMinimized():
             self.showNormal()
         self.raise_()
         self.activateWindow()
-        if paths:
+        if paths and sign:
+            self.open_to_sign(paths)
+        elif paths:
             self.add_documents(paths)
+
+    def open_to_sign(self, paths: list[Path]) -> None:
+        """Open `paths` and sign them, with whatever else arrives to be signed meanwhile, in one
+        batch once every one is checked (app/desk/sign_on_open.py)."""
+        desk = self.desk
+        desk.sign_on_open.opening()
+        self._sign_gather.start()  # (re)started by each arrival
+
+        def opened(files: dict[Path, Path]) -> None:
+            desk.sign_on_open.opened(files.values())
+            self._add_files(files)
+            self._sign_requested()
+
+        def failed(error: BaseException) -> None:
+            desk.sign_on_open.open_failed()
+            show_error(self, error)
+
+        Operation(parent=self, op=lambda: desk.open(paths), success=opened).failure(failed).run()
+
+    def _sign_requested(self) -> None:
+        if self._sign_gather.isActive() or self.signing is not None or not self.desk.sign_on_open.waiting:
+            return
+        documents = self.desk.sign_on_open.take_ready(self.desk.documents)
+        if documents:
+            self.sign_documents(documents)
 
     def add_documents(self, paths: list[Path]) -> None:
         desk = self.desk

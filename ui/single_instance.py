@@ -30,9 +30,10 @@ def _name(home: Path) -> str:
 
 
 class InstanceServer(QObject):
-    """The first window's end: files from later `kyso FILE…` reach `opened(paths)`."""
+    """The first window's end: files from later `kyso FILE…` reach `opened(paths, sign=False)`,
+    from `kyso --sign FILE…` `opened(paths, sign=True)`."""
 
-    def __init__(self, *, home: Path, lock: QLockFile, opened: Callable[[list[Path]], None]) -> None:
+    def __init__(self, *, home: Path, lock: QLockFile, opened: Callable[..., None]) -> None:
         from .qt import QLocalServer
 
         super().__init__()
@@ -55,6 +56,7 @@ class InstanceServer(QObject):
         try:
             request = json.loads(bytes(socket.readLine()).decode("utf-8"))
             files = [Path(item) for item in request.get("files", []) if isinstance(item, str)]
+            sign = request.get("sign") is True
         except (ValueError, AttributeError) as exc:
             log.warning("single instance: unreadable request: %s", exc)
             socket.disconnectFromServer()
@@ -62,18 +64,18 @@ class InstanceServer(QObject):
         socket.write(b"ok\n")
         socket.flush()
         socket.disconnectFromServer()
-        self._opened(files)
+        self._opened(files, sign=sign)
 
 
-def claim_or_hand_over(*, home: Path, files: Sequence[Path]) -> QLockFile | None:
+def claim_or_hand_over(*, home: Path, files: Sequence[Path], sign: bool = False) -> QLockFile | None:
     """The lock when this process is the first (it then opens the window), else None once the
-    first process has taken `files`. Needs a Q(Core)Application."""
+    first process has taken `files` (to sign them when `sign`). Needs a Q(Core)Application."""
     import time
 
     home.mkdir(parents=True, exist_ok=True)
     lock = QLockFile(str(home / "window.lock"))
     lock.setStaleLockTime(0)  # never stale by age: only an owner that died frees it
-    request = json.dumps({"files": [str(Path(f).resolve()) for f in files]}).encode("utf-8") + b"\n"
+    request = json.dumps({"files": [str(Path(f).resolve()) for f in files], "sign": sign}).encode("utf-8") + b"\n"
     deadline = time.monotonic() + WAIT_FOR_FIRST_MS / 1000
     while time.monotonic() < deadline:
         if lock.tryLock(0):

@@ -16,7 +16,7 @@ from app.i18n import message, resolve_language
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
-Desktop = Callable[..., int]  # (language, files, *, practice=PACK, trainee=N) → exit code
+Desktop = Callable[..., int]  # (language, files, *, practice=PACK, trainee=N, sign=bool) → exit code
 
 # The subcommands, known without importing their modules: `kyso` and `kyso FILE…` start the
 # desktop without loading the CLI (tests/app/test_cli_basics.py checks this list against the parser).
@@ -59,6 +59,7 @@ def build_parser(lang: str) -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=("vi", "en"), help=t("CLI_HELP_LANG"))
     parser.add_argument("--practice", metavar="PACK", help=t("CLI_HELP_PRACTICE_DESKTOP"))
     parser.add_argument("--trainee", type=int, metavar="N", help=t("CLI_HELP_PRACTICE_TRAINEE"))
+    parser.add_argument("--sign", nargs="+", metavar="FILE", help=t("CLI_HELP_SIGN_DESKTOP"))
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--lang", choices=("vi", "en"), default=argparse.SUPPRESS, help=t("CLI_HELP_LANG"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
@@ -83,6 +84,8 @@ def main(argv: Sequence[str] | None = None, *, desktop: Desktop | None = None) -
     wants_window = not argv or _opens_documents(argv)  # `kyso`, `kyso a.pdf b.pdf` (Explorer's "Open with")
     if wants_window and desktop is not None:
         return desktop(lang, argv)
+    if argv[0] == "--sign" and _opens_documents(argv[1:]) and desktop is not None:  # Explorer's "Ký số bằng kyso"
+        return desktop(lang, argv[1:], sign=True)
     _Parser.json_mode = "--json" in argv
     _Parser.command = next((arg for arg in argv if arg in COMMANDS), "")
     args = build_parser(lang).parse_args(argv) if argv else None
@@ -92,8 +95,12 @@ def main(argv: Sequence[str] | None = None, *, desktop: Desktop | None = None) -
     if args is None or args.command is None:  # `kyso --lang en`, `kyso --practice PACK [--trainee N]`
         if args is not None and args.trainee is not None and args.practice is None:
             build_parser(lang).error("--trainee N: --practice PACK")
+        if args is not None and args.sign and args.practice:
+            build_parser(lang).error("--sign FILE…: --practice PACK")
         if desktop is not None:
             practice = {"practice": args.practice, "trainee": args.trainee} if args is not None and args.practice else {}
+            if args is not None and args.sign:  # (all existing ones took the fast path above)
+                return _missing_to_sign(args.sign, lang)
             return desktop(lang, [], **practice)
         build_parser(lang).print_help()
         return 0
@@ -132,3 +139,13 @@ def _opens_documents(argv: Sequence[str]) -> bool:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _missing_to_sign(files: Sequence[str], lang: str) -> int:
+    """`kyso --sign FILE…` naming a file that is not there: said before any window opens."""
+    from pathlib import Path
+
+    from .report import Reporter
+
+    missing = next(name for name in files if not Path(name).exists())
+    return Reporter(lang=lang, json_mode=False, command="sign").fail_code("PDF_NOT_FOUND", {"file": missing})

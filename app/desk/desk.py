@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .audit import DeskAudit
 from .documents import DeskDocument, DeskDocuments
 from .practice import PRODUCTION_DESK, DeskMode
+from .sign_on_open import SignOnOpen
 from .tokens import TokenSet
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class Desk:
         self.proposals: dict[Path, ProposedSignature] = {}  # what the next signature looks like, where
         self.verifications: dict[Path, Any] = {}  # path → DocumentVerification (None: under way)
         self.tokens = TokenSet(interval=token_interval)
+        self.sign_on_open = SignOnOpen()  # files to sign once open and checked (`kyso --sign FILE…`)
         self.audit = DeskAudit(notify=notify_audit, options=self.mode.journal_options())
 
     # --- settings and the session ------------------------------------------------------------

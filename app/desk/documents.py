@@ -143,6 +143,10 @@ class DeskDocuments:
     def items(self) -> list[DeskDocument]:
         return list(self._items)
 
+    def real(self, path: Path) -> Path | None:
+        """The real path an open document names (None: not open)."""
+        return self._real.get(path)
+
     def find(self, path: Path) -> DeskDocument | None:
         row = self._rows.get(path)
         return self._items[row] if row is not None else None

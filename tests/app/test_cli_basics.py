@@ -55,3 +55,20 @@ def test_kyso_with_documents_opens_the_window(kyso_home, tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("first-paint ")
     assert "usage" not in result.stdout.lower()
+
+
+def test_kyso_sign_files_asks_the_window_to_sign_them_and_a_missing_one_is_named(kyso_home, tmp_path):
+    """`kyso --sign FILE…` (Explorer's "Ký số bằng kyso") opens the window to sign; practice
+    windows take no files; a file that is not there is named before any window opens."""
+    from app.cli.main import main
+
+    document = decree30_pdf(tmp_path / "quyet-dinh.pdf")
+    asked: list[tuple] = []
+    desktop = lambda lang, files, **options: asked.append((lang, list(files), options)) or 0  # noqa: E731
+    assert main(["--sign", str(document)], desktop=desktop) == 0
+    assert asked == [("vi", [str(document)], {"sign": True})]
+    result = _kyso("--sign", str(document), "thieu.pdf", env=_without_display(kyso_home), cwd=tmp_path)
+    assert result.returncode == 2 and "[PDF_NOT_FOUND] Không có tệp: thieu.pdf" in result.stderr
+    assert "Traceback" not in result.stderr
+    both = _kyso("--sign", str(document), "--practice", "goi.zip", env=_without_display(kyso_home), cwd=tmp_path)
+    assert both.returncode == 2 and "--practice" in both.stderr

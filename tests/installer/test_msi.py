@@ -108,6 +108,8 @@ def test_explorer_integration_and_policy_keys(built_msi):
     assert registry[(rf"{menu}\kyso.sign", "MUIVerb")] == "Ký số bằng kyso"
     for verb in ("kyso.open", "kyso.sign"):
         assert registry[(rf"{menu}\{verb}\command", "")].endswith('"%1"')
+    assert registry[(rf"{menu}\kyso.sign\command", "")].endswith(' --sign "%1"')  # opens and signs
+    assert "--sign" not in registry[(rf"{menu}\kyso.open\command", "")]
     assert (r"Software\Classes\.pdf\OpenWithProgids", "kyso.pdf") in registry  # listed, never the default
     assert registry[(r"Software\Classes\kyso.pdf\shell\open\command", "")].endswith('"%1"')
     assert registry[(r"Software\Policies\kyso\Server", "url")] == "[SERVER_URL]"

@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.support.catalogue_docs import NEUTRAL_BODY
 from tests.support.documents import decree30_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,12 +30,16 @@ def test_a_second_kyso_hands_its_files_to_the_open_window_and_exits(qtbot, kyso_
     lock = claim_or_hand_over(home=kyso_home, files=[])
     assert lock is not None and lock.isLocked()
     received: list[list[Path]] = []
-    server = InstanceServer(home=kyso_home, lock=lock, opened=received.append)
+    server = InstanceServer(home=kyso_home, lock=lock, opened=lambda files, sign: received.append((files, sign)))
     first, second = decree30_pdf(tmp_path / "một.pdf"), decree30_pdf(tmp_path / "hai.pdf")
     later = _kyso(kyso_home, str(first), str(second))
     qtbot.waitUntil(lambda: bool(received), timeout=60_000)
     assert later.wait(timeout=60) == 0, later.stderr.read()
-    assert received == [[first.resolve(), second.resolve()]]
+    assert received == [([first.resolve(), second.resolve()], False)]
+    to_sign = _kyso(kyso_home, "--sign", str(first))  # Explorer's "Ký số bằng kyso"
+    qtbot.waitUntil(lambda: len(received) == 2, timeout=60_000)
+    assert to_sign.wait(timeout=60) == 0, to_sign.stderr.read()
+    assert received[1] == ([first.resolve()], True)
     lock.unlock()
     del server
 
@@ -60,3 +67,34 @@ def test_the_open_window_comes_forward_with_the_handed_files(desk_factory, tmp_p
     desk.window.bring_documents([document])
     assert not desk.window.isMinimized()
     qtbot.waitUntil(lambda: [d.path.name for d in desk.window.model.documents] == ["ba.pdf"], timeout=30_000)
+
+
+@pytest.mark.hsm
+@pytest.mark.pki
+def test_files_handed_over_to_sign_are_signed_in_one_batch_once_checked(desk_factory, tmp_path, qtbot):
+    """Explorer starts one `kyso --sign FILE` per selected file: what arrives is gathered — files
+    already open among them — and signed with one confirmation and one PIN."""
+    from ui.qt import QListWidget
+
+    desk = desk_factory()
+    window = desk.window
+    files = [decree30_pdf(tmp_path / f"quyet-dinh-{n}.pdf", title="QUYẾT ĐỊNH", body=NEUTRAL_BODY,
+                          number=f"Số: {n + 1:02d}/QĐ-VKSTC") for n in range(3)]
+    desk.open([files[2]])  # open already, then asked to sign too (under another name for it)
+    other_name = tmp_path / "lien-ket.pdf"
+    other_name.symlink_to(files[2])
+    desk.choose_token("KYSO-RSA")
+    desk.answer_pin(desk.hsm.pin)
+    confirmed: list[list[str]] = []
+    desk.answers.on("kyso-batch-confirm", lambda dialog: (confirmed.append(
+        [dialog.findChild(QListWidget).item(row).text() for row in range(dialog.findChild(QListWidget).count())]),
+        dialog.accept()))
+    with qtbot.waitSignal(window.signingFinished, timeout=120_000) as finished:
+        window.bring_documents([files[0]], sign=True)
+        window.bring_documents([files[1], other_name], sign=True)
+    report = finished.args[0]
+    assert report is not None and report.all_ok, desk.answers.names()
+    assert sorted(o.source.name for o in report.outcomes) == sorted(f.name for f in files)
+    assert [sorted(names) for names in confirmed] == [sorted(f.name for f in files)]  # one batch
+    assert desk.answers.names().count("kyso-pin") == 1
+    assert not window.desk.sign_on_open.waiting  # asked once: opening them again later signs nothing

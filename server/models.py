@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -239,3 +240,16 @@ class ReceiptPublicKey(Base):
     public_key: Mapped[bytes] = mapped_column(LargeBinary)  # raw Ed25519 public key, 32 bytes
     first_used_at: Mapped[datetime] = mapped_column(UTC_TIME)
     retired_at: Mapped[datetime | None] = mapped_column(UTC_TIME)
+
+
+class SignInCounter(Base):
+    """A sign-in limit's counter shared by every server process on the database (server/guard.py,
+    `SharedCounters`): attempts per client address ("a:…") and per user name ("n:…") in a fixed
+    window, and a name's consecutive failures ("f:…", `window_start` then the end of its lock-out).
+    Times are seconds since the epoch (the servers' clocks, kept by NTP)."""
+
+    __tablename__ = "sign_in_counters"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    window_start: Mapped[float] = mapped_column(Float)
+    span: Mapped[float] = mapped_column(Float)  # the window's length in seconds: the row is stale after it
+    count: Mapped[int] = mapped_column(Integer)

@@ -9,7 +9,7 @@ from app import __version__
 from ..config import ServerSettings
 from ..console import UPLOAD_LIMITS, install_console
 from ..db import Database
-from ..guard import Guard
+from ..guard import Guard, SharedCounters
 from ..receipts import ReceiptSigner, load_signer
 from ..security import use_password_worker
 from .errors import install_error_handlers
@@ -26,7 +26,8 @@ def create_app(settings: ServerSettings, *, database: Database | None = None,
     replaces the receipt key the settings name (`kyso-server openapi`: the schema needs no key)."""
     database = database or Database(settings.resolved_database_url, lock_timeout_seconds=settings.lock_timeout_seconds)
     signer = signer or load_signer(database=database, key_file=settings.receipt_key_file)
-    state = ServerState(settings, database, signer, Guard(settings.guard_limits))
+    shared = SharedCounters(database) if settings.shared_sign_in_limits else None  # limits in total across processes
+    state = ServerState(settings, database, signer, Guard(settings.guard_limits, shared=shared))
     api = FastAPI(title="kyso audit server", version=__version__,
                   description="Central audit server of kyso: enrolment, ingestion with receipts, query, "
                               "export, verification and configuration (docs/server.md).",

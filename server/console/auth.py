@@ -126,7 +126,8 @@ def sign_in(state: ServerState, *, address: str, username: str, password: str) -
     """The API's own sign-in (its rate limits, lock-out and admin log), its session then used by
     the console."""
     settings = state.settings
-    return signin.sign_in(guard=state.guard, session_factory=state.database.write, address=address, username=username,
+    return signin.sign_in(guard=state.guard, session_factory=state.database.write,
+                          read_session_factory=state.database.read_session, address=address, username=username,
                           password=password, lockout_failures=settings.lockout_failures,
                           lockout_minutes=settings.lockout_minutes, session_hours=settings.session_hours,
                           then=lambda session, result: mark_used(session, token=result.token, now=now_utc()))

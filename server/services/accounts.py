@@ -25,7 +25,7 @@ from . import adminlog
 
 __all__ = [
     "LoginResult", "admin_from_token", "create_account", "create_unit", "list_accounts", "list_units",
-    "login", "logout", "require_unit",
+    "login", "logout", "require_unit", "stored_password",
 ]
 
 
@@ -85,18 +85,35 @@ class LoginResult:
     admin: Admin
 
 
+def stored_password(session: Session, *, username: str) -> str | None:
+    """The account's password hash as it stands (None: no such account), read without a lock so
+    that the password is checked outside any write transaction (`login`'s `checked`)."""
+    row = session.execute(select(AdminAccount.password_hash).where(AdminAccount.username == username)).first()
+    return None if row is None else row[0]
+
+
 def login(session: Session, *, username: str, password: str, lockout_failures: int,
-          lockout_minutes: int, session_hours: int) -> LoginResult | ServerError:
-    """Check a password. A refusal is *returned* (its failure count must still be committed)."""
+          lockout_minutes: int, session_hours: int,
+          checked: tuple[str | None, bool] | None = None) -> LoginResult | ServerError:
+    """Check a password. A refusal is *returned* (its failure count must still be committed).
+    `checked`: (the hash read by `stored_password`, whether the password matched it), the argon2
+    work done before this write transaction began — so the transaction (on SQLite, the database's
+    one writer, which ingestion needs too) never lasts an argon2 hash. The account's row decides as
+    it stands now; a hash changed meanwhile refuses the attempt."""
     account = session.execute(
         select(AdminAccount).where(AdminAccount.username == username).with_for_update()
     ).scalar_one_or_none()
     now = now_utc()
     if account is not None and account.locked_until is not None and as_utc(account.locked_until) > now:
-        check_password(password, None)  # same work as any other refusal
+        if checked is None:
+            check_password(password, None)  # same work as any other refusal
         adminlog.record(session, actor=f"admin:{username}", action="login.refused_locked")
         return ServerError(ServerErrorCode.ACCOUNT_LOCKED, minutes=lockout_minutes)
-    if not check_password(password, account.password_hash if account else None) or account.disabled:
+    if checked is None:
+        matched = check_password(password, account.password_hash if account else None)
+    else:
+        matched = checked[1] and account is not None and checked[0] == account.password_hash
+    if not matched or account.disabled:
         if account is None:  # the name may be a password typed in the wrong field: never logged as typed
             adminlog.record(session, actor="admin:?", action="login.failed",
                             details={"name_sha256": hashlib.sha256(username.encode()).hexdigest()[:16]})

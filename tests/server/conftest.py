@@ -26,6 +26,25 @@ def db_url(request, tmp_path) -> str:
     return request.getfixturevalue("audit_server_pg")
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def own_db_url(request, tmp_path):
+    """A database of the test's own on each backend (PostgreSQL: created and dropped here): for
+    tests of the sign-in limits, whose counters every server on a database shares (all test
+    requests come from 127.0.0.1, so the session's database would carry other tests' attempts)."""
+    from server.migrate import upgrade
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'own.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    from tests.support.postgres import temporary_database
+
+    with temporary_database() as url:
+        upgrade(url)
+        yield url
+
+
 @dataclass
 class Live:
     """A running server with two units and an account of each kind."""

@@ -67,7 +67,8 @@ def test_one_workstation_has_at_most_its_batches_in_flight():
 
 
 @pytest.fixture
-def guarded(db_url, tmp_path):
+def guarded(own_db_url, tmp_path):
+    db_url = own_db_url
     tag = secrets.token_hex(4)
     unit, name = f"VKS-G-{tag}", f"admin-g-{tag}"
     seed_accounts(db_url, units=(unit,), accounts={name: ("administrator", None)})
@@ -78,9 +79,10 @@ def guarded(db_url, tmp_path):
 
 
 @pytest.fixture
-def strict(db_url, tmp_path):
+def strict(own_db_url, tmp_path):
     """Two sign-in attempts a minute per address and per name: the third is refused, whatever the
     machine's speed."""
+    db_url = own_db_url
     server = ThreadServer(db_url, data_dir=tmp_path / "strict", login_attempts_per_minute=2)
     yield server
     server.stop()

@@ -18,7 +18,8 @@ router = APIRouter(prefix="/api/v1/auth", tags=["admin"])
     401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 429: {"model": ErrorOut}, 503: {"model": ErrorOut}})
 def login(body: LoginIn, state: StateDep, request: Request) -> LoginOut:
     settings = state.settings
-    result = signin.sign_in(guard=state.guard, session_factory=state.database.write, address=client_address(request),
+    result = signin.sign_in(guard=state.guard, session_factory=state.database.write,
+                            read_session_factory=state.database.read_session, address=client_address(request),
                             username=body.username, password=body.password, lockout_failures=settings.lockout_failures,
                             lockout_minutes=settings.lockout_minutes, session_hours=settings.session_hours)
     if isinstance(result, ServerError):

@@ -55,6 +55,8 @@ class ServerSettings(BaseSettings):
     event_max_bytes: int = Field(default=64 * 1024, ge=1024)  # UTF-8 bytes of one event
     lock_timeout_seconds: float = Field(default=10.0, gt=0)  # a lock not granted by then: 503 SERVER_BUSY (retry)
     ingest_concurrency: int = Field(default=2, ge=1)  # batches checked and stored at once by one process
+    ingest_queue: int = Field(default=64, ge=1)  # batches waiting their turn (fairly between workstations); beyond: 503
+    ingest_queue_bytes: int = Field(default=256 * 1024 * 1024, ge=1)  # their bodies in all; beyond: 503
     enrolment_code_hours: int = 72
     session_hours: int = 8
     lockout_failures: int = 5

@@ -369,3 +369,101 @@ def _busy(wait: float) -> ServerError:
 def _refuse_if_waiting(wait: float, *, scope: str) -> None:
     if wait > 0:
         raise _limited(wait, scope=scope)
+
+
+class IngestQueue:
+    """Batches taken into work fairly between workstations, on the event loop (one per process).
+
+    At most `slots` batches are checked and stored at once (`ingest_concurrency`); the others wait
+    in one queue per workstation, and a freed slot goes to the workstation that has waited longest
+    for its turn (round robin between workstations, not first come first served between batches):
+    a workstation sending many or large batches gets its turn like every other, never all of them.
+    Waiting is bounded — `max_waiting` batches and `max_bytes` of their bodies (Content-Length,
+    known before the body is read) — and a batch beyond it is answered SERVER_BUSY (503) with
+    Retry-After at once, before its body is read: a clear answer the workstation's sync retries on.
+    A batch's body is read while it waits (not while it holds a slot). Counters (`granted`,
+    `refused`) let tests prove fairness by counts, not by the clock.
+
+        async with queue.admit(workstation=…, size=…) as turn:  # SERVER_BUSY here when full
+            body = await request.body()
+            await turn.ready()  # its slot
+            …
+    """
+
+    def __init__(self, *, slots: int, max_waiting: int, max_bytes: int) -> None:
+        self.slots, self.max_waiting, self.max_bytes = slots, max_waiting, max_bytes
+        self._working = 0
+        self._queued: OrderedDict[str, list] = OrderedDict()  # workstation → its waiting turns, in turn order
+        self._count = 0  # batches admitted and not yet working (their bodies being read, or queued)
+        self._bytes = 0
+        self.granted: dict[str, int] = {}
+        self.refused = 0
+
+    @property
+    def waiting(self) -> int:
+        return self._count
+
+    def admit(self, *, workstation: str, size: int) -> _Turn:
+        if self._count >= self.max_waiting or self._bytes + size > self.max_bytes:
+            self.refused += 1
+            raise ServerError(ServerErrorCode.BUSY, extra={"retry_after": 1}, what="ingestion", seconds=1)
+        self._count += 1
+        self._bytes += max(0, size)
+        return _Turn(self, workstation, max(0, size))
+
+    def _grant(self, turn: _Turn) -> None:
+        self._count -= 1
+        self._bytes -= turn.size
+        self._working += 1
+        turn.state = "working"
+        self.granted[turn.workstation] = self.granted.get(turn.workstation, 0) + 1
+
+    def _next(self) -> None:
+        while self._queued and self._working < self.slots:
+            workstation, turns = next(iter(self._queued.items()))
+            turn = turns.pop(0)
+            if turns:
+                self._queued.move_to_end(workstation)  # its next batch waits for every other workstation's turn
+            else:
+                del self._queued[workstation]
+            self._grant(turn)
+            turn.future.set_result(None)
+
+
+class _Turn:
+    def __init__(self, queue: IngestQueue, workstation: str, size: int) -> None:
+        self.queue, self.workstation, self.size = queue, workstation, size
+        self.state, self.future = "admitted", None
+
+    async def __aenter__(self) -> _Turn:
+        return self
+
+    async def ready(self) -> None:
+        queue = self.queue
+        if queue._working < queue.slots and not queue._queued:
+            queue._grant(self)
+            return
+        import asyncio
+
+        self.future = asyncio.get_running_loop().create_future()
+        self.state = "queued"
+        queue._queued.setdefault(self.workstation, []).append(self)
+        await self.future
+
+    async def __aexit__(self, *_exc) -> None:
+        queue = self.queue
+        if self.state == "working":
+            queue._working -= 1
+            queue._next()
+        elif self.state == "queued":  # the request went away while it waited (client gone, cancelled)
+            turns = queue._queued.get(self.workstation, [])
+            if self in turns:
+                turns.remove(self)
+                if not turns:
+                    del queue._queued[self.workstation]
+            queue._count -= 1
+            queue._bytes -= self.size
+        else:  # admitted, its body never read whole
+            queue._count -= 1
+            queue._bytes -= self.size
+        self.state = "done"

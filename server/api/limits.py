@@ -17,31 +17,51 @@ SIGN_IN_PATHS = frozenset({"/api/v1/auth/login", "/login"})  # the API's and the
 class SignInGate:
     """A sign-in flood answered at the door: while the client's address (or the whole server) has
     no sign-in left, POST to a sign-in path gets its 429/503 here — no body read, no validation,
-    no thread — so the flood costs the server as little as it can (the guard still decides every
-    attempt that gets through; this only peeks)."""
+    no thread, no database — so the flood costs the server as little as it can (the guard still
+    decides every attempt that gets through; this only peeks). The application calls it before
+    its whole middleware stack (`KysoApi`), and the answers are made once and kept (a refusal
+    differs only by code, language and seconds): a refused attempt is a dictionary look-up and
+    two sends on the event loop, which ingestion shares."""
 
-    def __init__(self, app, *, guard) -> None:
-        self.app, self.guard = app, guard
+    def __init__(self, *, guard, hsts_seconds: int = 0) -> None:
+        self.guard = guard
+        self.hsts = f"max-age={hsts_seconds}; includeSubDomains".encode() if hsts_seconds else None
+        self._answers: dict[tuple, tuple[int, list, bytes]] = {}
 
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "POST" or scope.get("path") not in SIGN_IN_PATHS:
-            await self.app(scope, receive, send)
-            return
+    async def refused(self, scope, send) -> bool:
+        """True when the request was a sign-in refused here (its answer sent)."""
+        if scope.get("method") != "POST" or scope.get("path") not in SIGN_IN_PATHS:
+            return False
         client = scope.get("client")
         refusal = self.guard.peek_login(address=client[0] if client else "-")
         if refusal is None:
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or ())
-        lang = language_from_header(headers.get(b"accept-language", b"").decode("latin-1"))
+            return False
+        lang = "vi"
+        for name, value in scope.get("headers") or ():
+            if name == b"accept-language":
+                lang = language_from_header(value.decode("latin-1"))
+                break
+        https = scope.get("scheme") == "https" and self.hsts is not None
+        key = (refusal.code, lang, refusal.extra.get("retry_after", 1), tuple(sorted(refusal.params.items())), https)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = self._answer(refusal, lang, https=https)
+            if len(self._answers) > 1024:  # a handful in practice; never unbounded
+                self._answers.pop(next(iter(self._answers)))
+        status, headers, body = answer
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+    def _answer(self, refusal, lang: str, *, https: bool) -> tuple[int, list, bytes]:
         code = refusal.code.value
         body = json.dumps({**refusal.extra, "code": code, "message": server_message(code, lang, **refusal.params),
                            "params": refusal.params}, ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": refusal.status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                                (b"retry-after", str(refusal.extra.get("retry_after", 1)).encode()),
-                                (b"cache-control", b"no-store")]})
-        await send({"type": "http.response.body", "body": body})
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                   (b"retry-after", str(refusal.extra.get("retry_after", 1)).encode()), (b"cache-control", b"no-store")]
+        if https:
+            headers.append((b"strict-transport-security", self.hsts))
+        return refusal.status, headers, body
 
 
 class StrictTransport:

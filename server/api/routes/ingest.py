@@ -26,10 +26,17 @@ _BODY = {"requestBody": {"required": True, "content": {"application/json": {"sch
                         503: {"model": ErrorOut}})
 async def post_events(request: Request, workstation: WorkstationDep, state: StateDep) -> Response:
     """Parsed by hand (orjson): a 1,000-event batch through pydantic would cost more than storing it.
-    The body is read on the event loop; the work runs on a thread, a few batches at a time."""
-    with state.guard.ingesting(workstation=workstation.id):  # its rate and its batches in flight, before reading
-        body = await request.body()
-        return await anyio.to_thread.run_sync(_ingest, body, workstation, state, limiter=state.ingest_limiter)
+    Admitted before its body is read (the workstation's rate and batches in flight, then a place
+    in the bounded queue: 429/503 with Retry-After otherwise); the body is read on the event loop
+    while it waits; the work runs on one of ingestion's own threads when its turn comes, fairly
+    between workstations (server/guard.py, IngestQueue)."""
+    with state.guard.ingesting(workstation=workstation.id):
+        declared = request.headers.get("content-length", "")
+        size = int(declared) if declared.isdigit() else state.settings.max_body_bytes
+        async with state.ingest_queue.admit(workstation=workstation.id, size=size) as turn:
+            body = await request.body()
+            await turn.ready()
+            return await anyio.to_thread.run_sync(_ingest, body, workstation, state, limiter=state.ingest_limiter)
 
 
 def _ingest(body: bytes, workstation, state) -> Response:

@@ -16,6 +16,8 @@ _EXTRA = str.maketrans({"đ": "d", "Đ": "d", "\x00": ""})
 
 
 def fold(text: str) -> str:
+    if text.isascii():  # most file names: nothing to decompose (ingestion folds one per event)
+        return " ".join(text.replace("\x00", "").lower().split())[:FOLDED_MAX]
     decomposed = unicodedata.normalize("NFD", text.translate(_EXTRA))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(bare.casefold().split())[:FOLDED_MAX]

@@ -69,13 +69,15 @@ class _Rewritten(Exception):
 
 
 def ingest_batch(database: Database, *, principal: WorkstationPrincipal, events: Any, signer: ReceiptSigner,
-                 max_batch: int, limits: EventLimits | None = None) -> IngestResult:
-    batch, chain, mode = _checked_batch(events, principal=principal, max_batch=max_batch,
-                                        limits=limits or EventLimits())
+                 max_batch: int, limits: EventLimits | None = None, nul_free: bool = False) -> IngestResult:
+    """`nul_free`: the request's body holds no "\\u0000" (the only way JSON writes U+0000), so no
+    event's text can: the per-event search for it is skipped."""
+    batch, chain, mode, moments = _checked_batch(events, principal=principal, max_batch=max_batch,
+                                                 limits=limits or EventLimits(), nul_free=nul_free)
     try:
         with database.write() as session:
             result = _store(session, batch=batch, chain=chain, mode=mode, principal=principal, signer=signer,
-                            postgres=database.dialect == "postgresql")
+                            postgres=database.dialect == "postgresql", moments=moments)
     except _Rewritten as rewritten:
         _raise_alert(database, principal=principal, chain=chain, mode=mode, rewritten=rewritten)
         raise ServerError(ServerErrorCode.CHAIN_REWRITTEN, seq=rewritten.seq) from None
@@ -85,26 +87,32 @@ def ingest_batch(database: Database, *, principal: WorkstationPrincipal, events:
     return result
 
 
-def _checked_batch(events: Any, *, principal: WorkstationPrincipal, max_batch: int,
-                   limits: EventLimits) -> tuple[list[dict], str, str]:
+def _checked_batch(events: Any, *, principal: WorkstationPrincipal, max_batch: int, limits: EventLimits,
+                   nul_free: bool = False) -> tuple[list[dict], str, str, dict[int, datetime]]:
+    """The batch in sequence order (duplicates within it merged), its chain and mode, and each
+    sequence's at_utc as parsed once by the check."""
     if not isinstance(events, list) or not events:
         raise ServerError(ServerErrorCode.BATCH_EMPTY)
     if len(events) > max_batch:
         raise ServerError(ServerErrorCode.BATCH_TOO_LARGE, count=len(events), limit=max_batch)
-    for index, item in enumerate(events):
-        _check_event(item, index=index, principal=principal, limits=limits)
+    moments = [_check_event(item, index=index, principal=principal, limits=limits, nul_free=nul_free)
+               for index, item in enumerate(events)]
     chain, mode = events[0]["workstation"], events[0]["mode"]
     by_seq: dict[int, dict] = {}
-    for item in events:
+    at: dict[int, datetime] = {}
+    for item, moment in zip(events, moments, strict=True):
         if item["workstation"] != chain or item["mode"] != mode:
             raise ServerError(ServerErrorCode.BATCH_MIXED_CHAINS)
         other = by_seq.setdefault(item["seq"], item)
         if other is not item and other["hash"] != item["hash"]:
             raise ServerError(ServerErrorCode.BATCH_DUPLICATE_SEQ, seq=item["seq"])
-    return [by_seq[seq] for seq in sorted(by_seq)], chain, mode
+        at.setdefault(item["seq"], moment)
+    return [by_seq[seq] for seq in sorted(by_seq)], chain, mode, at
 
 
-def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal, limits: EventLimits) -> None:
+def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal, limits: EventLimits,
+                 nul_free: bool = False) -> datetime:
+    """The event checked; its at_utc parsed."""
     if not isinstance(item, dict):
         raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail="not an object")
     excess, fast = inspect(item, limits)  # first: every later check walks the event
@@ -116,17 +124,19 @@ def _check_event(item: Any, *, index: int, principal: WorkstationPrincipal, limi
             wire.check_shape(item)
         except wire.WireError as exc:
             raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail=str(exc)) from None
-    if _has_nul(item):
+    if not nul_free and _has_nul(item):
         raise ServerError(ServerErrorCode.EVENT_INVALID, index=index, detail="U+0000 in a text member")
     if not owns_chain(principal, item["workstation"]):
         raise ServerError(ServerErrorCode.WRONG_WORKSTATION, workstation=item["workstation"])
-    if parse_moment(item["at_utc"]) is None:
+    moment = parse_moment(item["at_utc"])
+    if moment is None:
         raise ServerError(ServerErrorCode.EVENT_INVALID, index=index,
                           detail="at_utc: not RFC 3339 with a time zone (offset at most ±15:59)")
     if not hash_matches(item, item["hash"], fast=fast):
         if reference_hash(item) is None:  # RFC 8785 cannot encode it: no stated hash could ever be right
             raise ServerError(ServerErrorCode.EVENT_NOT_CANONICAL, index=index, seq=item["seq"])
         raise ServerError(ServerErrorCode.EVENT_HASH_MISMATCH, index=index, seq=item["seq"])
+    return moment
 
 
 def _has_nul(item: dict) -> bool:
@@ -163,7 +173,7 @@ def _locked_head(session: Session, *, chain: str, mode: str, principal: Workstat
 
 
 def _store(session: Session, *, batch: list[dict], chain: str, mode: str, principal: WorkstationPrincipal,
-           signer: ReceiptSigner, postgres: bool) -> IngestResult:
+           signer: ReceiptSigner, postgres: bool, moments: dict[int, datetime] | None = None) -> IngestResult:
     head_seq, head_hash, started = _locked_head(session, chain=chain, mode=mode, principal=principal, postgres=postgres)
     if started and chain != principal.id:
         _note_restart(session, principal=principal, chain=chain, mode=mode, first=batch[0])
@@ -180,8 +190,9 @@ def _store(session: Session, *, batch: list[dict], chain: str, mode: str, princi
         seq, current = item["seq"], item["hash"]
     if fresh:
         received = now_utc()
-        rows = [event_row(item, workstation_id=principal.id, unit_id=principal.unit_id, received_at=received)
-                for item in fresh]
+        moments = moments or {}
+        rows = [event_row(item, workstation_id=principal.id, unit_id=principal.unit_id, received_at=received,
+                          at=moments.get(item["seq"])) for item in fresh]
         _insert(session, rows=rows, postgres=postgres)
         session.execute(update(ChainHead).where(ChainHead.chain == chain, ChainHead.mode == mode)
                         .values(seq=seq, hash=current))
@@ -224,11 +235,13 @@ def _check_duplicates(session: Session, *, old: list[dict], chain: str, mode: st
             raise _Rewritten(item["seq"], stored.get(item["seq"], ""), item["hash"])
 
 
-def event_row(item: dict, *, workstation_id: str, unit_id: str, received_at: datetime) -> tuple:
+def event_row(item: dict, *, workstation_id: str, unit_id: str, received_at: datetime,
+              at: datetime | None = None) -> tuple:
+    """`at`: the event's at_utc already parsed (by the check), else parsed here."""
     data = item["data"]
     return (workstation_id, item["workstation"], unit_id, item["mode"], item["seq"], item["v"], item["prev_hash"],
             item["hash"], item["type"], _outcome(item["type"], data), _text(data.get("document_type")),
-            _document_key(data.get("document")), parse_moment(item["at_utc"]), item["at_utc"], item["at_local"], item["os_user"],
+            _document_key(data.get("document")), at or parse_moment(item["at_utc"]), item["at_utc"], item["at_local"], item["os_user"],
             item["user_name"], item["user_role"], item["app_version"], _json(data), received_at)
 
 

@@ -48,7 +48,7 @@ def _ingest(body: bytes, workstation, state) -> Response:
         raise ServerError(ServerErrorCode.REQUEST_INVALID, detail="expected {\"events\": [...]}")
     result = ingest_batch(state.database, principal=workstation, events=document["events"],
                           signer=state.signer, max_batch=state.settings.max_batch,
-                          limits=state.settings.event_limits)
+                          limits=state.settings.event_limits, nul_free=b"\\u0000" not in body)
     return Response(orjson.dumps(result.answer()), media_type="application/json")
 
 

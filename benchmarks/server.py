@@ -66,7 +66,9 @@ def run(quick: bool) -> str:
         floor = _copy_floor(url, _rows(ingest.pop("chains")))
     with temporary_database() as url:
         export = _export(url, rows=export_rows)
-    return _report(ingest, two, floor, export, workstations=workstations, batches=batches, size=size)
+    return (_report(ingest, two, floor, export, workstations=workstations, batches=batches, size=size)
+            + f"\nMachine load (1-minute average, `uptime`) at the end of the run: {os.getloadavg()[0]:.2f} on "
+              f"{os.cpu_count()} cores.\n")
 
 
 def _interference(ingest: dict) -> float:

@@ -72,6 +72,7 @@ def _parser(t: Texts) -> argparse.ArgumentParser:
     parser.add_argument("--key", type=Path, help=t("SERVER_CLI_HELP_KEY"))
     parser.add_argument("--no-migrate", action="store_true", help=t("SERVER_CLI_HELP_NO_MIGRATE"))
     parser.add_argument("--behind-proxy", action="store_true", default=None, help=t("SERVER_CLI_HELP_BEHIND_PROXY"))
+    parser.add_argument("--workers", type=int, help=t("SERVER_CLI_HELP_WORKERS"))
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
     commands.add_parser("migrate", parents=[common], help=t("SERVER_CLI_HELP_MIGRATE"))
     openapi = commands.add_parser("openapi", parents=[common], help=t("SERVER_CLI_HELP_OPENAPI"))
@@ -133,7 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(config_file=args.config, database_url=args.db,
                                  host=getattr(args, "host", None), port=getattr(args, "port", None),
                                  tls_cert=getattr(args, "cert", None), tls_key=getattr(args, "key", None),
-                                 behind_proxy=getattr(args, "behind_proxy", None))
+                                 behind_proxy=getattr(args, "behind_proxy", None),
+                                 workers=getattr(args, "workers", None))
         if args.command == "migrate":
             return _migrate(settings)
         if args.command == "openapi":
@@ -195,13 +197,34 @@ def _serve(settings: ServerSettings, *, migrate: bool, t: Texts) -> int:
     _check_transport(settings, t)  # before anything is migrated or bound
     if migrate:
         _migrate(settings)
+    options = dict(host=settings.host, port=settings.port, log_level=settings.log_level,
+                   ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key, proxy_headers=True,
+                   forwarded_allow_ips=settings.forwarded_allow_ips, server_header=False,
+                   timeout_keep_alive=settings.keep_alive_seconds)
+    if settings.workers > 1:  # uvicorn's supervisor starts that many processes, each making the app
+        os.environ[_SETTINGS_ENV] = settings.model_dump_json()
+        uvicorn.run("server.cli:worker_app", factory=True, workers=settings.workers, **options)
+        return 0
     app = create_app(settings)
     _tune_gc()
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level,
-                ssl_certfile=settings.tls_cert, ssl_keyfile=settings.tls_key, proxy_headers=True,
-                forwarded_allow_ips=settings.forwarded_allow_ips, server_header=False,
-                timeout_keep_alive=settings.keep_alive_seconds)
+    uvicorn.run(app, **options)
     return 0
+
+
+_SETTINGS_ENV = "KYSO_SERVER_WORKER_SETTINGS"
+
+
+def worker_app():
+    """The application of one of `--workers` processes: the settings the command resolved (file,
+    environment, options), handed over as JSON. The processes share the database, so the sign-in
+    limits per address and per name hold in total (server/guard.py, SharedCounters); each has its
+    own password worker, budget of password checks and ingestion queue."""
+    from .api.main import create_app
+
+    settings = ServerSettings.model_validate_json(os.environ[_SETTINGS_ENV])
+    app = create_app(settings)
+    _tune_gc()
+    return app
 
 
 def _check_transport(settings: ServerSettings, t: Texts) -> None:

@@ -55,7 +55,7 @@ class ServerSettings(BaseSettings):
     event_max_bytes: int = Field(default=64 * 1024, ge=1024)  # UTF-8 bytes of one event
     lock_timeout_seconds: float = Field(default=10.0, gt=0)  # a lock not granted by then: 503 SERVER_BUSY (retry)
     ingest_concurrency: int = Field(default=2, ge=1)  # batches checked and stored at once by one process
-    ingest_queue: int = Field(default=64, ge=1)  # batches waiting their turn (fairly between workstations); beyond: 503
+    ingest_queue: int = Field(default=1024, ge=1)  # batches waiting their turn (fairly between workstations); beyond: 503
     ingest_queue_bytes: int = Field(default=256 * 1024 * 1024, ge=1)  # their bodies in all; beyond: 503
     enrolment_code_hours: int = 72
     session_hours: int = 8
@@ -70,6 +70,7 @@ class ServerSettings(BaseSettings):
     password_checks_per_second: float = Field(default=1.0, gt=0)  # all addresses together (a burst of 5× as many)
     lockout_minutes: int = 15
     export_xlsx_rows: int = 1_048_575  # Excel's limit, less the header row
+    workers: int = Field(default=1, ge=1)  # server processes on the one port (sign-in limits shared via the database)
     keep_alive_seconds: int = Field(default=5, ge=1)  # idle keep-alive connections closed after this (uvicorn's default)
     console_idle_minutes: int = Field(default=30, ge=1)  # a console session unused this long ends
     console_timezone: str = "Asia/Ho_Chi_Minh"  # how the console shows times and reads dates typed in forms

@@ -72,14 +72,25 @@ def use_password_worker(*, niceness: int = 15) -> None:
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_lower_priority, initargs=(niceness,))
+                                   initializer=_worker_start, initargs=(niceness, os.getpid()))
         atexit.register(pool.shutdown, wait=True, cancel_futures=True)  # ended before the interpreter's teardown
         _worker.append(pool)
 
 
-def _lower_priority(niceness: int) -> None:
+def _worker_start(niceness: int, parent: int) -> None:
+    """In the worker: a lower CPU priority, and an end when the server process is gone — however
+    it ended (SIGKILL, a crash, uvicorn's shutdown), no orphan is left holding 64 MiB per check."""
     if hasattr(os, "nice"):
         os.nice(niceness)
+    threading.Thread(target=_end_with, args=(parent,), daemon=True, name="kyso-parent-watch").start()
+
+
+def _end_with(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def password_problem(password: str) -> str | None:

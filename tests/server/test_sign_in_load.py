@@ -155,3 +155,67 @@ def test_sign_ins_waiting_for_a_password_check_never_hold_ingestions_threads(ope
     assert refused == [503] * (60 - queue)
     assert guard.password_waiting_most == queue
     assert {a.result() for a in attempts} <= {401, 503}  # the queued ones checked once the slot is free, or told to retry
+
+
+def test_kyso_server_workers_share_the_sign_in_limits(own_db_url, tmp_path):
+    """`kyso-server --workers 2` (KYSO_SERVER_WORKERS): two processes on one port, whichever takes
+    each attempt, the address's 6 a minute hold in total."""
+    from pathlib import Path
+
+    server = ProcessServer(own_db_url, data_dir=tmp_path, migrate=False,
+                           extra_env={"KYSO_SERVER_WORKERS": "2", "KYSO_SERVER_LOGIN_ATTEMPTS_PER_MINUTE": "6"})
+    try:
+        children = [c for task in Path(f"/proc/{server.process.pid}/task").iterdir()
+                    for c in (task / "children").read_text().split()]
+        serving = [pid for pid in children
+                   if b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(serving) >= 2  # uvicorn's two workers (each with its password worker beneath it)
+        with httpx.Client(timeout=60) as client:  # a fresh connection each time: the kernel picks the worker
+            answers = []
+            for _ in range(12):
+                answer = client.post(f"{server.url}/api/v1/auth/login", headers={"X-Forwarded-For": "203.0.113.99",
+                                                                               "Connection": "close"},
+                                     json={"username": f"khach-{secrets.token_hex(4)}", "password": "sai-mat-khau-123"})
+                answers.append(answer.status_code)
+        assert answers == [401] * 6 + [429] * 6
+    finally:
+        server.stop()
+
+
+def _password_workers(pid: int) -> list[int]:
+    from pathlib import Path
+
+    found = []
+    children = [c for task in Path(f"/proc/{pid}/task").iterdir() for c in (task / "children").read_text().split()]
+    for child in children:  # (a child is listed under the thread that started it)
+        try:
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(int(child))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("end", ["stop", "kill"])
+def test_the_password_worker_ends_with_its_server(tmp_path, end):
+    """Every stopped or killed server left its argon2 worker running, orphaned (found: ~100 after a
+    test session): the worker now ends when its server process is gone."""
+    from server.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'ends.sqlite3'}"
+    upgrade(url)
+    server = ProcessServer(url, data_dir=tmp_path, migrate=False)
+    assert _attempt(server.url, "ai-do", address="192.0.2.77") == 401  # the worker is started by a check
+    workers = _password_workers(server.process.pid)
+    assert len(workers) == 1
+    server.kill() if end == "kill" else server.stop()
+    wait_until(lambda: not _alive(workers[0]), what="the password worker's end")
+
+
+def _alive(pid: int) -> bool:
+    from pathlib import Path
+
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

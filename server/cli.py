@@ -1,7 +1,7 @@
 """`kyso-server`: run the server, migrate its database, and the administrators' commands, in
 Vietnamese (English with `--lang en` or KYSO_LANG=en), like `kyso`.
 
-    kyso-server [--host H] [--port P] [--db URL] [--config FILE] [--cert PEM --key PEM]
+    kyso-server [--host H] [--port P] [--db URL] [--config FILE] [--cert PEM --key PEM] [--workers N]
     kyso-server migrate [--db URL]
     kyso-server openapi [--out FILE]
     kyso-server admin create-unit ID NAME

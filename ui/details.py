@@ -46,6 +46,15 @@ class DetailsPanel(QTextBrowser):
 
     def _status(self, document: DeskDocument) -> str:
         title = self.tr("Status")
+        received = getattr(self.verification, "verdict_code", None)
+        if received and document.signed_path is None:  # a received signed file: its verification first
+            from .verify_panel import TONES
+
+            colour = TONES[self.verification.tone][0]
+            line = f"<p><b>{escape(title)}:</b> <b style='color:{colour}'>{escape(text(received))}</b>"
+            if document.checked:
+                line += f"<br><small style='color:#555'>{escape(text('VDESK_SIGN_AGAIN', status=status_label(document.status)))}</small>"
+            return line + "</p>"
         line = f"<p><b>{escape(title)}:</b> {escape(status_label(document.status))}"
         if document.status is DocumentStatus.SIGNED and document.signed_path is not None:
             label = self.tr("Signed file")

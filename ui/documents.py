@@ -49,6 +49,7 @@ class DocumentListModel(QStandardItemModel):
     def __init__(self, documents: DeskDocuments, parent=None) -> None:
         super().__init__(0, len(COLUMNS), parent)
         self._documents = documents
+        self._verified: dict[Path, object] = {}  # path → "checking" or its ReceivedDocument (a received signed file)
         self._set_titles()
         for row in range(len(documents)):
             self.added(row)
@@ -59,15 +60,39 @@ class DocumentListModel(QStandardItemModel):
 
     def _fill(self, row: int, document: DeskDocument) -> None:
         status = document.status
-        accessible = f"{document.path.name}, {status_label(status)}"
+        verified = self._received_status(document)
+        accessible = f"{document.path.name}, {verified[0] if verified else status_label(status)}"
         for column in range(len(COLUMNS)):
             item = self.item(row, column)
-            item.setText(self._display(document, column))
-            item.setToolTip(self._tooltip(document, column))
+            item.setText(verified[0] if verified and column == 2 else self._display(document, column))
+            item.setToolTip(verified[1] if verified and column == 2 else self._tooltip(document, column))
             if column == 2:
-                colour = _COLOURS.get(status)
+                colour = verified[2] if verified else _COLOURS.get(status)
                 item.setData(QColor(colour) if colour else None, Qt.ItemDataRole.ForegroundRole)
             item.setData(accessible, Qt.ItemDataRole.AccessibleTextRole)
+
+    def _received_status(self, document: DeskDocument) -> tuple[str, str, str] | None:
+        """A received signed document's status is its verification (text, hover, colour), never
+        "cannot be signed": whether kyso would sign it again is on hover."""
+        state = self._verified.get(document.path)
+        if state is None or document.signed_path is not None:
+            return None
+        from .verify_panel import TONES, verdict_short
+
+        if state == "checking":
+            return text("VDESK_CHECKING"), "", TONES["neutral"][0]
+        hover = text(state.verdict_code) + "\n" + text("VDESK_SIGN_AGAIN", status=status_label(document.status))
+        return verdict_short(state.verdict), hover, TONES[state.tone][0]
+
+    def set_verification(self, path: Path, state) -> None:
+        """"checking", the ReceivedDocument, or None (not verified: the preflight status again)."""
+        if state is None:
+            self._verified.pop(path, None)
+        else:
+            self._verified[path] = state
+        for row, document in enumerate(self._documents):
+            if document.path == path:
+                self._fill(row, document)
 
     @staticmethod
     def _new_row() -> list[QStandardItem]:
@@ -132,6 +157,8 @@ class DocumentListModel(QStandardItemModel):
     def removed(self, rows: list[int]) -> None:
         for row in rows:
             self.removeRow(row)
+        present = {document.path for document in self._documents}
+        self._verified = {path: state for path, state in self._verified.items() if path in present}
 
     def retranslate(self) -> None:
         self._set_titles()

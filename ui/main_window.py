@@ -46,6 +46,9 @@ SIGN_GATHER_MS = 1500  # Explorer starts one `kyso --sign FILE` per selected fil
 class MainWindow(QMainWindow):
     documentsChecked = Signal()  # every open document has its preflight result
     signingFinished = Signal(object)  # the SignReport (or None when nothing was signed)
+    verificationFinished = Signal(object)  # the path whose signatures were verified (or failed)
+    reportWritten = Signal(object)  # the validation report's path
+    extended = Signal(object)  # the ExtendResult, or the error
 
     def __init__(self, *, ui_state: QSettings, mode=None) -> None:
         super().__init__()
@@ -66,6 +69,8 @@ class MainWindow(QMainWindow):
         self.documentsChecked.connect(self._sign_requested)
         self.signingFinished.connect(lambda report: self._sign_requested())
         self.audit_window = None
+        self.folder_dialog = None
+        self.signed_dialog = None
         self._build()
         self.retranslate()
         self._restore_layout()
@@ -76,6 +81,7 @@ class MainWindow(QMainWindow):
         from .preview import PdfPreview
         from .sync_status import SyncMonitor, SyncStatusWidget
         from .token_status import TokenMonitor, TokenStatusWidget
+        from .verify_panel import SignaturePanel
 
         self.model = DocumentListModel(self.desk.documents, self)
         self.table = QTableView(self)
@@ -97,9 +103,21 @@ class MainWindow(QMainWindow):
         self.preview = PdfPreview(self)
         self.preview.placementChanged.connect(self._placement_changed)
         self.details = DetailsPanel(self)
+        self.signature_panel = SignaturePanel(self)
+        self.signature_panel.signedVersionRequested.connect(self.show_signed_version)
+        self.signature_panel.reportRequested.connect(self.write_verification_report)
+        self.signature_panel.extendRequested.connect(self.extend_signatures)
+        self.signature_panel.hide()
+        self.side = QSplitter(Qt.Orientation.Vertical, self)  # the details, and a received file's signatures
+        self.side.setObjectName("side-splitter")
+        self.side.addWidget(self.signature_panel)
+        self.side.addWidget(self.details)
+        self.side.setStretchFactor(0, 3)
+        self.side.setStretchFactor(1, 2)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("main-splitter")
-        for widget, stretch in ((self.table, 2), (self.preview, 5), (self.details, 2)):
+        for widget, stretch in ((self.table, 2), (self.preview, 5), (self.side, 2)):
+
             self.splitter.addWidget(widget)
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
         self.splitter.setSizes([450, 560, 290])
@@ -140,6 +158,9 @@ class MainWindow(QMainWindow):
         self.act_sign = self._action("sign", self.sign_selected, "Ctrl+S")
         self.act_sign_all = self._action("sign-all", self.sign_all, "Ctrl+Shift+S")
         self.act_audit = self._action("audit-log", self.open_audit, "Ctrl+L")
+        self.act_verify_folder = self._action("verify-folder", self.verify_folder)
+        self.act_verify_report = self._action("verify-report", self.write_verification_report)
+        self.act_extend = self._action("extend", self.extend_signatures)
         self.act_sync_now = self._action("sync-now", self.sync_monitor.sync_now)
         self.act_settings = self._action("settings", self.open_settings, S.Preferences if QKeySequence(S.Preferences).toString() else "Ctrl+,")
         self.act_quit = self._action("quit", self.close, S.Quit if QKeySequence(S.Quit).toString() else "Ctrl+Q")
@@ -173,6 +194,8 @@ class MainWindow(QMainWindow):
         self.menu_sign.addActions([self.act_sign, self.act_sign_all])
         self.menu_sign.addSeparator()
         self.menu_sign.addActions([self.act_choose_type, self.act_override])
+        self.menu_verify = bar.addMenu("")
+        self.menu_verify.addActions([self.act_verify_folder, self.act_verify_report, self.act_extend])
         self.menu_view = bar.addMenu("")
         self.menu_view.addActions([self.act_zoom_in, self.act_zoom_out, self.act_fit, self.act_previous, self.act_next])
         self.menu_tools = bar.addMenu("")
@@ -220,6 +243,15 @@ class MainWindow(QMainWindow):
             action.setText(label)
             action.setToolTip(tip)
             action.setStatusTip(tip)
+        for action, (label, tip) in {
+            self.act_verify_folder: ("VDESK_VERIFY_FOLDER", "VDESK_VERIFY_FOLDER_TIP"),
+            self.act_verify_report: ("VDESK_REPORT", "VDESK_REPORT_TIP"),
+            self.act_extend: ("VDESK_EXTEND", "VDESK_EXTEND_TIP"),
+        }.items():
+            action.setText(_text(label, {}))
+            action.setToolTip(_text(tip, {}))
+            action.setStatusTip(_text(tip, {}))
+        self.menu_verify.setTitle(_text("VDESK_MENU", {}))
         self.menu_file.setTitle(self.tr("&File"))
         self.menu_recent.setTitle(self.tr("&Recent documents"))
         self.menu_sign.setTitle(self.tr("&Sign"))
@@ -232,7 +264,7 @@ class MainWindow(QMainWindow):
         self.act_languages[current_language()].setChecked(True)
         self.model.retranslate()
         self._size_columns()
-        for widget in (self.preview, self.details, self.token_status, self.sync_status):
+        for widget in (self.preview, self.details, self.token_status, self.sync_status, self.signature_panel):
             widget.retranslate()
         self._update_busy()
 
@@ -244,7 +276,10 @@ class MainWindow(QMainWindow):
         metrics = self.table.fontMetrics()
         header = self.table.horizontalHeader()
         padding = 24
+        from .verify_panel import verdict_short
+
         words = [status_label(status) for status in DocumentStatus] + [self.model.headerData(2, Qt.Orientation.Horizontal)]
+        words += [verdict_short(v) for v in ("valid", "changed", "indeterminate", "invalid")]
         header.resizeSection(2, max(metrics.horizontalAdvance(w) for w in words) + padding)
         header.resizeSection(3, metrics.horizontalAdvance(self.model.headerData(3, Qt.Orientation.Horizontal)) + padding)
 
@@ -416,6 +451,8 @@ class MainWindow(QMainWindow):
         self._update_busy()
         current = self._current()
         taken = self.desk.take_checked(documents)
+        for path in taken:  # a received signed file: its status is its verification
+            self._verify(self.desk.documents.find(path))
         if current is not None and current.path in taken:
             self._show_current()
         if self.checker.pending == 0 and not self._waiting:
@@ -477,6 +514,8 @@ class MainWindow(QMainWindow):
         self.details.show_document(document, catalogue=self.desk.catalogue, verification=self.desk.verification(document))
         if document is not None:
             self._verify(document)
+        self._show_signatures((document.signed_path or document.path) if document is not None and _has_signatures(document)
+                              else None)
         if document is None:
             self.preview.show_document(None)
             return
@@ -488,22 +527,143 @@ class MainWindow(QMainWindow):
             self._propose(document)
 
     def _verify(self, document) -> None:
-        """The signatures already in a document, verified once in the background."""
+        """The signatures already in a document, verified once in the background (audited)."""
         path, desk = self.desk.needs_verification(document), self.desk
         if path is None:
             return
+        self.model.set_verification(path, "checking")
         Operation(parent=self, op=lambda: desk.verify(path), success=lambda result: self._verified(path, result)
                   ).failure(lambda error: self._verify_failed(path, error)).run()
 
     def _verify_failed(self, path: Path, error: BaseException) -> None:
+        from app.errors import error_code
+
         log.info("verification of %s failed: %s", path, error)
         self.desk.verify_failed(path)
+        self.model.set_verification(path, None)
+        current = self._current()
+        if current is not None and path == (current.signed_path or current.path):
+            code = error_code(error) or "APP_INTERNAL"
+            self.signature_panel.show_failed(f"{_text(code, getattr(error, 'params', {}) or {})} [{code}]")
+        self.verificationFinished.emit(path)
 
     def _verified(self, path: Path, result) -> None:
         self.desk.verified(path, result)
+        self.model.set_verification(path, result)
         current = self._current()
         if current is not None and path in (current.path, current.signed_path):
             self.details.show_document(current, catalogue=self.desk.catalogue, verification=result)
+            self._show_signatures(path if _has_signatures(current) else None)
+        self.verificationFinished.emit(path)
+
+    def _show_signatures(self, path: Path | None) -> None:
+        """The signature panel for the document shown: its verification, or that it is running."""
+        panel = self.signature_panel
+        self.act_verify_report.setEnabled(self.desk.verifications.get(path) is not None)
+        self.act_extend.setEnabled(self.desk.verifications.get(path) is not None)
+        if path is None:
+            panel.clear()
+            panel.hide()
+            return
+        panel.show()
+        received = self.desk.verifications.get(path)
+        if received is not None:
+            panel.show_received(received)
+        elif self.desk.verifications.running(path):
+            panel.show_checking()
+
+    def _shown_received(self):
+        document = self._current()
+        if document is None:
+            return None
+        return self.desk.verifications.get(document.signed_path or document.path)
+
+    # --- acts on a verification ---------------------------------------------------------------
+    def show_signed_version(self, number: int) -> None:
+        """The exact revision signature `number` covers, and what changed since (ui/signed_version.py)."""
+        from app.paths import data_home
+
+        from .signed_version import SignedVersionDialog
+
+        received = self._shown_received()
+        if received is None or not received.has_signed_version(number):
+            return
+        if self.signed_dialog is not None:
+            self.signed_dialog.close()
+        self.signed_dialog = SignedVersionDialog(received, number, folder=data_home() / "cache" / "ban-da-ky",
+                                                 parent=self)
+        self.signed_dialog.show()
+
+    def write_verification_report(self, path: Path | None = None) -> None:
+        """"Báo cáo xác minh…": the PDF report of `kyso verify --report` for the document shown."""
+        from app.desk.verification import write_report
+
+        from .i18n import current_language
+
+        received = self._shown_received()
+        if received is None:
+            return
+        if path is None:
+            start = str(received.path.with_name(received.path.stem + ".bao-cao-xac-minh.pdf"))
+            name, _ = QFileDialog.getSaveFileName(self, _text("VDESK_REPORT", {}), start, _text("VDESK_REPORT_FILTER", {}))
+            if not name:
+                return
+            path = Path(name)
+        lang = current_language()
+        Operation(parent=self, op=lambda: write_report([received], path, lang=lang),
+                  success=self._report_written).run()
+
+    def _report_written(self, path: Path) -> None:
+        self.statusBar().showMessage(_text("VDESK_REPORT_WRITTEN", {"file": str(path)}), 10000)
+        self.reportWritten.emit(path)
+
+    def verify_folder(self, folder: Path | None = None) -> None:
+        """"Xác minh thư mục…" (or a folder dropped on the window): every PDF in it, a summary table."""
+        from .folder_verify import FolderVerifyDialog
+
+        if folder is None:
+            start = self.ui_state.value("last_folder", str(Path.home()))
+            chosen = QFileDialog.getExistingDirectory(self, _text("VDESK_VERIFY_FOLDER", {}), start)
+            if not chosen:
+                return
+            folder = Path(chosen)
+        if self.folder_dialog is not None and self.folder_dialog.running:
+            self.folder_dialog.raise_()
+            return
+        self.folder_dialog = FolderVerifyDialog(folder, mode=self.desk.mode, audit=self.desk.audit, parent=self)
+        self.folder_dialog.show()
+
+    def extend_signatures(self, level: str | None = None) -> None:
+        """"Gia hạn chữ ký…": B-LT / B-LTA through `kyso extend`'s code; the copy is opened."""
+        from .extend_signatures import ExtendDialog
+
+        received = self._shown_received()
+        if received is None or not received.lines:
+            return
+        if level is None:
+            dialog = ExtendDialog(received.path, parent=self)
+            if dialog.exec() != dialog.DialogCode.Accepted:
+                return
+            level = dialog.level()
+        audit, mode, path = self.desk.audit, self.desk.mode, received.path
+
+        def extend():
+            from app.desk.verification import extend_received
+
+            return extend_received(path, level=level, mode=mode, audit=audit)
+
+        self.statusBar().showMessage(_text("VDESK_EXTENDING", {"file": path.name}))
+        Operation(parent=self, op=extend, success=self._extended).failure(self._extend_failed).run()
+
+    def _extended(self, result) -> None:
+        self.statusBar().showMessage(_text("VDESK_EXTENDED", {"file": str(result.output), "level": result.level.value}), 10000)
+        self.extended.emit(result)
+        self.add_documents([result.output])
+
+    def _extend_failed(self, error: BaseException) -> None:
+        self.statusBar().clearMessage()
+        self.extended.emit(error)
+        show_error(self, error)
 
     def _propose(self, document) -> None:
         desk = self.desk
@@ -630,8 +790,37 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event) -> None:
         paths = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
         if paths:
-            self.add_documents(paths)
+            self.dropped(paths)
             event.acceptProposedAction()
+
+    def dropped(self, paths: list[Path]) -> None:
+        """Files are opened; for a dropped folder the user says what it is for: open its PDFs
+        to sign them, or verify the signatures of every PDF in it (a summary table)."""
+        folders = [p for p in paths if p.is_dir()]
+        if not folders:
+            self.add_documents(paths)
+            return
+        choice = self._ask_folder_use(folders[0])
+        if choice == "verify":
+            self.verify_folder(folders[0])
+            files = [p for p in paths if not p.is_dir()]
+            if files:
+                self.add_documents(files)
+        elif choice == "open":
+            self.add_documents(paths)
+
+    def _ask_folder_use(self, folder: Path) -> str | None:
+        box = QMessageBox(QMessageBox.Icon.Question, _text("VDESK_DROP_TITLE", {}),
+                          _text("VDESK_DROP_QUESTION", {"folder": folder.name or str(folder)}), parent=self)
+        box.setObjectName("kyso-folder-drop")
+        verify = box.addButton(_text("VDESK_DROP_VERIFY", {}), QMessageBox.ButtonRole.AcceptRole)
+        opened = box.addButton(_text("VDESK_DROP_OPEN", {}), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(verify)
+        box.exec()
+        clicked = box.clickedButton()
+        return "verify" if clicked is verify else "open" if clicked is opened else None
+
 
     # --- layout memory ------------------------------------------------------------------------
     def _restore_layout(self) -> None:
@@ -695,6 +884,11 @@ def _loaded() -> None:
     usual again."""
     gc.freeze()
     gc.enable()
+
+
+def _has_signatures(document) -> bool:
+    """A received signed document (or one just signed): its main status is the verification."""
+    return document.signed_path is not None or bool(document.result and document.result.facts.signatures)
 
 
 def _text(code: str, params: dict) -> str:

@@ -82,6 +82,7 @@ from PySide6.QtWidgets import (  # noqa: F401
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QSplitter,
@@ -99,7 +100,6 @@ from PySide6.QtWidgets import (  # noqa: F401
     QVBoxLayout,
     QWidget,
 )
-
 
 _LATER = {"QLocalServer": "QtNetwork", "QLocalSocket": "QtNetwork"}  # not needed for the first paint
 

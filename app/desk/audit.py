@@ -157,6 +157,13 @@ class DeskAudit:
 
         self._write(write)
 
+    def document_opened(self, path: Path) -> None:
+        """"document opened" with its size and SHA-256 (a file extended from the window, its
+        input and its output, as `kyso extend` records them)."""
+        from app.audit.signing_audit import record_document_opened
+
+        self._write(lambda journal: record_document_opened(journal, path))
+
     def token_changed(self, *, inserted: bool, label: str, serial: str, module: str) -> None:
         self._write(lambda journal: journal.token_event(inserted=inserted, label=label, serial=serial, module=module))
 

@@ -28,6 +28,7 @@ from .documents import DeskDocument, DeskDocuments
 from .practice import PRODUCTION_DESK, DeskMode
 from .sign_on_open import SignOnOpen
 from .tokens import TokenSet
+from .verification import DeskVerifications
 
 if TYPE_CHECKING:
     from ..catalogue import Catalogue
@@ -58,7 +59,7 @@ class Desk:
         self.documents = DeskDocuments()
         self.placements: dict[Path, ChosenPlacement] = {}  # where the user put the box
         self.proposals: dict[Path, ProposedSignature] = {}  # what the next signature looks like, where
-        self.verifications: dict[Path, Any] = {}  # path → DocumentVerification (None: under way)
+        self.verifications = DeskVerifications()  # path → ReceivedDocument (app/desk/verification.py)
         self.tokens = TokenSet(interval=token_interval)
         self.sign_on_open = SignOnOpen()  # files to sign once open and checked (`kyso --sign FILE…`)
         self.audit = DeskAudit(notify=notify_audit, options=self.mode.journal_options())
@@ -185,26 +186,20 @@ class Desk:
         if document.signed_path is None and not (document.result and document.result.facts.signatures):
             return None
         shown = document.signed_path or document.path
-        if shown in self.verifications:
-            return None
-        self.verifications[shown] = None  # under way
-        return shown
+        return shown if self.verifications.start(shown) else None  # else done or under way
 
     def verify(self, path: Path):
-        """On a worker: verify the signatures in `path` as the mode trusts; audited."""
-        try:
-            result = self.mode.verify(path)
-        except Exception as exc:
-            self.audit.verified(path, exc)
-            raise
-        self.audit.verified(path, result)
-        return result
+        """On a worker: verify the signatures in `path` as the mode trusts (audited), with the
+        details the signature panel shows on demand: a ReceivedDocument."""
+        from .verification import verify_received
+
+        return verify_received(path, mode=self.mode, audit=self.audit)
 
     def verified(self, path: Path, result) -> None:
-        self.verifications[path] = result
+        self.verifications.finished(path, result)
 
     def verify_failed(self, path: Path) -> None:
-        self.verifications.pop(path, None)  # asked again next time the document is shown
+        self.verifications.failed(path)  # asked again next time the document is shown
 
     def verification(self, document: DeskDocument | None):
         if document is None:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["ChangeLine", "DeskVerifications", "FolderRow", "PageComparison", "ReceivedDocument", "SignatureLine",
-           "VersionComparison", "compare_versions", "extend_received", "received_document", "signed_version_copy",
+           "VersionComparison", "compare_versions", "export_summary", "extend_received", "received_document", "signed_version_copy",
            "verify_folder", "verify_received", "write_report"]
 
 _log = logging.getLogger(__name__)
@@ -352,6 +352,7 @@ class FolderRow:
     reason: str  # message code of what decides the verdict ("" when valid), or the error code
     received: ReceivedDocument | None = field(default=None, compare=False, repr=False)
     error_code: str | None = None
+    error: BaseException | None = field(default=None, compare=False, repr=False)  # what the file ended in
 
 
 def folder_files(folder: Path) -> list[Path]:
@@ -379,7 +380,7 @@ def verify_folder(folder: Path, *, mode, audit, progress: Callable[[int, int, Fo
             _log.info("verifying %s failed", path, exc_info=True)
             audit.verified(path, exc)
             code = error_code(exc) or "APP_INTERNAL"
-            row = FolderRow(path, "error", "", None, False, code, error_code=code)
+            row = FolderRow(path, "error", "", None, False, code, error_code=code, error=exc)
         else:
             audit.verified(path, verification)
             row = folder_row(received_document(verification, trust=trust))
@@ -404,6 +405,16 @@ def folder_row(received: ReceivedDocument) -> FolderRow:
         elif deciding.problems:
             reason = deciding.problems[0]
     return FolderRow(received.path, received.verdict, signer, deciding.when, deciding.when_proven, reason, received)
+
+
+def export_summary(rows: Sequence[FolderRow], path: Path, *, lang: str) -> Path:
+    """The folder's table as CSV or XLSX (by the name's suffix), by the same functions as
+    `kyso verify DIR --summary` (app/verification_summary.py): one row per signature."""
+    from ..verification_summary import summary_rows, write_summary
+
+    results = [(row.path, row.received.verification if row.received is not None else row.error) for row in rows]
+    return write_summary(rows=summary_rows(results, lang=lang), path=path, lang=lang,
+                         inputs=[row.path for row in rows])
 
 
 # --- extending ----------------------------------------------------------------------------------

@@ -7,7 +7,9 @@ test PKI, verdicts as the engine gives them."""
 from __future__ import annotations
 
 import asyncio
+import csv
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -58,7 +60,7 @@ def received(tmp_path_factory, hsm, pki, trust_dir) -> dict[str, Path]:
 def _open_and_verify(desk, paths) -> None:
     desk.open(list(paths))
     window = desk.window
-    desk.qtbot.waitUntil(lambda: all(window.verifications.get(p) is not None for p in paths), timeout=120000)
+    desk.qtbot.waitUntil(lambda: all(window.desk.verifications.get(p) is not None for p in paths), timeout=120000)
 
 
 def _row(window, path) -> int:
@@ -146,7 +148,7 @@ def test_the_signed_version_is_the_covered_revision_and_its_changes_are_framed(d
     with desk.qtbot.waitSignal(dialog.ready, timeout=60000):
         pass
     assert dialog.error is None
-    line = window.verifications.get(source).line(1)
+    line = window.desk.verifications.get(source).line(1)
     assert dialog.signed_path.read_bytes() == before[:line.signed_length]  # exactly the covered bytes
     assert source.read_bytes() == before  # the received file is only read
     desk.qtbot.waitUntil(lambda: dialog.preview.page_count == 1, timeout=30000)
@@ -193,7 +195,7 @@ def test_the_report_button_writes_the_validation_report(desk_factory, received, 
     assert "Đã ghi báo cáo xác minh" in window.statusBar().currentMessage()
 
 
-def test_a_folder_is_verified_into_a_summary_table(desk_factory, received):
+def test_a_folder_is_verified_into_a_summary_table(desk_factory, received, tmp_path):
     from ui.folder_verify import FolderVerifyDialog
 
     desk = desk_factory()
@@ -226,6 +228,20 @@ def test_a_folder_is_verified_into_a_summary_table(desk_factory, received):
     assert "(tự khai)" in shown["2-khong-xac-dinh.pdf"][3]
     assert "Đã kiểm tra 5 tệp: 1 hợp lệ, 1 bị sửa sau khi ký, 1 không xác định, 1 không hợp lệ" in dialog.status.text()
     assert dialog.export_button.isEnabled() and not dialog.cancel_button.isEnabled()
+    # exported by the same functions as `kyso verify DIR --summary`: one row per signature
+    exported = dialog.export(tmp_path / "tong-hop.csv")
+    assert exported == tmp_path / "tong-hop.csv" and "Đã xuất bảng tổng hợp" in dialog.status.text()
+    with open(exported, encoding="utf-8-sig", newline="") as stream:
+        table = list(csv.reader(stream))
+    by_file = {Path(line[1]).name: line for line in table[1:]}
+    assert set(by_file) == set(rows)
+    assert "changed" in by_file["4-bi-sua.pdf"] and "error" in by_file["hong.pdf"]
+    workbook = dialog.export(tmp_path / "tong-hop.xlsx")
+    with zipfile.ZipFile(workbook) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "4-bi-sua.pdf" in sheet and "Nguyễn Văn An" in sheet
+    assert dialog.export(tmp_path / "tong-hop.txt") is None  # refused, typed, in the error dialog
+    desk.qtbot.waitUntil(lambda: "kyso-error" in desk.answers.names(), timeout=5000)
     dialog.close()
 
 
@@ -287,8 +303,8 @@ def test_extend_from_the_window_keeps_earlier_signatures_valid(desk_factory, rec
     assert all(v.validation in ("Signature is Valid.", "Signature has not yet been verified.")
                for v in pdfsig(output, nss) if v.signer)
     # the copy is opened and verified in the window; the input and the output are in the audit log
-    desk.qtbot.waitUntil(lambda: window.verifications.get(output) is not None, timeout=120000)
-    assert window.verifications.get(output).verdict == "valid"
+    desk.qtbot.waitUntil(lambda: window.desk.verifications.get(output) is not None, timeout=120000)
+    assert window.desk.verifications.get(output).verdict == "valid"
     desk.select(output)
     panel = window.signature_panel
     desk.qtbot.waitUntil(lambda: panel.state == "done" and panel.received.path == output, timeout=10000)
@@ -301,7 +317,7 @@ def test_extend_from_the_window_keeps_earlier_signatures_valid(desk_factory, rec
     assert "phiên bản 4: thêm dấu thời gian văn bản (" in shown and "⚠" not in shown
     from app.audit.query import AuditFilter, AuditReader
 
-    with AuditReader(window.audit.log_path) as reader:
+    with AuditReader(window.desk.audit.log_path) as reader:
         opened = [str(e.data) for e in reader.events(AuditFilter(types=("document.opened",)))]
         verified = [str(e.data) for e in reader.events(AuditFilter(types=("verification.done",)))]
     assert any(output.name in data for data in opened) and any(source.name in data for data in opened)

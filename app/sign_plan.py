@@ -18,7 +18,7 @@ from .errors import error_code, error_params
 from .preflight import Finding, PreflightResult, run_preflight
 
 __all__ = ["CheckedFile", "ChosenPlacement", "file_stamp", "planned_appearance", "PasswordPrompter", "PasswordRequest",
-           "PreflightOptions", "FilePlan", "opened_with_password", "plan_files", "job_level", "with_certificate_title"]
+           "PreflightOptions", "FilePlan", "opened_with_password", "plan_files", "job_level", "with_certificate"]
 
 PASSWORD_TRIES = 3  # an open password is asked again after a wrong one, at most this often
 
@@ -123,13 +123,15 @@ def plan_files(
     return [_plan_file(path, options, requested, passwords) for path in files]
 
 
-def with_certificate_title(
-    plans: Sequence[FilePlan], options: PreflightOptions, title: str | None
+def with_certificate(
+    plans: Sequence[FilePlan], options: PreflightOptions, *, title: str | None, holder: str | None
 ) -> list[FilePlan]:
     """Plans once the signer's certificate is read: a position that differs from the
-    certificate's title becomes a warning on every file that would be signed."""
+    certificate's title, a name in the signer block that is not the holder's, become warnings
+    on the files that would be signed (accepted like any other, before the PIN)."""
     return [
-        replace(plan, preflight=plan.preflight.with_certificate_title(options.catalogue, role=options.role, title=title))
+        replace(plan, preflight=plan.preflight.with_certificate(options.catalogue, role=options.role, title=title,
+                                                                holder=holder))
         if plan.signable and plan.preflight is not None else plan
         for plan in plans
     ]

@@ -53,7 +53,7 @@ from .sign_plan import (
     PreflightOptions,
     job_level,
     plan_files,
-    with_certificate_title,
+    with_certificate,
 )
 
 if TYPE_CHECKING:
@@ -179,7 +179,7 @@ class SignJob:
         if early is not None:
             self._backend.admit_certificate(early.der)  # before the PIN: refused, no try spent
         if request.preflight is not None:
-            plans = with_certificate_title(plans, request.preflight, _title(early))
+            plans = with_certificate(plans, request.preflight, title=_title(early), holder=_holder_name(early))
         plans = self._accepted(self._level_warnings(plans))
         if not any(plan.signable for plan in plans):
             return SignReport(None, None, None, None, tuple(_not_signed(plan) for plan in plans))
@@ -405,6 +405,11 @@ def _embedded_chain(report: CertificateReport, token_certificates: Sequence[byte
     from asn1crypto import x509
 
     return [der for der in token_certificates if x509.Certificate.load(der).self_signed == "no"]
+
+
+def _holder_name(early: EarlyCertificate | None) -> str | None:
+    """The certificate holder's name, compared with the name printed in the signer block."""
+    return certificate_holder(early.der).name or None if early is not None else None
 
 
 def _title(early: EarlyCertificate | None) -> str | None:

@@ -21,6 +21,7 @@ def add_parser(commands, t: Callable[[str], str], parents: list) -> None:
     p.add_argument("--type", metavar="NAME", help=t("CLI_HELP_TYPE"))
     p.add_argument("--role", metavar="NAME", help=t("CLI_HELP_ROLE"))
     p.add_argument("--kind", choices=KINDS, help=t("CLI_HELP_KIND"))
+    p.add_argument("--holder", metavar="NAME", help=t("CLI_HELP_HOLDER"))
     p.add_argument("--password-stdin", action="store_true", help=t("CLI_HELP_PASSWORD_STDIN"))
     p.add_argument("--json", action="store_true", help=t("CLI_HELP_JSON"))
     p.set_defaults(handler=handle)
@@ -45,12 +46,15 @@ def _check_all(args: argparse.Namespace, reporter: Reporter, loaded, journal) ->
     from .prompts import cli_passwords
 
     catalogue = loaded.catalogue
-    role = args.role or load_settings().settings.role or None
+    settings = load_settings().settings
+    role = args.role or settings.role or None
+    holder = args.holder or settings.full_name or None  # who signs: compared with the signer block's name
     passwords = cli_passwords(reporter, from_stdin=args.password_stdin)
     documents, worst = [], EXIT_OK
     for path in args.files:
         try:
-            result = _checked(path, args, catalogue, role, passwords)
+            result = _checked(path, args, catalogue, role, passwords).with_certificate(
+                catalogue, role=role, title=None, holder=holder)
         except Exception as exc:  # per file: reported, the others go on
             error = reporter.describe_error(exc)
             documents.append({"file": str(path), "ok": False, "error": error})

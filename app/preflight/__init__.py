@@ -17,7 +17,7 @@ from signing.inspect import DocumentFacts, inspect_document
 from ..catalogue.model import Catalogue, CatalogueInfo, DocumentType, Placement, Role, SignatureKind
 from .findings import Finding, FindingCode, Severity
 from .number import DocumentNumber, find_number
-from .plan import SignaturePlan, next_step, signer_block, step_beyond_sequence
+from .plan import SignaturePlan, next_step, signer_place, step_beyond_sequence
 from .recognise import Recognition, recognise
 from .secrets import secret_mark
 from .text import strip_marks
@@ -54,13 +54,16 @@ class PreflightResult:
     def signable(self) -> bool:
         return not self.blocking() and self.plan is not None
 
-    def with_certificate_title(self, catalogue: Catalogue, *, role: str | None, title: str | None) -> PreflightResult:
+    def with_certificate(self, catalogue: Catalogue, *, role: str | None, title: str | None,
+                         holder: str | None = None) -> PreflightResult:
         """This result once the signer's certificate is known: the position given is compared
-        with the certificate's title (a warning when they differ; it never blocks)."""
-        resolved = catalogue.role(role) if role else None
-        if self.plan is None or resolved is None or not title:
+        with the certificate's title, the name printed in the signer block with the holder's
+        (a warning when they differ; it never blocks)."""
+        if self.plan is None:
             return self
-        extra = tuple(_certificate_findings(catalogue, resolved, title))
+        resolved = catalogue.role(role) if role else None
+        extra = tuple(_certificate_findings(catalogue, resolved, title)) if resolved is not None and title else ()
+        extra += tuple(_holder_findings(catalogue, self.plan, holder))
         return replace(self, findings=self.findings + extra) if extra else self
 
 
@@ -194,13 +197,15 @@ def _plan(doc_type: DocumentType, facts: DocumentFacts, catalogue: Catalogue, re
     index, step = upcoming
     if wanted is not None and wanted is not step.kind and wanted in kinds:
         index, step = kinds.index(wanted), doc_type.signatures[kinds.index(wanted)]
-    box, page = None, 1
+    box, page, name = None, 1, None
     if step.placement is Placement.SIGNER_BLOCK:
         page = facts.pages
-        box = signer_block(facts, catalogue, step.roles)
+        box, printed = signer_place(facts, catalogue, step.roles)
         if box is None:
             findings.append(Finding(FindingCode.NO_SIGNER_BLOCK, Severity.WARN))
-    return SignaturePlan(index, step.kind, step.roles, step.level, step.placement, page, box), findings
+        elif step.kind is SignatureKind.PERSONAL:
+            name = printed
+    return SignaturePlan(index, step.kind, step.roles, step.level, step.placement, page, box, name), findings
 
 
 def _role_id(catalogue: Catalogue, role: str | None) -> str | None:
@@ -247,6 +252,17 @@ def _certificate_findings(catalogue: Catalogue, resolved: Role, certificate_titl
     if named is not None and named is not resolved:
         yield Finding(FindingCode.ROLE_CERTIFICATE_MISMATCH, Severity.WARN,
                       {"role": resolved.name, "certificate": certificate_title or named.name})
+
+
+def _holder_findings(catalogue: Catalogue, plan: SignaturePlan, holder: str | None):
+    """The name printed under a personal signature's block is not the certificate holder's."""
+    from .names import same_person
+
+    if not holder or not plan.printed_name:
+        return
+    titles = [t for role in catalogue.roles.values() for t in (role.name, *role.titles)]
+    if not same_person(plan.printed_name, holder, titles=titles):
+        yield Finding(FindingCode.SIGNER_NAME_MISMATCH, Severity.WARN, {"printed": plan.printed_name, "holder": holder})
 
 
 _DELEGATION = re.compile(r"^(kt|tl|tuq|tm|q)\.\s*")

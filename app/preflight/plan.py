@@ -10,7 +10,7 @@ from signing.inspect import DocumentFacts, TextLine
 from ..catalogue.model import Catalogue, DocumentType, Placement, SignatureKind, SignatureStep
 from .text import fold
 
-__all__ = ["SignaturePlan", "next_step", "signer_block", "step_beyond_sequence"]
+__all__ = ["SignaturePlan", "next_step", "signer_block", "signer_place", "step_beyond_sequence"]
 
 SIGNATURE_WIDTH = 150.0  # points (~53 mm): room for a handwritten signature image
 MIN_HEIGHT = 45.0
@@ -26,6 +26,7 @@ class SignaturePlan:
     placement: Placement
     page: int  # 1-based
     box: Box | None  # for the signer block; other placements are found when signing
+    printed_name: str | None = None  # the name printed under a personal signature's block, as printed
 
 
 def next_step(doc_type: DocumentType, facts: DocumentFacts) -> tuple[int, SignatureStep] | None:
@@ -68,6 +69,31 @@ def step_beyond_sequence(doc_type: DocumentType, facts: DocumentFacts, *, wanted
 
 def signer_block(facts: DocumentFacts, catalogue: Catalogue, roles: tuple[str, ...]) -> Box | None:
     """The space between the signer's title line(s) and name line on the last page."""
+    return signer_place(facts, catalogue, roles)[0]
+
+
+def signer_place(facts: DocumentFacts, catalogue: Catalogue, roles: tuple[str, ...]) -> tuple[Box | None, str | None]:
+    """The signer block's space and the name printed under it (when that line reads as a name)."""
+    from .names import printed_name
+
+    found = _signer_lines(facts, catalogue, roles)
+    if found is None:
+        return None, None
+    block, lowest, name = found
+    centre = sum((line.x + line.x2) / 2 for line in block) / len(block)
+    top = lowest.y - 4
+    bottom = (name.y + name.size + 4) if name is not None else top - 70
+    if top - bottom < MIN_HEIGHT:
+        bottom = top - MIN_HEIGHT
+    box = Box(centre - SIGNATURE_WIDTH / 2, bottom, centre + SIGNATURE_WIDTH / 2, top)
+    if name is None:
+        return box, None
+    titles = [t for role in catalogue.roles.values() for t in (role.name, *role.titles)]
+    return box, printed_name(name.text, titles=titles)
+
+
+def _signer_lines(facts: DocumentFacts, catalogue: Catalogue, roles: tuple[str, ...]):
+    """The signer's title lines on the last page, the lowest of them, and the line below (the name)."""
     titles = {fold(t) for role_id in roles if (role := catalogue.roles.get(role_id)) for t in role.titles}
     titles |= {fold(t) for role in catalogue.roles.values() for t in role.titles}
     lines = list(facts.last_page)
@@ -76,13 +102,7 @@ def signer_block(facts: DocumentFacts, catalogue: Catalogue, roles: tuple[str, .
     if not block:
         return None
     lowest = min(block, key=lambda line: line.y)
-    name = _name_below(lines, lowest, block)
-    centre = sum((line.x + line.x2) / 2 for line in block) / len(block)
-    top = lowest.y - 4
-    bottom = (name.y + name.size + 4) if name is not None else top - 70
-    if top - bottom < MIN_HEIGHT:
-        bottom = top - MIN_HEIGHT
-    return Box(centre - SIGNATURE_WIDTH / 2, bottom, centre + SIGNATURE_WIDTH / 2, top)
+    return block, lowest, _name_below(lines, lowest, block)
 
 
 def _title_lines(lines: list[TextLine], titles: set[str], width: float) -> list[TextLine]:

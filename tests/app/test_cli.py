@@ -111,7 +111,9 @@ def test_usage_error_is_coded(run_kyso):
     assert "[APP_USAGE]" in result.stderr
 
 
-def test_unknown_revocation_needs_accept_warnings(run_kyso, hsm, pki, trust_dir, document):
+def test_unknown_revocation_needs_accept_warnings(run_kyso, hsm, pki, trust_dir, tmp_path):
+    # the signer block names signer-norev's holder: the only warning is the revocation status
+    document = decree30_pdf(tmp_path / "quyet-dinh.pdf", signer_name="Bùi Văn Không Rõ")
     at_catalogue_level = ("--level", "B-LT", "--tsa", pki.tsa_url)
     refused = run_kyso(*_sign_args(hsm, trust_dir, document, key="signer-norev", level=at_catalogue_level),
                        pin=hsm.pin)

@@ -168,8 +168,8 @@ def test_role_named_in_a_certificate_title(title, expected):
 def test_position_differing_from_the_certificate_title_is_a_warning(tmp_path):
     document = decree30_pdf(tmp_path / "qd.pdf", title="QUYẾT ĐỊNH", body=NEUTRAL_BODY)
     plain = run_preflight(document, catalogue=CATALOGUE, role="vien-truong")
-    differing = plain.with_certificate_title(CATALOGUE, role="vien-truong", title="Phó Viện trưởng")
-    same = plain.with_certificate_title(CATALOGUE, role="pho-vien-truong", title="Phó Viện trưởng")
+    differing = plain.with_certificate(CATALOGUE, role="vien-truong", title="Phó Viện trưởng")
+    same = plain.with_certificate(CATALOGUE, role="pho-vien-truong", title="Phó Viện trưởng")
     added = differing.findings[len(plain.findings):]
     assert differing.findings[: len(plain.findings)] == plain.findings
     assert [(f.code, f.severity) for f in added] == [(FindingCode.ROLE_CERTIFICATE_MISMATCH, Severity.WARN)]

@@ -102,3 +102,31 @@ def test_window_paints_before_the_signing_stack_loads(kyso_home):
                             env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("accept", [False, True])
+def test_a_signer_block_naming_someone_else_is_a_warning_before_the_pin(desk_factory, tmp_path, accept):
+    """The token's certificate is issued to "Nguyễn Văn An"; the document names another signer."""
+    desk = desk_factory()
+    document = decree30_pdf(tmp_path / "qd.pdf", title="QUYẾT ĐỊNH", body=NEUTRAL_BODY, signer_name="Trần Văn Khác")
+    desk.open([document])
+    shown = []
+
+    def answer(dialog):
+        from ui.qt import QListWidget
+
+        items = dialog.findChild(QListWidget)
+        shown.append([items.item(row).text() for row in range(items.count())])
+        (dialog.accept if accept else dialog.reject)()
+
+    desk.answers.on("kyso-warnings", answer)
+    desk.choose_token("KYSO-RSA")
+    desk.answer_pin(desk.hsm.pin)
+    report = desk.sign([document])
+    assert any("Trần Văn Khác" in line and "Nguyễn Văn An" in line for line in shown[0])
+    names = desk.answers.names()
+    if accept:
+        assert report.all_ok and names.index("kyso-warnings") < names.index("kyso-pin")
+    else:  # refused before any PIN: the token was never asked
+        assert "kyso-pin" not in names
+        assert [o.error_code for o in report.outcomes] == ["PREFLIGHT_WARNINGS_NOT_ACCEPTED"]

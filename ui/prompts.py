@@ -22,11 +22,12 @@ from .qt import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QVBoxLayout,
 )
 from .tasks import tasks
 
-__all__ = ["PinDialog", "GuiPrompter", "GuiAcceptor", "ask_on_gui"]
+__all__ = ["PinDialog", "GuiPrompter", "GuiAcceptor", "LevelDialog", "WarningsDialog", "ask_on_gui", "password_dialog"]
 
 
 class PinDialog(QDialog):
@@ -137,6 +138,17 @@ def _about(request: PinRequest) -> str:
     return "\n".join(lines)
 
 
+def password_dialog(request, parent=None) -> QInputDialog:
+    """A document's open password (echo off), asked again after a wrong one."""
+    key = "PASSWORD_PROMPT" if request.attempt == 1 else "PASSWORD_PROMPT_AGAIN"
+    dialog = QInputDialog(parent)
+    dialog.setObjectName("kyso-password")
+    dialog.setWindowTitle("kyso")
+    dialog.setLabelText(text(key, file=Path(request.document).name))
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+    return dialog
+
+
 def ask_on_gui(question: Callable[[], object], *, abandon: threading.Event | None = None):
     """Run `question` on the GUI thread and wait for its answer (call from a worker thread).
     `abandon` set (the window closing) ends the wait with None."""
@@ -201,12 +213,7 @@ class GuiPrompter:
         """A document's open password, asked on the GUI thread (echo off; kept by nothing)."""
 
         def question():
-            key = "PASSWORD_PROMPT" if request.attempt == 1 else "PASSWORD_PROMPT_AGAIN"
-            dialog = QInputDialog(self.parent_getter())
-            dialog.setObjectName("kyso-password")
-            dialog.setWindowTitle("kyso")
-            dialog.setLabelText(text(key, file=Path(request.document).name))
-            dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+            dialog = password_dialog(request, self.parent_getter())
             accepted = dialog.exec() == QDialog.DialogCode.Accepted
             answer = dialog.textValue() if accepted else None
             dialog.setTextValue("")
@@ -270,30 +277,40 @@ def level_reason(decision) -> str:
 
 
 def _ask_level(parent, decision, may_lower: bool) -> str:
-    from .qt import QMessageBox
-
-    box = QMessageBox(parent)
-    box.setObjectName("kyso-level")
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(text("UI_LEVEL_TITLE"))
-    box.setText(text("LEVEL_NOT_REACHABLE", requested=decision.requested.value, reached=decision.reached.value,
-                     reason=level_reason(decision)))
-    box.setInformativeText(text("UI_LEVEL_ASK", reached=decision.reached.value) if may_lower
-                           else text("LEVEL_NOT_REACHABLE_NO_LOWER"))
-    retry = box.addButton(text("UI_LEVEL_RETRY"), QMessageBox.ButtonRole.AcceptRole)
-    lower = box.addButton(text("UI_LEVEL_LOWER", reached=decision.reached.value),
-                          QMessageBox.ButtonRole.DestructiveRole) if may_lower else None
-    stop = box.addButton(text("UI_LEVEL_STOP"), QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(retry)
-    box.setEscapeButton(stop)
+    box = LevelDialog(decision, may_lower=may_lower, parent=parent)
     box.exec()
-    clicked = box.clickedButton()
+    answer = box.answer()
     box.deleteLater()
-    if clicked is retry:
-        return "retry"
-    if lower is not None and clicked is lower:
-        return "lower"
-    return "stop"
+    return answer
+
+
+class LevelDialog(QMessageBox):
+    """Before any PIN: the catalogue's level cannot be reached now — try again, sign at the lower
+    level (only where the policy allows) or do not sign."""
+
+    def __init__(self, decision, *, may_lower: bool, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("kyso-level")
+        self.setIcon(QMessageBox.Icon.Warning)
+        self.setWindowTitle(text("UI_LEVEL_TITLE"))
+        self.setText(text("LEVEL_NOT_REACHABLE", requested=decision.requested.value, reached=decision.reached.value,
+                          reason=level_reason(decision)))
+        self.setInformativeText(text("UI_LEVEL_ASK", reached=decision.reached.value) if may_lower
+                                else text("LEVEL_NOT_REACHABLE_NO_LOWER"))
+        self.retry = self.addButton(text("UI_LEVEL_RETRY"), QMessageBox.ButtonRole.AcceptRole)
+        self.lower = self.addButton(text("UI_LEVEL_LOWER", reached=decision.reached.value),
+                                    QMessageBox.ButtonRole.DestructiveRole) if may_lower else None
+        self.stop = self.addButton(text("UI_LEVEL_STOP"), QMessageBox.ButtonRole.RejectRole)
+        self.setDefaultButton(self.retry)
+        self.setEscapeButton(self.stop)
+
+    def answer(self) -> str:
+        clicked = self.clickedButton()
+        if clicked is self.retry:
+            return "retry"
+        if self.lower is not None and clicked is self.lower:
+            return "lower"
+        return "stop"
 
 
 def _title_certificate() -> str:

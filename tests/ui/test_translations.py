@@ -82,3 +82,115 @@ def test_qt_standard_buttons_read_vietnamese(qtbot):
         assert texts == {"Đồng ý", "Huỷ"}
     finally:
         set_language("vi")
+
+
+# --- every window, walked: no English left -------------------------------------------------------
+
+_PLACEHOLDER = re.compile(r"%[0-9n]|\{[a-z_]+\}|<[^>]+>")
+_WORDS = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # whole words, Vietnamese ones too
+
+
+def _english_texts() -> list[str]:
+    """What the desktop would show in English: the source texts of ui/ and of Qt's own widgets
+    (the .ts files), and the en catalogue of coded messages."""
+    from app.i18n import catalogue
+
+    texts = [source for _, source in _ts("kyso_vi.ts")] + [source for _, source in _ts("qt_vi.ts")]
+    return texts + [value for value in catalogue("en").values() if isinstance(value, str)]
+
+
+def _vietnamese_corpus() -> str:
+    from app.i18n import catalogue
+
+    forms = [form for table in (_ts("kyso_vi.ts"), _ts("qt_vi.ts")) for values in table.values() for form in values]
+    return "\n".join(forms + [v for v in catalogue("vi").values() if isinstance(v, str)]).replace("&", "")
+
+
+def english_phrases() -> tuple[set[str], set[str]]:
+    """(phrases of two English words or more, English texts of one word): the pieces of each
+    English text between its placeholders, those also written in the Vietnamese texts (B-LT,
+    PIN, PDF, kyso…) left out."""
+    vietnamese = "\n".join(" ".join(_WORDS.findall(line)) for line in _vietnamese_corpus().casefold().split("\n"))
+    phrases, single = set(), set()
+    for source in _english_texts():
+        for piece in _PLACEHOLDER.split(source.replace("&", "")):
+            words = _WORDS.findall(piece)
+            if not words:
+                continue
+            phrase = " ".join(words).casefold()
+            if re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", vietnamese):
+                continue
+            if len(words) >= 2:
+                phrases.add(phrase)
+            elif len(_PLACEHOLDER.sub("", source).split()) == 1 and len(phrase) >= 3:
+                single.add(phrase)
+    return phrases, single
+
+
+def english_left(texts, phrases: set[str], single: set[str]) -> list[tuple[str, str, str]]:
+    found = []
+    for where, shown in texts:
+        words = " ".join(_WORDS.findall(shown)).casefold()
+        if not words:
+            continue
+        if words in single:
+            found.append((where, shown, words))
+            continue
+        padded = f" {words} "
+        found += [(where, shown, p) for p in phrases if f" {p} " in padded]
+    return found
+
+
+def test_the_english_list_catches_english(qtbot):
+    """The check itself: the English source texts are found, the Vietnamese ones are not."""
+    phrases, single = english_phrases()
+    assert len(phrases) > 500 and {"cancel", "close"} <= single
+    english = [("label", "Sign these documents?"), ("button", "Cancel"), ("label", "Look in:"),
+               ("label", "Files of type:"), ("label", "Enter the PIN on the reader's own keypad, then wait.")]
+    assert len({shown for _, shown, _ in english_left(english, phrases, single)}) == len(english)
+    vietnamese = [("label", "Ký các văn bản này?"), ("button", "Huỷ"), ("label", "Tìm trong:"),
+                  ("label", "Token VNPT-CA Token (số sê-ri 54030011223344). Mức B-LT, PIN, kyso.")]
+    assert english_left(vietnamese, phrases, single) == []
+
+
+def test_every_window_reads_vietnamese(qtbot, kyso_home, tmp_path):
+    """Each window — the dialogs built at signing time in each of their states, Qt's own file
+    dialog ("Look in", "Files of type") through the installed translator — built with real widgets:
+    every visible text is Vietnamese, no English text of the desktop left in it."""
+    from tests.support.desk_windows import WINDOWS, build, visible_texts
+    from ui.i18n import set_language
+    from ui.main import create_application
+    from ui.qt import QMainWindow
+
+    create_application()
+    set_language("vi")
+    phrases, single = english_phrases()
+    parent = QMainWindow()
+    qtbot.addWidget(parent)
+    folder = tmp_path / "van-ban"
+    folder.mkdir()
+    left = {}
+    for name in WINDOWS:
+        window = build(name, parent, folder)
+        texts = list(visible_texts(window))
+        assert any(shown.strip() for _, shown in texts), name  # the walk saw it
+        found = english_left(texts, phrases, single)
+        if found:
+            left[name] = found
+        window.close()
+        window.deleteLater()
+    assert left == {}
+
+
+def test_the_main_window_reads_vietnamese(qtbot, kyso_home):
+    from tests.support.desk_windows import visible_texts
+    from ui.main import create_application, create_main_window
+
+    create_application()
+    window = create_main_window()
+    qtbot.addWidget(window)
+    window.show()
+    phrases, single = english_phrases()
+    texts = list(visible_texts(window))
+    assert len(texts) > 40
+    assert english_left(texts, phrases, single) == []

@@ -68,7 +68,9 @@ class Indication(StrEnum):
 class Problem(StrEnum):
     INTEGRITY = "VERIFY_INTEGRITY_BROKEN"
     UNTRUSTED = "VERIFY_UNTRUSTED"
-    REVOKED = "VERIFY_REVOKED"
+    REVOKED = "VERIFY_REVOKED"  # revoked before the time a timestamp proves: invalid
+    REVOKED_NO_POE = "VERIFY_REVOKED_NO_POE"  # revoked, and nothing proves the signature came first
+    EXPIRED_NO_POE = "VERIFY_EXPIRED_NO_POE"  # expired since, and no LTV data made while it was valid
     EXPIRED_AT_SIGNING = "VERIFY_EXPIRED_AT_SIGNING"
     REVOCATION_UNKNOWN = "VERIFY_REVOCATION_UNKNOWN"
     MODIFIED_AFTER = "VERIFY_MODIFIED_AFTER_SIGNING"
@@ -97,6 +99,8 @@ SUB_INDICATIONS = {
     Problem.PRACTICE: "CHAIN_CONSTRAINTS_FAILURE",
     Problem.UNTRUSTED: "NO_CERTIFICATE_CHAIN_FOUND",
     Problem.REVOCATION_UNKNOWN: "TRY_LATER",
+    Problem.REVOKED_NO_POE: "REVOKED_NO_POE",
+    Problem.EXPIRED_NO_POE: "OUT_OF_BOUNDS_NO_POE",
     Problem.SUBFILTER: "FORMAT_FAILURE",
 }
 _KNOWN_SUBFILTERS = {"/adbe.pkcs7.detached", "/ETSI.CAdES.detached", "/ETSI.RFC3161", "/adbe.pkcs7.sha1"}
@@ -358,7 +362,98 @@ async def _verify_one(signature, reader, trust: TrustStore, allow_fetching: bool
     else:
         status, revocation = decided
     level = None if is_timestamp else await _level(signature, status, reader, later, trust)
-    return _practice_checked(_summarise(signature, status, revocation, level, is_timestamp), status, trust)
+    result = _summarise(signature, status, revocation, level, is_timestamp)
+    if not is_timestamp:
+        result = await _past_validation(result, signature, status, reader, later, trust, allow_fetching)
+    return _practice_checked(result, status, trust)
+
+
+async def _past_validation(result: SignatureVerification, signature, status, reader, later, trust: TrustStore,
+                           allow_fetching: bool) -> SignatureVerification:
+    """ETSI EN 319 102-1 past signature validation: a certificate revoked or expired *now* does not
+    settle the verdict when a proof of existence (POE: the signature's valid timestamp) dates the
+    signature. Revoked: after the POE → the signature stands (its path is validated again at the
+    POE); at or before it → invalid (REVOKED); no POE → indeterminate (REVOKED_NO_POE). Expired
+    since: valid when the DSS alone validates the signer at the POE and a valid document timestamp
+    made while the certificate was valid covers it (B-LTA made in time); otherwise indeterminate
+    (OUT_OF_BOUNDS_NO_POE) — unless the chain is not trusted at all, which stays "untrusted"."""
+    poe = result.timestamp_time if Problem.TIMESTAMP_INVALID not in result.problems else None
+    cert = status.signing_cert
+    details = getattr(status, "revocation_details", None)
+    if Problem.REVOKED in result.problems and details is not None and not details.ca_revoked:
+        if poe is not None and poe < details.revocation_date:
+            if await _path_valid_at(signature, reader, trust, poe, allow_fetching=allow_fetching):
+                return replace(result, problems=_without(result.problems, Problem.REVOKED), trusted=True,
+                               revocation=RevocationStatus.GOOD)
+            return replace(result, problems=_swap(result.problems, Problem.REVOKED, Problem.REVOKED_NO_POE))
+        if poe is None:
+            return replace(result, problems=_swap(result.problems, Problem.REVOKED, Problem.REVOKED_NO_POE))
+        return result
+    from datetime import UTC
+
+    expired_now = cert.not_valid_after < datetime.now(UTC)
+    if not expired_now or result.trusted or Problem.EXPIRED_AT_SIGNING in result.problems:
+        return result
+    if not await _path_valid_at(signature, reader, trust, poe or cert.not_valid_after, allow_fetching=False,
+                                revocation=False):
+        return result  # not trusted whatever the time: "untrusted" says it
+    if (poe is not None and await _dss_validates_signer(status, reader, trust)
+            and await _stamped_before(later, reader, trust, cert.not_valid_after)):
+        return replace(result, problems=_without(result.problems, Problem.UNTRUSTED, Problem.REVOCATION_UNKNOWN),
+                       trusted=True, revocation=RevocationStatus.GOOD)
+    return replace(result, problems=(*_without(result.problems, Problem.UNTRUSTED, Problem.REVOCATION_UNKNOWN),
+                                     Problem.EXPIRED_NO_POE))
+
+
+def _without(problems: tuple[Problem, ...], *gone: Problem) -> tuple[Problem, ...]:
+    return tuple(problem for problem in problems if problem not in gone)
+
+
+def _swap(problems: tuple[Problem, ...], old: Problem, new: Problem) -> tuple[Problem, ...]:
+    return tuple(new if problem is old else problem for problem in problems)
+
+
+async def _path_valid_at(signature, reader, trust: TrustStore, moment: datetime, *, allow_fetching: bool,
+                         revocation: bool = True) -> bool:
+    """The signer's certificate path validated at `moment`, with the DSS's and the signature's
+    certificates and the DSS's revocation data (and fetched data, which may be newer: a
+    revocation dated after `moment` does not count against it)."""
+    from pyhanko_certvalidator import CertificateValidator
+
+    certs, ocsps, crls = _dss_contents(reader)
+    context = make_validation_context(trust=trust, other_certs=certs, require_revocation=revocation,
+                                      allow_fetching=allow_fetching, moment=moment, ocsps=ocsps, crls=crls,
+                                      retroactive_revinfo=True)
+    try:
+        validator = CertificateValidator(signature.signer_cert, intermediate_certs=list(signature.other_embedded_certs),
+                                         validation_context=context)
+        await validator.async_validate_path()
+        return True
+    except Exception as exc:  # revoked, expired, no path: not valid at that moment
+        _log.debug("path not valid at %s: %r", moment, exc)
+        return False
+    finally:
+        await context.aclose()
+
+
+async def _stamped_before(later, reader, trust: TrustStore, deadline: datetime) -> bool:
+    """A valid document timestamp after the signature, made no later than `deadline`."""
+    from pyhanko.sign.validation import async_validate_pdf_timestamp
+
+    for stamp in later:
+        if stamp.sig_object_type != "/DocTimeStamp":
+            continue
+        context = _context(reader, trust, allow_fetching=True, strict=False)
+        try:
+            status = await async_validate_pdf_timestamp(stamp, validation_context=context)
+        except Exception as exc:
+            _log.debug("document timestamp not valid: %r", exc)
+            continue
+        finally:
+            await context.aclose()
+        if status.intact and status.valid and status.trusted and status.timestamp <= deadline:
+            return True
+    return False
 
 
 async def _strict_then_soft(signature, reader, trust, allow_fetching, is_timestamp):

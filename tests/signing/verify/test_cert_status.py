@@ -44,14 +44,23 @@ def _verify(tmp_path, data: bytes, trust_dir, *, offline: bool):
     return document.signatures[0]
 
 
-@pytest.mark.parametrize("timestamp", [False, True], ids=["no-timestamp", "timestamp"])
-def test_revoked_before_signing_is_invalid(timestamp, plain, pki, trust_dir, tmp_path):
-    """Revoked 10 days before the signature (claimed or timestamped now): TOTAL-FAILED, REVOKED."""
-    sig = _verify(tmp_path, _sign(pki, plain, "signer-revoked", timestamp=timestamp), trust_dir, offline=False)
+def test_revoked_before_the_timestamp_is_invalid(plain, pki, trust_dir, tmp_path):
+    """Revoked 10 days before the signature timestamp (made now): TOTAL-FAILED, REVOKED."""
+    sig = _verify(tmp_path, _sign(pki, plain, "signer-revoked", timestamp=True), trust_dir, offline=False)
     assert sig.intact
     assert sig.verdict is Verdict.INVALID
     assert Problem.REVOKED in sig.problems
     assert sig.sub_indication == "REVOKED"
+
+
+def test_revoked_with_only_a_claimed_time_is_indeterminate(plain, pki, trust_dir, tmp_path):
+    """Revoked, no timestamp: nothing proves when it was signed — INDETERMINATE, REVOKED_NO_POE
+    (ETSI EN 319 102-1; past validation: test_past_validation.py)."""
+    sig = _verify(tmp_path, _sign(pki, plain, "signer-revoked", timestamp=False), trust_dir, offline=False)
+    assert sig.intact
+    assert sig.verdict is Verdict.INDETERMINATE
+    assert sig.problems == (Problem.REVOKED_NO_POE,)
+    assert sig.sub_indication == "REVOKED_NO_POE"
 
 
 @pytest.mark.parametrize("timestamp", [False, True], ids=["no-timestamp", "timestamp"])
@@ -59,7 +68,7 @@ def test_revoked_signer_offline_is_never_valid(timestamp, plain, pki, trust_dir,
     """Offline, with no revocation data in the file, the revocation cannot be seen: never VALID."""
     sig = _verify(tmp_path, _sign(pki, plain, "signer-revoked", timestamp=timestamp), trust_dir, offline=True)
     assert sig.verdict is not Verdict.VALID
-    assert Problem.REVOCATION_UNKNOWN in sig.problems or Problem.REVOKED in sig.problems
+    assert {Problem.REVOCATION_UNKNOWN, Problem.REVOKED, Problem.REVOKED_NO_POE} & set(sig.problems)
 
 
 @pytest.mark.parametrize("timestamp", [False, True], ids=["no-timestamp", "timestamp"])
@@ -79,7 +88,7 @@ def test_signed_after_expiry_is_invalid(timestamp, plain, pki, trust_dir, tmp_pa
 def test_revoked_after_a_claimed_signing_time_is_never_valid(plain, pki, trust_dir, tmp_path, monkeypatch):
     """The signer claims (/M, no timestamp) a time 20 days ago, before the revocation 10 days ago:
     a claim is no proof of when it was signed (ETSI: no proof of existence before the revocation),
-    so the revocation still decides against it — never VALID, the revocation named."""
+    so the revocation still decides against it — never VALID, the revocation named (no POE)."""
     from datetime import datetime, timedelta
 
     from pyhanko.sign.signers import pdf_signer
@@ -95,5 +104,5 @@ def test_revoked_after_a_claimed_signing_time_is_never_valid(plain, pki, trust_d
     sig = _verify(tmp_path, data, trust_dir, offline=False)
     assert sig.signing_time is not None and sig.signing_time < datetime.now(sig.signing_time.tzinfo) - timedelta(days=15)
     assert sig.timestamp_time is None
-    assert sig.verdict is not Verdict.VALID
-    assert Problem.REVOKED in sig.problems
+    assert sig.verdict is Verdict.INDETERMINATE
+    assert Problem.REVOKED_NO_POE in sig.problems

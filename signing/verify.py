@@ -34,7 +34,7 @@ from .levels import PadesLevel
 from .pdf_hex import install_fast_hex_strings
 from .trust import TrustStore
 from .verify_changes import Change, ChangeKind, RevisionSigner, classify_revisions
-from .verify_structure import BoundedStream, Malformed, check_signature_dictionary, file_end
+from .verify_structure import BoundedStream, Malformed, check_signature_dictionary, file_end, range_digest
 
 __all__ = ["Change", "ChangeKind", "DocumentVerdict", "DocumentVerification", "Indication", "Problem",
            "SignatureVerification", "Verdict", "verify_document"]
@@ -273,6 +273,7 @@ async def _check_one(name, sig_field, value, reader, view, length, trust, allow_
         from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
         embedded = EmbeddedPdfSignature(reader, sig_field, name)
+        _seed_digest(embedded, view, byte_range)
         revision = embedded.signed_revision
         if not _ends_its_revision(reader, revision, byte_range):
             # the dictionary was written in another revision than the one its range signs:
@@ -297,6 +298,15 @@ async def _check_one(name, sig_field, value, reader, view, length, trust, allow_
         docmdp = None
     return _Checked(result, RevisionSigner(name, revision, genuine, is_timestamp, visible),
                     int(docmdp.value) if docmdp is not None else None)
+
+
+def _seed_digest(embedded, stream, byte_range: tuple[int, ...]) -> None:
+    """Hash the signed ranges once, in large reads (verify_structure.range_digest), and hand the
+    digest to pyhanko's signature object, which otherwise reads them 4 KiB at a time."""
+    algorithm = embedded.external_md_algorithm
+    digest = range_digest(stream, byte_range, algorithm)
+    if digest is not None:
+        embedded.external_digests[algorithm] = digest
 
 
 def _ends_its_revision(reader, revision: int, byte_range: tuple[int, ...]) -> bool:

@@ -146,6 +146,9 @@ def password_dialog(request, parent=None) -> QInputDialog:
     dialog.setWindowTitle("kyso")
     dialog.setLabelText(text(key, file=Path(request.document).name))
     dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+    for label in dialog.findChildren(QLabel):  # the file's name can be long: wrapped, never cut
+        label.setWordWrap(True)
+    dialog.setMinimumWidth(420)
     return dialog
 
 

@@ -39,7 +39,7 @@ class CertificateChoiceDialog(QDialog):
         self.setWindowTitle(self.tr("Choose the certificate to sign with"))
         self.choices = [(view, cert) for view in views for cert in view.certificates]
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("Several certificates can sign. Which one is yours for these documents?"), self))
+        layout.addWidget(_wrapped(QLabel(self.tr("Several certificates can sign. Which one is yours for these documents?"), self)))
         self.list = QListWidget(self)
         self.list.setAccessibleName(self.tr("Certificates"))
         for view, cert in self.choices:
@@ -63,6 +63,12 @@ class CertificateChoiceDialog(QDialog):
         return self.choices[self.list.currentRow()]
 
 
+def _wrapped(label: QLabel) -> QLabel:
+    """A label that wraps its words: whole at 100–200 % scaling and in longer translations."""
+    label.setWordWrap(True)
+    return label
+
+
 def _subject_cn(der: bytes) -> str:
     from app.desk.tokens import certificate_holder_name
 
@@ -79,10 +85,10 @@ class BatchConfirmDialog(QDialog):
         layout = QVBoxLayout(self)
         summary = [self.tr("%n document(s), %1, level %2", "", line.count)
                    .replace("%1", text("KIND_" + line.kind.upper())).replace("%2", line.level) for line in lines]
-        self.summary = QLabel("<br>".join(f"<b>{s}</b>" for s in summary), self)
+        self.summary = _wrapped(QLabel("<br>".join(f"<b>{s}</b>" for s in summary), self))
         self.summary.setObjectName("batch-summary")
         layout.addWidget(self.summary)
-        layout.addWidget(QLabel(self.tr("Signed with the certificate of %1.").replace("%1", holder), self))
+        layout.addWidget(_wrapped(QLabel(self.tr("Signed with the certificate of %1.").replace("%1", holder), self)))
         names = QListWidget(self)
         names.addItems([path.name for path in files])
         names.setAccessibleName(self.tr("Documents to sign"))
@@ -124,8 +130,8 @@ class ResultDialog(QDialog):
         self.outcomes = list(outcomes)
         signed = sum(1 for o in self.outcomes if o.ok)
         layout = QVBoxLayout(self)
-        self.summary = QLabel(self.tr("%1 of %2 documents signed.").replace("%1", str(signed))
-                              .replace("%2", str(len(self.outcomes))), self)
+        self.summary = _wrapped(QLabel(self.tr("%1 of %2 documents signed.").replace("%1", str(signed))
+                                       .replace("%2", str(len(self.outcomes))), self))
         self.summary.setObjectName("result-summary")
         layout.addWidget(self.summary)
         self.shortfall = QLabel(self)  # signed below the level asked, accepted before the PIN: why

@@ -210,6 +210,22 @@ def _unlock(parent, folder: Path):
     return UnlockDialog("THUC-HANH-01", parent)
 
 
+def _folder_verify(parent, folder: Path):
+    from app.desk.practice import PRODUCTION_DESK
+
+    from ui.folder_verify import FolderVerifyDialog
+
+    received = folder / "van-ban-den"
+    received.mkdir(exist_ok=True)
+    return FolderVerifyDialog(received, mode=PRODUCTION_DESK, audit=None, parent=parent)
+
+
+def _extend(parent, folder: Path):
+    from ui.extend_signatures import ExtendDialog
+
+    return ExtendDialog(folder / "cong-van-den.pdf", parent)
+
+
 SIGNING_TIME: dict[str, Callable] = {
     "certificate choice": _certificates,
     "batch confirmation": _batch,
@@ -240,6 +256,8 @@ WINDOWS: dict[str, Callable] = {
     "user guide": _guide,
     "audit export": _export,
     "practice unlock": _unlock,
+    "folder verification": _folder_verify,
+    "extend signatures": _extend,
 }
 
 

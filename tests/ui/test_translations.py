@@ -172,6 +172,7 @@ def test_every_window_reads_vietnamese(qtbot, kyso_home, tmp_path):
     left = {}
     for name in WINDOWS:
         window = build(name, parent, folder)
+        qtbot.waitUntil(lambda: not getattr(window, "running", False), timeout=20000)  # a folder's verification
         texts = list(visible_texts(window))
         assert any(shown.strip() for _, shown in texts), name  # the walk saw it
         found = english_left(texts, phrases, single)

@@ -14,7 +14,7 @@ from pathlib import Path
 from app.i18n import message, moment
 from app.printing import fit_text, serif_pdf
 
-__all__ = ["change_line", "file_sha256", "signed_version", "signed_version_name", "write_verification_report"]
+__all__ = ["change_line", "extend_file", "file_sha256", "signed_version", "signed_version_name", "write_verification_report"]
 
 
 def file_sha256(path: Path) -> str:
@@ -160,3 +160,20 @@ def _rows(pdf, rows) -> None:
         pdf.set_font("serif", "", 10)
         pdf.cell(label_width, 5.5, fit_text(pdf, label, label_width))
         pdf.multi_cell(0, 5.5, value, new_x="LMARGIN", new_y="NEXT")
+
+
+async def extend_file(path: Path, out_dir: Path | None, *, trust, level, tsa: str | None):
+    """Extend one file (`kyso extend`, the desktop's "Gia hạn chữ ký…"), and what its audit event
+    records: each signature's level before and after, checked offline on the input and on the
+    output (no second fetch), and the output's SHA-256."""
+    from app.audit.signing_audit import extension_details, file_size_and_sha256
+    from signing.extend import extend_document, extended_name
+    from signing.verify import verify_document
+
+    target = (out_dir or path.parent) / extended_name(path)
+    before = await verify_document(path, trust=trust, allow_fetching=False)
+    _, input_sha256 = file_size_and_sha256(path)
+    result = await extend_document(path, target, trust=trust, level=level, tsa_url=tsa)
+    after = await verify_document(result.output, trust=trust, allow_fetching=False)
+    return result, extension_details(before=before, after=after, output=result.output, renewed=result.renewed,
+                                     input_sha256=input_sha256)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shiboken6 import isValid
+
 from .i18n import current_language, text
 from .qt import (
     QAbstractItemView,
@@ -98,6 +100,8 @@ class FolderVerifyDialog(QDialog):
 
     # --- on the GUI thread --------------------------------------------------------------------
     def _progress(self, done: int, total: int, row) -> None:
+        if not isValid(self):  # closed and deleted while its worker ran: nothing to draw
+            return
         self.bar.setRange(0, total)
         self.bar.setValue(done)
         if not self.cancelled():
@@ -119,6 +123,8 @@ class FolderVerifyDialog(QDialog):
             self.table.setItem(index, column, item)
 
     def _done(self, rows) -> None:
+        if not isValid(self):  # closed and deleted while its worker ran: nothing to draw
+            return
         for row in rows:  # the last progress calls may still be queued: every row is shown once
             self._add_row(row)
         self.running = False
@@ -134,6 +140,8 @@ class FolderVerifyDialog(QDialog):
         self.finished_rows.emit(self.rows)
 
     def _failed(self, error: BaseException) -> None:
+        if not isValid(self):  # closed and deleted while its worker ran: nothing to draw
+            return
         from .errors import show_error
 
         self.running = False

@@ -8,6 +8,8 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
+from shiboken6 import isValid
+
 from .i18n import text
 from .qt import (
     QColor,
@@ -70,22 +72,31 @@ class SignedVersionDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(1100, 700)
         current = received.path
+        from app.desk.verification import CancelFlag
+
+        self.cancelled = cancelled = CancelFlag()  # closed before the comparison ended: it stops
 
         def make():
             from app.desk.verification import compare_versions, signed_version_copy
 
             signed = signed_version_copy(received, number, folder=folder)
-            return signed, compare_versions(signed, current)
+            return signed, compare_versions(signed, current, cancelled=cancelled)
 
         Operation(parent=self, op=make, success=self._made).failure(self._failed).run()
 
     def _made(self, value) -> None:
+        if not isValid(self):  # closed and deleted while its worker ran
+            return
         self.signed_path, self.comparison = value
+        if self.cancelled():
+            return
         self.preview.show_document(self.signed_path)
         self._show_comparison()
         self.ready.emit()
 
     def _failed(self, error: BaseException) -> None:
+        if not isValid(self):  # closed and deleted while its worker ran
+            return
         from .errors import show_error
 
         self.error = error
@@ -120,6 +131,7 @@ class SignedVersionDialog(QDialog):
         self.tabs.setCurrentIndex(1)
 
     def closeEvent(self, event) -> None:
+        self.cancelled.cancel()
         self.preview.renderer.close()
         super().closeEvent(event)
 

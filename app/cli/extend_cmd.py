@@ -66,16 +66,6 @@ def _handle(args: argparse.Namespace, reporter: Reporter, journal) -> int:
 
 
 async def _extend_one(path: Path, out_dir: Path | None, *, trust, level, tsa: str | None):
-    """Extend one file; what its audit event records: each signature's level before and after,
-    checked offline on the input and on the output (no second fetch), and the output's SHA-256."""
-    from app.audit.signing_audit import extension_details, file_size_and_sha256
-    from signing.extend import extend_document, extended_name
-    from signing.verify import verify_document
+    from app.verification import extend_file  # shared with the desktop's "Gia hạn chữ ký…"
 
-    target = (out_dir or path.parent) / extended_name(path)
-    before = await verify_document(path, trust=trust, allow_fetching=False)
-    _, input_sha256 = file_size_and_sha256(path)
-    result = await extend_document(path, target, trust=trust, level=level, tsa_url=tsa)
-    after = await verify_document(result.output, trust=trust, allow_fetching=False)
-    return result, extension_details(before=before, after=after, output=result.output, renewed=result.renewed,
-                                     input_sha256=input_sha256)
+    return await extend_file(path, out_dir, trust=trust, level=level, tsa=tsa)

@@ -164,6 +164,10 @@ class DeskAudit:
 
         self._write(lambda journal: record_document_opened(journal, path))
 
+    def document_extended(self, **event) -> None:
+        """One file extended from the window (or the error), as `kyso extend` records it."""
+        self._write(lambda journal: journal.document_extended(**event))
+
     def token_changed(self, *, inserted: bool, label: str, serial: str, module: str) -> None:
         self._write(lambda journal: journal.token_event(inserted=inserted, label=label, serial=serial, module=module))
 

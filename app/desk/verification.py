@@ -420,22 +420,28 @@ def export_summary(rows: Sequence[FolderRow], path: Path, *, lang: str) -> Path:
 # --- extending ----------------------------------------------------------------------------------
 
 def extend_received(path: Path, *, level: str, mode, audit, out_dir: Path | None = None):
-    """`kyso extend` from the desk: NAME.gia-han.pdf beside the file (or in `out_dir`), the
-    signatures given validation data (B-LT) and a document timestamp (B-LTA); the input and the
-    output recorded in the audit log as the CLI records them."""
+    """`kyso extend` from the desk, by the same function (app.verification.extend_file):
+    NAME.gia-han.pdf beside the file (or in `out_dir`), the signatures given validation data (B-LT)
+    and a document timestamp (B-LTA); audited as the CLI is — "document opened" for the input,
+    then "document extended" with each signature's level before and after (or the error)."""
     import asyncio
 
-    from signing.extend import extend_document, extended_name
     from signing.levels import PadesLevel
 
+    from ..errors import error_code, error_params
     from ..settings import load_settings
+    from ..verification import extend_file
 
     trust = desk_trust(mode)
     tsa = load_settings().settings.tsa_url or None
-    target = (out_dir or path.parent) / extended_name(path)
     audit.document_opened(path)
-    result = asyncio.run(extend_document(path, target, trust=trust, level=PadesLevel(level), tsa_url=tsa))
-    audit.document_opened(result.output)
+    try:
+        result, details = asyncio.run(extend_file(path, out_dir, trust=trust, level=PadesLevel(level), tsa=tsa))
+    except Exception as exc:
+        audit.document_extended(path=path, level=level, error_code=error_code(exc) or "APP_INTERNAL",
+                                error_params=error_params(exc))
+        raise
+    audit.document_extended(path=path, level=result.level.value, output=result.output, details=details)
     return result
 
 

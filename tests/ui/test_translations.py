@@ -195,3 +195,31 @@ def test_the_main_window_reads_vietnamese(qtbot, kyso_home):
     texts = list(visible_texts(window))
     assert len(texts) > 40
     assert english_left(texts, phrases, single) == []
+
+
+def _coded_texts_in_code():
+    """(file, code) of every message code ui/ passes as a literal to text() / _text() / has_text()."""
+    for path in sorted((ROOT / "ui").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            first = node.args[0]
+            if name in ("text", "_text") and isinstance(first, ast.Constant) and isinstance(first.value, str) \
+                    and re.fullmatch(r"[A-Z][A-Z0-9_\-]+", first.value):
+                yield path.name, first.value
+
+
+def test_every_message_code_the_desktop_shows_exists_in_both_languages():
+    """Texts of the desktop kept in resources/messages (the verification panel's, errors…): each
+    code the widgets name is there in Vietnamese — with its diacritics — and in English."""
+    from app.i18n import catalogue
+
+    vi, en = catalogue("vi"), catalogue("en")
+    found = list(_coded_texts_in_code())
+    assert len(found) > 50
+    missing = [(f, code) for f, code in found if code not in vi or code not in en]
+    assert missing == []
+    panel = {code for f, code in found if code.startswith("VDESK_")}
+    assert panel and all(vi[code] != en[code] for code in panel)
+    assert any(ch in "ăâđêôơưàáảãạ" for code in panel for ch in vi[code].lower())

@@ -107,6 +107,16 @@ def test_each_received_document_shows_its_verification_as_main_status(desk_facto
     desk.select(received["indeterminate"])
     desk.qtbot.waitUntil(lambda: window.signature_panel.received.path == received["indeterminate"], timeout=10000)
     assert "do người ký tự khai" in window.signature_panel.browser.toPlainText()
+    # in English too, the documents staying open
+    window.switch_language("en")
+    try:
+        desk.qtbot.waitUntil(lambda: "claimed by the signer" in window.signature_panel.browser.toPlainText(),
+                             timeout=10000)
+        assert "INDETERMINATE" in window.signature_panel.browser.toPlainText()
+        assert window.model.item(_row(window, received["changed"]), 2).text() == "✗ Changed after signing"
+        assert window.menu_verify.title() == "&Verify"
+    finally:
+        window.switch_language("vi")
 
 
 def test_details_on_demand_chain_revocation_range_and_changes(desk_factory, received):
@@ -320,7 +330,10 @@ def test_extend_from_the_window_keeps_earlier_signatures_valid(desk_factory, rec
     with AuditReader(window.desk.audit.log_path) as reader:
         opened = [str(e.data) for e in reader.events(AuditFilter(types=("document.opened",)))]
         verified = [str(e.data) for e in reader.events(AuditFilter(types=("verification.done",)))]
-    assert any(output.name in data for data in opened) and any(source.name in data for data in opened)
+        (extended,) = [e.data for e in reader.events(AuditFilter(types=("document.extended",)))]
+    assert any(source.name in data for data in opened)
+    assert extended["output"] == str(output) and extended["level"] == "B-LTA" and extended["signatures_kept"]
+    assert [s["level_before"] for s in extended["signatures"] if not s["new"]] == ["B-T"]
     assert any(output.name in data for data in verified)
 
 

@@ -174,8 +174,8 @@ async def _flooding(port, own, cursor, index, answers, *, stop: float) -> None:
 
 
 _TITLES = {"quiet": "quiet (10 workstations, one 500-event batch a second each)",
-           "flood_one_address": "+ 40 clients, 200 wrong sign-ins a second, from one address",
-           "flood_many_addresses": "+ 40 clients, 200 wrong sign-ins a second, each from another address",
+           "flood_one_address": "+ 40 clients offering 200 wrong sign-ins a second, from one address",
+           "flood_many_addresses": "+ 40 clients offering 200 wrong sign-ins a second, each from another address",
            "one_workstation_flooding": "+ an 11th workstation sending its batches back to back"}
 
 
@@ -204,7 +204,9 @@ others run meanwhile (their share is the last column); the tests prove the mecha
 (tests/server/test_sign_in_load.py).
 Server resident memory peak over the whole run: **{peak:.0f} MiB** (the review measured 1.74 GB
 under 40 login threads before the limits). Sign-in answers 429 (per address / per name) or 503
-(server-wide password checks) before any argon2 work beyond 1 a second; a workstation beyond its
+(server-wide password checks) before any argon2 work beyond 1 a second, each refusal sent after
+the server's 1 s pause (`sign_in_refusal_delay_seconds`: each client waits for its answer, as the
+review's threads did, so the attempts answered are fewer than offered); a workstation beyond its
 5 batches a second (after a burst of 10) or 1 in flight gets 429 with Retry-After.
 """
 

@@ -64,6 +64,7 @@ class ServerSettings(BaseSettings):
     enrol_attempts_per_minute: int = Field(default=10, ge=1)  # per client address
     ingest_batches_per_second: int = Field(default=5, ge=1)  # per workstation, after a burst of twice as many
     ingest_in_flight: int = Field(default=1, ge=1)  # batches of one workstation handled at once
+    sign_in_refusal_delay_seconds: float = Field(default=1.0, ge=0, le=10)  # a refused sign-in answered after this
     shared_sign_in_limits: bool = True  # per-address/per-name sign-in counters in the database (all processes)
     password_worker: bool = True  # argon2 in a worker process of low CPU priority (server/security.py)
     password_concurrency: int = Field(default=1, ge=1)  # argon2 checks at once (each ~0.1 s, 64 MiB)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,8 +24,13 @@ class SignInGate:
     differs only by code, language and seconds): a refused attempt is a dictionary look-up and
     two sends on the event loop, which ingestion shares."""
 
-    def __init__(self, *, guard, hsts_seconds: int = 0) -> None:
-        self.guard = guard
+    def __init__(self, *, guard, hsts_seconds: int = 0, delay_seconds: float = 0.0, held: int = 1000) -> None:
+        """`delay_seconds`: each refusal is sent after this pause (at most `held` refusals waiting
+        at once; beyond, at once): an attacker waiting for its answers, as a script of threads
+        does, makes a few attempts a second per connection instead of hundreds — at the cost of a
+        sleeping coroutine, no thread and no CPU."""
+        self.guard, self.delay, self.held_most_allowed = guard, delay_seconds, held
+        self.held = 0
         self.hsts = f"max-age={hsts_seconds}; includeSubDomains".encode() if hsts_seconds else None
         self._answers: dict[tuple, tuple[int, list, bytes]] = {}
 
@@ -49,6 +55,12 @@ class SignInGate:
             if len(self._answers) > 1024:  # a handful in practice; never unbounded
                 self._answers.pop(next(iter(self._answers)))
         status, headers, body = answer
+        if self.delay > 0 and self.held < self.held_most_allowed:
+            self.held += 1
+            try:
+                await asyncio.sleep(self.delay)
+            finally:
+                self.held -= 1
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
         return True

@@ -45,7 +45,8 @@ def create_app(settings: ServerSettings, *, database: Database | None = None,
                               "export, verification and configuration (docs/server.md).",
                   openapi_url="/api/v1/openapi.json", docs_url=None, redoc_url=None)
     api.state.kyso = state
-    api.gate = SignInGate(guard=state.guard, hsts_seconds=settings.hsts_seconds)
+    api.gate = SignInGate(guard=state.guard, hsts_seconds=settings.hsts_seconds,
+                          delay_seconds=settings.sign_in_refusal_delay_seconds)
     if settings.password_worker:
         use_password_worker()  # argon2 at low priority, in its own process (server/security.py)
     for module in (meta, enrol, ingest, unit_config, workstation_state, auth, audit, admin):

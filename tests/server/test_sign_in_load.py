@@ -219,3 +219,23 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+def test_refused_sign_ins_are_held_a_moment_a_bounded_number_at_once(own_db_url, tmp_path):
+    """A refused sign-in is answered after `sign_in_refusal_delay_seconds` by a sleeping coroutine
+    (no thread): an attacker waiting for its answers is slowed to a few attempts a second per
+    connection. At most `held` wait at once; beyond, the refusal is sent at once."""
+    server = ThreadServer(own_db_url, data_dir=tmp_path / "held", login_attempts_per_minute=1,
+                          sign_in_refusal_delay_seconds=10)
+    try:
+        gate = server.app.gate
+        gate.held_most_allowed = 4
+        assert _attempt(server.url, "lan-dau", address="203.0.113.50") == 401  # its one attempt of the minute
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            refused = [pool.submit(_attempt, server.url, f"lan-{i}", address="203.0.113.50") for i in range(10)]
+            wait_until(lambda: sum(1 for r in refused if r.done()) >= 6, what="the refusals beyond the held ones")
+            assert gate.held == 4  # four held, six answered at once
+            answers = [r.result() for r in refused]
+        assert answers == [429] * 10 and gate.held == 0
+    finally:
+        server.stop()

@@ -365,17 +365,27 @@ def folder_files(folder: Path) -> list[Path]:
 def verify_folder(folder: Path, *, mode, audit, progress: Callable[[int, int, FolderRow], None] = lambda *a: None,
                   cancelled: Callable[[], bool] = lambda: False, files: Sequence[Path] | None = None) -> list[FolderRow]:
     """Verify every PDF in `folder` (off the GUI thread), each audited; stops between two files
-    when `cancelled()` says so. `progress(done, total, row)` after each file."""
-    from ..errors import error_code
+    when `cancelled()` says so. `progress(done, total, row)` after each file. One event loop and
+    one trust store for the whole folder, as `kyso verify DIR` (the mode's anchors: the same as
+    `mode.verify` uses for one file)."""
+    import asyncio
 
     files = list(files) if files is not None else folder_files(folder)
-    rows: list[FolderRow] = []
     trust = desk_trust(mode)
+    return asyncio.run(_verify_files(files, trust, audit, progress, cancelled))
+
+
+async def _verify_files(files, trust, audit, progress, cancelled) -> list[FolderRow]:
+    from signing.verify import verify_document
+
+    from ..errors import error_code
+
+    rows: list[FolderRow] = []
     for path in files:
         if cancelled():
             break
         try:
-            verification = mode.verify(path)
+            verification = await verify_document(path, trust=trust)
         except Exception as exc:  # this file's answer is its typed error; the others go on
             _log.info("verifying %s failed", path, exc_info=True)
             audit.verified(path, exc)

@@ -204,9 +204,7 @@ others run meanwhile (their share is the last column); the tests prove the mecha
 (tests/server/test_sign_in_load.py).
 Server resident memory peak over the whole run: **{peak:.0f} MiB** (the review measured 1.74 GB
 under 40 login threads before the limits). Sign-in answers 429 (per address / per name) or 503
-(server-wide password checks) before any argon2 work beyond 1 a second, each refusal sent after
-the server's 1 s pause (`sign_in_refusal_delay_seconds`: each client waits for its answer, as the
-review's threads did, so the attempts answered are fewer than offered); a workstation beyond its
+(server-wide password checks) before any argon2 work beyond 1 a second; a workstation beyond its
 5 batches a second (after a burst of 10) or 1 in flight gets 429 with Retry-After.
 """
 

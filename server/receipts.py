@@ -5,13 +5,21 @@ A receipt is a JSON object; the signature covers the RFC 8785 encoding of every 
 0600; a key the database held is moved into it and wiped from the database, so backups no longer
 carry it), else in the database (shared by every server process). `GET /api/v1/server-key`
 publishes the public key; the client pins it at enrolment.
+
+Rotation (`kyso-server admin rotate-receipt-key`) makes a new key and has the old one sign an
+endorsement of it before the old private key is destroyed: {purpose "kyso-key-endorsement",
+previous_key_id, key_id, public_key, endorsed_at} signed like a receipt. The endorsements are kept
+in a public file beside the key file (`<key file>.endorsements.json`) and published with the key,
+so a workstation that pinned any earlier key walks the chain from its pin to the key in use
+(app/sync/key_rotation.py) without re-enrolling.
 """
 
 from __future__ import annotations
 
 import base64
-import os
 import hashlib
+import json
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,12 +35,14 @@ from .db import Database, now_utc
 from .errors import ServerError, ServerErrorCode
 from .models import ReceiptKey, ReceiptPublicKey
 
-__all__ = ["CONFIG_SEAL_HEADER", "CONFIG_SEAL_PURPOSE", "RECEIPT_VERSION", "ReceiptSigner", "earlier_keys",
-           "load_signer", "receipt_body", "rotate_key_file", "utc_text"]
+__all__ = ["CONFIG_SEAL_HEADER", "CONFIG_SEAL_PURPOSE", "ENDORSEMENT_PURPOSE", "RECEIPT_VERSION", "ReceiptSigner",
+           "earlier_keys", "endorsements_file", "load_endorsements", "load_signer", "receipt_body", "rotate_key_file",
+           "utc_text"]
 
 RECEIPT_VERSION = 1
 CONFIG_SEAL_PURPOSE = "kyso-config"
 CONFIG_SEAL_HEADER = "X-Kyso-Config-Seal"  # base64 (URL-safe) of the seal's JSON
+ENDORSEMENT_PURPOSE = "kyso-key-endorsement"
 
 
 def utc_text(moment: datetime) -> str:
@@ -81,6 +91,15 @@ class ReceiptSigner:
         seal["signature"] = base64.b64encode(self.private_key.sign(receipt_body(seal))).decode("ascii")
         return seal
 
+    def endorse(self, successor: ReceiptSigner) -> dict[str, Any]:
+        """This key's signature over the key that replaces it (the link a workstation that pinned
+        this key follows to the next). "purpose" keeps it from passing for a receipt or a seal."""
+        endorsement: dict[str, Any] = {"v": 1, "purpose": ENDORSEMENT_PURPOSE, "previous_key_id": self.key_id,
+                                       "key_id": successor.key_id, "public_key": successor.public_key_b64,
+                                       "endorsed_at": utc_text(now_utc())}
+        endorsement["signature"] = base64.b64encode(self.private_key.sign(receipt_body(endorsement))).decode("ascii")
+        return endorsement
+
     def public(self) -> Ed25519PublicKey:
         return self.private_key.public_key()
 
@@ -115,13 +134,32 @@ def earlier_keys(session, *, current: str) -> list[ReceiptPublicKey]:
     return list(session.execute(query).scalars())
 
 
+def endorsements_file(key_file: Path) -> Path:
+    return key_file.with_name(key_file.name + ".endorsements.json")
+
+
+def load_endorsements(key_file: Path | None) -> list[dict[str, Any]]:
+    """The endorsements made at each rotation, oldest first (none without a key file)."""
+    if key_file is None:
+        return []
+    try:
+        values = json.loads(endorsements_file(key_file).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    return [v for v in values if isinstance(v, dict)] if isinstance(values, list) else []
+
+
 def rotate_key_file(session, *, path: Path) -> tuple[str, str]:
     """A new key replaces the file's (same path, 0600, written aside then renamed over it: a crash
-    leaves the old key or the new, never half a file); the old private key is gone, its public half
-    kept as retired. Returns (old key_id, new key_id). Running servers load the new key at restart."""
+    leaves the old key or the new, never half a file); the old key first endorses the new one
+    (endorsements file, written before the key is replaced: a crash leaves at worst an endorsement
+    of a key never used), then its private half is gone, its public half kept as retired.
+    Returns (old key_id, new key_id). Running servers load the new key at restart."""
     old = ReceiptSigner(_from_file(path))
     _record_public(session, old, retired=True)
     new_key = Ed25519PrivateKey.generate()
+    endorsements = [*load_endorsements(path), old.endorse(ReceiptSigner(new_key))]
+    _replace_text(endorsements_file(path), json.dumps(endorsements, indent=1) + "\n")
     aside = path.with_name(path.name + ".new")
     aside.unlink(missing_ok=True)
     _write_private(aside, new_key)
@@ -129,6 +167,15 @@ def rotate_key_file(session, *, path: Path) -> tuple[str, str]:
     new = ReceiptSigner(_from_file(path))
     _record_public(session, new)
     return old.key_id, new.key_id
+
+
+def _replace_text(path: Path, text: str) -> None:
+    aside = path.with_name(path.name + ".part")
+    with open(aside, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(aside, path)
 
 
 def _load_signer(*, database: Database, key_file: Path | None) -> ReceiptSigner:

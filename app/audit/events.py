@@ -44,6 +44,7 @@ class EventType(StrEnum):
     LOG_PRUNED = "audit.pruned"
     LOG_RESTARTED = "audit.restarted"  # first event of a new chain after a damaged log was set aside
     LOG_WRITE_FAILED = "audit.write_failed"  # events that could not be written (recorded once it works again)
+    SERVER_KEY_FOLLOWED = "server.key_followed"  # the pinned server key followed to its endorsed successor
     PRACTICE_UNLOCKED = "practice.unlocked"  # a trainer unlocked a practice token (practice chain only)
 
 

@@ -25,6 +25,7 @@ from .backoff import CAP_SECONDS, backoff_delay
 from .config_fetch import fetch_all
 from .enrolment import Enrolment, credential, load_enrolment
 from .errors import SyncError, SyncErrorCode
+from .key_rotation import PinnedKeys
 from .receipts import verify_receipt
 from .state_report import report_state
 from .status import SyncPhase, SyncStatus, read_status, write_status
@@ -64,14 +65,15 @@ def sync_once(store: AuditSource, *, enrolment: Enrolment, batch_size: int = 500
     what is in force. Raises SyncError."""
     with http_client(base_url=enrolment.server_url, ca_bundle=enrolment.ca_bundle, proxy=enrolment.proxy,
                      credential=credential(enrolment), insecure_http=enrolment.insecure_http) as client:
-        sent = sum(_push(client, store, enrolment=enrolment, mode=mode, batch_size=batch_size) for mode in MODES)
-        changed = tuple(fetch_all(client, enrolment=enrolment)) if fetch_config else ()
+        pins = PinnedKeys(enrolment, client=client, store=store)  # follows a key rotation (key_rotation.py)
+        sent = sum(_push(client, store, pins=pins, mode=mode, batch_size=batch_size) for mode in MODES)
+        changed = tuple(fetch_all(client, enrolment=pins.enrolment, pins=pins)) if fetch_config else ()
         if fetch_config:
             report_state(client, store)  # what is in force now, the new files included
     return PassReport(sent, {mode: store.acknowledged_seq(mode=mode) for mode in MODES}, changed)
 
 
-def _push(client: httpx.Client, store: AuditSource, *, enrolment: Enrolment, mode: str, batch_size: int) -> int:
+def _push(client: httpx.Client, store: AuditSource, *, pins: PinnedKeys, mode: str, batch_size: int) -> int:
     chain = store.chain_workstation()
     after, sent, waits = store.acknowledged_seq(mode=mode), 0, 0
     while events := store.events_after(mode=mode, after_seq=after, limit=batch_size):
@@ -80,13 +82,13 @@ def _push(client: httpx.Client, store: AuditSource, *, enrolment: Enrolment, mod
                            headers={"Content-Type": "application/json"})
         answer = _json(response)
         if response.status_code == 200:
-            _keep_receipt(store, answer.get("receipt"), enrolment=enrolment, chain=chain, mode=mode)
+            _keep_receipt(store, answer.get("receipt"), pins=pins, chain=chain, mode=mode)
             sent += int(answer.get("accepted", 0))
             if answer["acknowledged_seq"] < events[-1]["seq"]:
                 raise SyncError(SyncErrorCode.PROTOCOL, detail="batch not acknowledged")
             after = answer["acknowledged_seq"]
         elif response.status_code == 409 and answer.get("code") == "SERVER_CHAIN_GAP":
-            _keep_receipt(store, answer.get("receipt"), enrolment=enrolment, chain=chain, mode=mode)
+            _keep_receipt(store, answer.get("receipt"), pins=pins, chain=chain, mode=mode)
             after = _resend_point(store, mode=mode, expected=int(answer["expected_seq"]), after=after)
         elif response.status_code in (429, 503) and waits < _MAX_WAITS:  # the server asks us to slow down
             waits += 1
@@ -130,8 +132,9 @@ def _resend_point(store: AuditSource, *, mode: str, expected: int, after: int) -
     return point
 
 
-def _keep_receipt(store: AuditSource, receipt: Any, *, enrolment: Enrolment, chain: str, mode: str) -> None:
-    checked = verify_receipt(receipt, public_key_b64=enrolment.server_key, chain=chain, mode=mode)
+def _keep_receipt(store: AuditSource, receipt: Any, *, pins: PinnedKeys, chain: str, mode: str) -> None:
+    key_id = receipt.get("key_id") if isinstance(receipt, dict) else None
+    checked = verify_receipt(receipt, keys=pins.keys_for(key_id), chain=chain, mode=mode)
     if checked["seq"] < 1:
         return
     try:

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from .enrolment import Enrolment, server_dir
 from .errors import SyncError, SyncErrorCode
+from .key_rotation import PinnedKeys
 from .transport import refusal, request
 
 __all__ = ["FILES", "SEAL_HEADER", "fetch_all", "fetch_config", "verify_seal"]
@@ -70,16 +71,26 @@ def _revisions() -> dict[str, int]:
     return {k: v for k, v in values.items() if isinstance(v, int)} if isinstance(values, dict) else {}
 
 
-def verify_seal(header: str | None, *, content: bytes, kind: str, enrolment: Enrolment) -> dict[str, Any]:
-    """The seal, if it is the pinned key's signature over this content for this unit and kind;
-    SyncError CONFIG_UNSIGNED / CONFIG_SIGNATURE_INVALID otherwise."""
+def verify_seal(header: str | None, *, content: bytes, kind: str, enrolment: Enrolment,
+                pins: PinnedKeys | None = None) -> dict[str, Any]:
+    """The seal, if it is a pinned key's signature over this content for this unit and kind (a key
+    the pin endorsed is followed first, through `pins`); SyncError CONFIG_UNSIGNED /
+    CONFIG_SIGNATURE_INVALID / SERVER_KEY_NOT_ENDORSED otherwise."""
     if not header:
         raise SyncError(SyncErrorCode.CONFIG_UNSIGNED, kind=kind)
     try:
         seal = json.loads(base64.urlsafe_b64decode(header.encode("ascii")))
         if not isinstance(seal, dict) or not isinstance(seal.get("signature"), str):
             raise ValueError("no signature")
-        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(enrolment.server_key, validate=True))
+    except (UnicodeError, binascii.Error, ValueError, TypeError):
+        raise SyncError(SyncErrorCode.CONFIG_SIGNATURE_INVALID, kind=kind, detail="signature") from None
+    key_id = seal.get("key_id")
+    keys = (pins or PinnedKeys(enrolment)).keys_for(key_id)
+    named = keys.get(key_id) if isinstance(key_id, str) else enrolment.server_key
+    if named is None:
+        raise SyncError(SyncErrorCode.CONFIG_SIGNATURE_INVALID, kind=kind, detail="key_id")
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(named, validate=True))
         key.verify(base64.b64decode(seal["signature"], validate=True),
                    rfc8785.dumps({k: v for k, v in seal.items() if k != "signature"}))
     except (UnicodeError, binascii.Error, ValueError, TypeError, InvalidSignature, rfc8785.CanonicalizationError):
@@ -94,7 +105,7 @@ def verify_seal(header: str | None, *, content: bytes, kind: str, enrolment: Enr
     return seal
 
 
-def fetch_config(client: httpx.Client, *, kind: str, enrolment: Enrolment) -> bool:
+def fetch_config(client: httpx.Client, *, kind: str, enrolment: Enrolment, pins: PinnedKeys | None = None) -> bool:
     """True when a new version was written (only after its seal verified)."""
     etags = _etags()
     target = server_dir() / FILES[kind]
@@ -110,7 +121,8 @@ def fetch_config(client: httpx.Client, *, kind: str, enrolment: Enrolment) -> bo
         if error.code in (SyncErrorCode.REVOKED, SyncErrorCode.AUTH):
             raise error
         raise SyncError(SyncErrorCode.CONFIG_REFUSED, kind=kind, status=response.status_code)
-    seal = verify_seal(response.headers.get(SEAL_HEADER), content=response.content, kind=kind, enrolment=enrolment)
+    seal = verify_seal(response.headers.get(SEAL_HEADER), content=response.content, kind=kind, enrolment=enrolment,
+                       pins=pins)
     revisions = _revisions()
     if seal["revision"] < revisions.get(kind, 0):  # an older version replayed: the newer one stays
         raise SyncError(SyncErrorCode.CONFIG_SIGNATURE_INVALID, kind=kind, detail="revision")
@@ -121,16 +133,16 @@ def fetch_config(client: httpx.Client, *, kind: str, enrolment: Enrolment) -> bo
     return True
 
 
-def fetch_all(client: httpx.Client, *, enrolment: Enrolment) -> list[str]:
+def fetch_all(client: httpx.Client, *, enrolment: Enrolment, pins: PinnedKeys | None = None) -> list[str]:
     """Fetch every kind (one refused does not stop the other); returns the kinds that changed,
     or raises the first refusal once all were tried."""
     changed, refused = [], None
     for kind in FILES:
         try:
-            if fetch_config(client, kind=kind, enrolment=enrolment):
+            if fetch_config(client, kind=kind, enrolment=enrolment, pins=pins):
                 changed.append(kind)
         except SyncError as error:
-            if error.code in (SyncErrorCode.REVOKED, SyncErrorCode.AUTH):
+            if error.code in (SyncErrorCode.REVOKED, SyncErrorCode.AUTH, SyncErrorCode.SERVER_KEY_NOT_ENDORSED):
                 raise
             refused = refused or error
     if refused is not None:

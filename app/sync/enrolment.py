@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from .credentials import load_secret, save_secret
 from .errors import SyncError, SyncErrorCode
 from .transport import check_transport, http_client, refusal, request
 
-__all__ = ["Enrolment", "credential", "enroll", "enrolment_file", "load_enrolment", "server_dir"]
+__all__ = ["Enrolment", "credential", "enroll", "enrolment_file", "load_enrolment", "save_enrolment", "server_dir"]
 
 _CREDENTIAL = "credential"
 _KEY = "workstation-key"
@@ -52,9 +52,15 @@ class Enrolment:
     ca_bundle: str | None = None  # PEM file trusted for the server (government CA)
     proxy: str | None = None  # HTTPS proxy URL; None: HTTPS_PROXY from the environment
     insecure_http: bool = False  # plain HTTP to a non-loopback server, asked for explicitly (labs only)
+    # keys pinned before a followed rotation (key_id → key): receipts they signed stay verifiable
+    earlier_keys: dict[str, str] = field(default_factory=dict)
 
     def secret_name(self, what: str) -> str:
         return f"{what}:{self.workstation_id}"
+
+    def trusted_keys(self) -> dict[str, str]:
+        """key_id → public key (base64) of every key this workstation trusts: the pin and earlier pins."""
+        return {**self.earlier_keys, self.key_id: self.server_key}
 
 
 def load_enrolment() -> Enrolment | None:
@@ -100,8 +106,13 @@ def enroll(*, url: str, code: str, workstation_id: str, label: str = "", ca_bund
                             serialization.NoEncryption()).decode("ascii")
     save_secret(enrolment.secret_name(_KEY), pem)
     save_secret(enrolment.secret_name(_CREDENTIAL), answer["credential"])
-    _write_json(enrolment_file(), asdict(enrolment))
+    save_enrolment(enrolment)
     return enrolment
+
+
+def save_enrolment(enrolment: Enrolment) -> None:
+    """The enrolment record, replaced atomically (enrolment, a followed key rotation)."""
+    _write_json(enrolment_file(), asdict(enrolment))
 
 
 def _write_json(path: Path, values: dict) -> None:

@@ -32,12 +32,14 @@ class SyncErrorCode(StrEnum):
     PLAIN_HTTP = "SYNC_PLAIN_HTTP"
     CONFIG_UNSIGNED = "SYNC_CONFIG_UNSIGNED"
     CONFIG_SIGNATURE_INVALID = "SYNC_CONFIG_SIGNATURE_INVALID"
+    SERVER_KEY_NOT_ENDORSED = "SYNC_SERVER_KEY_NOT_ENDORSED"
 
 
 # Errors a retry cannot cure: the client keeps its slowest pace until `sync now` or a restart.
 PERMANENT = frozenset({SyncErrorCode.NOT_ENROLLED, SyncErrorCode.CREDENTIAL_MISSING, SyncErrorCode.AUTH,
                        SyncErrorCode.REVOKED, SyncErrorCode.HISTORY_REWRITTEN, SyncErrorCode.RECEIPT_INVALID,
-                       SyncErrorCode.RECEIPT_MISMATCH, SyncErrorCode.SERVER_BEHIND, SyncErrorCode.PLAIN_HTTP})
+                       SyncErrorCode.RECEIPT_MISMATCH, SyncErrorCode.SERVER_BEHIND, SyncErrorCode.PLAIN_HTTP,
+                       SyncErrorCode.SERVER_KEY_NOT_ENDORSED})
 
 
 class SyncError(KysoError):

@@ -42,7 +42,7 @@ def verified_seq(store: PrunableLog, *, enrolment: Enrolment, mode: str) -> int:
     chain, highest = store.chain_workstation(), 0
     for receipt in store.receipts(mode=mode):
         try:
-            checked = verify_receipt(receipt, public_key_b64=enrolment.server_key, chain=chain, mode=mode)
+            checked = verify_receipt(receipt, keys=enrolment.trusted_keys(), chain=chain, mode=mode)
         except SyncError as error:
             raise SyncError(SyncErrorCode.PRUNE_UNVERIFIED, mode=mode, seq=_seq(receipt),
                             detail=error.params.get("detail", "")) from error

@@ -57,6 +57,10 @@ def install_error_handlers(app: FastAPI) -> None:
             error = ServerError(code, detail=str(exc.detail)[:200])
         response = _respond(request, error)
         response.status_code = exc.status_code if exc.status_code >= 400 else error.status
+        for name, value in (exc.headers or {}).items():  # WWW-Authenticate, Allow…
+            response.headers[name] = value
+        if exc.status_code == 405:  # every method the path has, not only its first route's (RFC 9110 §15.5.6)
+            response.headers["Allow"] = ", ".join(_allowed_methods(request, (exc.headers or {}).get("Allow", "")))
         return response
 
     async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
@@ -91,6 +95,24 @@ def install_error_handlers(app: FastAPI) -> None:
             return _respond(request, known)
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return _respond(request, ServerError(ServerErrorCode.INTERNAL))
+
+
+def _allowed_methods(request: Request, named: str) -> list[str]:
+    """Every method the path has: Starlette names only the first matching route's, and a path
+    such as /api/v1/events has a GET route and a POST route. Read from the published schema
+    (paths outside it, the console's, keep Starlette's answer `named`)."""
+    from starlette.routing import compile_path
+
+    table = getattr(request.app.state, "kyso_methods", None)
+    if table is None:
+        table = [(compile_path(path)[0], {method.upper() for method in item})
+                 for path, item in request.app.openapi().get("paths", {}).items()]
+        request.app.state.kyso_methods = table
+    allowed = {part.strip() for part in named.split(",") if part.strip()}
+    for pattern, methods in table:
+        if pattern.match(request.url.path):
+            allowed |= methods
+    return sorted(allowed)
 
 
 def database_refusal(exc: BaseException) -> ServerError | None:

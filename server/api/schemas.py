@@ -13,7 +13,7 @@ __all__ = [
     "AccountIn", "AccountOut", "Alerts", "BatchAnswer", "ChainVerdictOut", "Chains", "CodeIn", "CodeOut",
     "ConfigIn", "EnrolIn", "EnrolOut", "ErrorOut", "EventPage", "LoginIn", "LoginOut", "LogPage", "LogVerdictOut",
     "Me", "Receipt", "ServerKey", "UnitIn", "UnitOut", "WIRE_EVENT_SCHEMA", "WorkstationOut", "WorkstationStateIn",
-    "WorkstationVerdict",
+    "WorkstationVerdict", "refusals",
 ]
 
 Mode = Literal["production", "practice"]
@@ -27,10 +27,52 @@ class ErrorOut(BaseModel):
     params: dict[str, str]
 
 
+_REFUSALS = {
+    400: "the body is not JSON (SERVER_BODY_MALFORMED)",
+    401: "no credential, or one the server does not know (SERVER_AUTH_REQUIRED, SERVER_AUTH_INVALID)",
+    403: "a credential without the right: another role or unit, a revoked workstation, a locked or "
+         "disabled account (SERVER_FORBIDDEN, SERVER_OTHER_UNIT, SERVER_WORKSTATION_REVOKED, …)",
+    404: "nothing of that name (SERVER_NOT_FOUND, SERVER_UNIT_UNKNOWN, SERVER_WORKSTATION_UNKNOWN, …)",
+    409: "in conflict with what the server holds (exists already, a chain gap, rewritten history)",
+    413: "the body is larger than the server takes (SERVER_BODY_TOO_LARGE, SERVER_BATCH_TOO_LARGE)",
+    422: "a member or parameter out of its bounds, the limit named (SERVER_REQUEST_INVALID, …)",
+    429: "too many requests from this address, account or workstation; Retry-After says when (SERVER_RATE_LIMITED)",
+    503: "busy or the database away, retryable; Retry-After says when (SERVER_BUSY, SERVER_DATABASE_UNAVAILABLE)",
+    507: "the database's disk is full (SERVER_STORAGE_FULL); Retry-After says when to try again",
+}
+_RETRY_AFTER = {"Retry-After": {"description": "seconds to wait before trying again", "schema": {"type": "integer"}}}
+
+
+def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: each refusal it can really give, as ErrorOut (stable code,
+    Vietnamese or English message, parameters), so the published schema lists every status."""
+    return {status: {"model": ErrorOut, "description": _REFUSALS[status],
+                     **({"headers": _RETRY_AFTER} if status in (429, 503, 507) else {})} for status in statuses}
+
+
+# Refusals shared by kinds of route.
+READ = (503,)  # the database busy or away
+WRITE = (503, 507)  # … or its disk full
+BODY = (400, 413, 422)  # a request body: not JSON, too large, out of bounds
+SIGNED_IN = (401, 403)  # a bearer credential: missing or unknown, or without the right
+
+
 class EarlierKey(BaseModel):
     public_key: str = Field(description="raw 32-byte public key, base64")
     key_id: str
     retired_at: datetime | None
+
+
+class KeyEndorsement(BaseModel):
+    """A rotation's link: the previous key's Ed25519 signature (over the RFC 8785 encoding of every
+    other member) on the key that replaced it."""
+    v: int
+    purpose: Literal["kyso-key-endorsement"]
+    previous_key_id: str
+    key_id: str
+    public_key: str = Field(description="the new key, raw 32 bytes, base64")
+    endorsed_at: str
+    signature: str
 
 
 class ServerKey(BaseModel):
@@ -39,6 +81,9 @@ class ServerKey(BaseModel):
     key_id: str
     previous: list[EarlierKey] = Field(default_factory=list,
                                        description="keys used before a rotation: receipts name theirs (key_id)")
+    endorsements: list[KeyEndorsement] = Field(
+        default_factory=list, description="each rotation's new key signed by the key before it, oldest first: "
+                                          "a workstation follows them from the key it pinned")
 
 
 class EnrolIn(BaseModel):

@@ -132,6 +132,22 @@ def test_rotation_keeps_earlier_receipts_verifiable(own_db, tmp_path, capsys, mo
     Ed25519PublicKey.from_public_bytes(base64.b64decode(earlier["public_key"])).verify(
         base64.b64decode(receipt["signature"]), receipt_body(receipt))
     assert earlier["retired_at"]
+    # the old key endorsed the new one before it was destroyed: a workstation walks from its pin
+    from app.sync.key_rotation import follow_endorsements
+
+    [link] = published["endorsements"]
+    assert (link["previous_key_id"], link["key_id"], link["public_key"]) == (old.key_id, new.key_id, new.public_key_b64)
+    assert follow_endorsements(published["endorsements"], pinned_id=old.key_id, pinned_key=old.public_key_b64,
+                               target=new.key_id) == [link]
+    endorsements = key_file.with_name(key_file.name + ".endorsements.json")
+    assert "PRIVATE" not in endorsements.read_text()  # public data, kept beside the key file
+    assert _cli(capsys, monkeypatch, "admin", "rotate-receipt-key", db=own_db)[0] == 0
+    third = load_signer(database=database, key_file=key_file)
+    with TestClient(create_app(ServerSettings(database_url=own_db, data_dir=tmp_path,
+                                              receipt_key_file=key_file))) as client:
+        chain = client.get("/api/v1/server-key").json()["endorsements"]
+    assert [link["key_id"] for link in follow_endorsements(chain, pinned_id=old.key_id, pinned_key=old.public_key_b64,
+                                                           target=third.key_id)] == [new.key_id, third.key_id]
     database.dispose()
     monkeypatch.delenv("KYSO_SERVER_RECEIPT_KEY_FILE")
     code, _, err = _cli(capsys, monkeypatch, "admin", "rotate-receipt-key", db=f"sqlite:///{tmp_path / 'x.sqlite3'}")

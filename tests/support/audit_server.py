@@ -53,7 +53,8 @@ class ThreadServer:
     """uvicorn serving create_app() on a pre-bound loopback socket, in a thread of this process."""
 
     def __init__(self, database_url: str, *, data_dir: Path, tls: tuple[Path, Path] | None = None,
-                 **settings: Any) -> None:
+                 port: int = 0, **settings: Any) -> None:
+        """`port`: 0 for any free one; a given port to restart a server where its workstations know it."""
         from server.api.main import create_app
         from server.config import ServerSettings
         from server.migrate import upgrade
@@ -61,7 +62,7 @@ class ThreadServer:
         upgrade(database_url)
         self.settings = ServerSettings(database_url=database_url, data_dir=data_dir, **{**TEST_LIMITS, **settings})
         self.app = create_app(self.settings)
-        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket = socket.create_server(("127.0.0.1", port))
         self.port = self._socket.getsockname()[1]
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off", access_log=False,

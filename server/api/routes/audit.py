@@ -19,17 +19,19 @@ from ...services.report_pdf import ReportOptions
 from ...timezones import local_zone, parse_moment
 from ..deps import AdminDep, SessionDep, StateDep
 from ..schemas import (
+    READ,
+    SIGNED_IN,
     Alerts,
     ChainVerdictOut,
-    ErrorOut,
     EventPage,
     WorkstationOut,
     WorkstationVerdict,
+    refusals,
 )
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", tags=["audit"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}})
+router = APIRouter(prefix="/api/v1", tags=["audit"], responses=refusals(*SIGNED_IN, 422, *READ))
 _Text = Annotated[str | None, Query(max_length=200, pattern="^[^\x00]*$")]  # PostgreSQL text holds no U+0000
 BIGINT = 2**63 - 1
 
@@ -74,7 +76,7 @@ def list_events(where: FilterDep, session: SessionDep, after_id: Annotated[int, 
 
 
 @router.get("/events/export", response_class=StreamingResponse,
-            responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}})
+            responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}, **refusals(507)})
 def export(where: FilterDep, admin: AdminDep, state: StateDep, request: Request,
            format: ExportFormat = ExportFormat.CSV) -> StreamingResponse:
     with state.database.write() as session:
@@ -102,7 +104,7 @@ def _readable(admin: Admin, session, workstation_id: str) -> None:
         raise ServerError(ServerErrorCode.WORKSTATION_UNKNOWN, workstation=workstation_id)
 
 
-@router.get("/workstations/{workstation_id}/verify", response_model=WorkstationVerdict)
+@router.get("/workstations/{workstation_id}/verify", response_model=WorkstationVerdict, responses=refusals(404))
 def verify(workstation_id: str, admin: AdminDep, session: SessionDep,
            mode: Literal["production", "practice"] | None = None) -> WorkstationVerdict:
     """Every chain of the workstation re-hashed from the stored events, first problem named."""

@@ -7,15 +7,14 @@ from fastapi import APIRouter, Request
 from ...errors import ServerError
 from ...services import accounts, signin
 from ..deps import AdminDep, BearerDep, StateDep, client_address
-from ..schemas import ErrorOut, LoginIn, LoginOut, Me
+from ..schemas import BODY, READ, SIGNED_IN, WRITE, LoginIn, LoginOut, Me, refusals
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/auth", tags=["admin"])
 
 
-@router.post("/login", response_model=LoginOut, responses={
-    401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 429: {"model": ErrorOut}, 503: {"model": ErrorOut}})
+@router.post("/login", response_model=LoginOut, responses=refusals(*BODY, 401, 403, 429, *WRITE))
 def login(body: LoginIn, state: StateDep, request: Request) -> LoginOut:
     settings = state.settings
     result = signin.sign_in(guard=state.guard, session_factory=state.database.write,
@@ -28,12 +27,12 @@ def login(body: LoginIn, state: StateDep, request: Request) -> LoginOut:
                     role=result.admin.role.value, unit=result.admin.unit_id)
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, responses=refusals(*SIGNED_IN, *WRITE))
 def logout(admin: AdminDep, token: BearerDep, state: StateDep) -> None:
     with state.database.write() as session:
         accounts.logout(session, token=token, admin=admin)
 
 
-@router.get("/me", response_model=Me)
+@router.get("/me", response_model=Me, responses=refusals(*SIGNED_IN, *READ))
 def me(admin: AdminDep) -> Me:
     return Me(username=admin.username, role=admin.role.value, unit=admin.unit_id)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, status
 
 from ...services import workstations
 from ..deps import StateDep, client_address
-from ..schemas import EnrolIn, EnrolOut, ErrorOut, ServerKey
+from ..schemas import BODY, WRITE, EnrolIn, EnrolOut, ServerKey, refusals
 
 __all__ = ["router"]
 
@@ -14,8 +14,7 @@ router = APIRouter(prefix="/api/v1", tags=["workstation"])
 
 
 @router.post("/enrol", response_model=EnrolOut, status_code=status.HTTP_201_CREATED,
-             responses={403: {"model": ErrorOut}, 409: {"model": ErrorOut}, 422: {"model": ErrorOut},
-                        429: {"model": ErrorOut}})
+             responses=refusals(*BODY, 403, 409, 429, *WRITE))
 def enrol(body: EnrolIn, state: StateDep, request: Request) -> EnrolOut:
     state.guard.admit_enrol(address=client_address(request))  # guessing codes costs a wait
     with state.database.write() as session:

@@ -12,7 +12,7 @@ from ...errors import ServerError, ServerErrorCode
 from ...models import ChainHead
 from ...services.ingest import ingest_batch
 from ..deps import SessionDep, StateDep, WorkstationDep
-from ..schemas import WIRE_EVENT_SCHEMA, BatchAnswer, Chains, ErrorOut
+from ..schemas import BODY, READ, SIGNED_IN, WIRE_EVENT_SCHEMA, WRITE, BatchAnswer, Chains, refusals
 
 __all__ = ["router"]
 
@@ -21,9 +21,9 @@ _BODY = {"requestBody": {"required": True, "content": {"application/json": {"sch
 
 
 @router.post("/events", response_model=BatchAnswer, openapi_extra=_BODY,
-             responses={409: {"model": ErrorOut, "description": "gap (expected_seq) or rewritten history"},
-                        413: {"model": ErrorOut}, 422: {"model": ErrorOut}, 429: {"model": ErrorOut},
-                        503: {"model": ErrorOut}})
+             responses={**refusals(*BODY, *SIGNED_IN, 409, 429, *WRITE),
+                        409: {**refusals(409)[409], "description": "a gap (expected_seq, with the receipt of the "
+                                                                   "head held) or rewritten history"}})
 async def post_events(request: Request, workstation: WorkstationDep, state: StateDep) -> Response:
     """Parsed by hand (orjson): a 1,000-event batch through pydantic would cost more than storing it.
     Admitted before its body is read (the workstation's rate and batches in flight, then a place
@@ -52,7 +52,7 @@ def _ingest(body: bytes, workstation, state) -> Response:
     return Response(orjson.dumps(result.answer()), media_type="application/json")
 
 
-@router.get("/chains", response_model=Chains)
+@router.get("/chains", response_model=Chains, responses=refusals(*SIGNED_IN, *READ))
 def chains(workstation: WorkstationDep, session: SessionDep, state: StateDep) -> Chains:
     """The server's head of each of this workstation's chains, as receipts (to resume from)."""
     heads = session.execute(select(ChainHead).where(ChainHead.workstation_id == workstation.id)

@@ -9,9 +9,9 @@ from sqlalchemy import text
 
 from ...db import as_utc
 from ...errors import ServerError, ServerErrorCode
-from ...receipts import earlier_keys
+from ...receipts import earlier_keys, load_endorsements
 from ..deps import StateDep
-from ..schemas import EarlierKey, ErrorOut, ServerKey
+from ..schemas import READ, EarlierKey, KeyEndorsement, ServerKey, refusals
 
 __all__ = ["router"]
 
@@ -23,7 +23,7 @@ def health(state: StateDep) -> dict[str, str]:
     return {"status": "ok", "database": state.database.dialect}
 
 
-@router.get("/ready", responses={503: {"model": ErrorOut}})
+@router.get("/ready", responses=refusals(*READ))
 def ready(state: StateDep) -> dict[str, str]:
     """Readiness: the database answers (a load balancer sends no traffic to a process whose
     database is away). /health says only that the process runs."""
@@ -35,11 +35,15 @@ def ready(state: StateDep) -> dict[str, str]:
     return {"status": "ready", "database": state.database.dialect}
 
 
-@router.get("/server-key", response_model=ServerKey)
+@router.get("/server-key", response_model=ServerKey, responses=refusals(*READ))
 def server_key(state: StateDep) -> ServerKey:
-    """The key in use, and the public halves of earlier ones (a receipt names its key_id)."""
+    """The key in use, the public halves of earlier ones (a receipt names its key_id), and the
+    endorsements that chain each rotation's key to the one before (docs/server.md, "Rotating the
+    receipt key")."""
     with state.database.read_session() as session:
         earlier = [EarlierKey(public_key=base64.b64encode(k.public_key).decode("ascii"), key_id=k.key_id,
                               retired_at=as_utc(k.retired_at))
                    for k in earlier_keys(session, current=state.signer.key_id)]
-    return ServerKey(public_key=state.signer.public_key_b64, key_id=state.signer.key_id, previous=earlier)
+    endorsements = [KeyEndorsement(**e) for e in load_endorsements(state.settings.receipt_key_file)]
+    return ServerKey(public_key=state.signer.public_key_b64, key_id=state.signer.key_id, previous=earlier,
+                     endorsements=endorsements)

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from ...receipts import CONFIG_SEAL_HEADER
 from ...services.unit_config import ConfigKind, config_revision, get_config
 from ..deps import SessionDep, StateDep, WorkstationDep
-from ..schemas import ErrorOut
+from ..schemas import READ, SIGNED_IN, refusals
 
 __all__ = ["router"]
 
@@ -21,7 +21,8 @@ _MEDIA = {ConfigKind.CATALOGUE: "application/yaml; charset=utf-8", ConfigKind.PO
 
 @router.get("/config/{kind}", response_class=Response,
             responses={200: {"content": {"application/yaml": {}, "application/toml": {}}},
-                       304: {"description": "unchanged since the ETag given"}, 404: {"model": ErrorOut}})
+                       304: {"description": "unchanged since the ETag given"},
+                       **refusals(*SIGNED_IN, 404, 422, *READ)})
 def fetch(kind: ConfigKind, workstation: WorkstationDep, session: SessionDep, state: StateDep,
           if_none_match: str | None = Header(default=None, max_length=200)) -> Response:
     """Sealed with the server's key (the one the workstation pinned at enrolment): whoever

@@ -32,7 +32,8 @@ PAGE_SIZE = 50
 EVENT_TYPES = ("sign.requested", "sign.succeeded", "sign.failed", "sign.refused", "sign.recovered", "pin.wrong",
                "pin.locked", "document.opened", "preflight.done", "verification.done", "document.extended", "token.inserted",
                "token.removed", "app.started", "app.stopped", "catalogue.loaded", "policy.loaded", "settings.changed",
-               "audit.verified", "audit.exported", "audit.pruned", "audit.restarted", "audit.write_failed")
+               "audit.verified", "audit.exported", "audit.pruned", "audit.restarted", "audit.write_failed",
+               "server.key_followed")
 PRACTICE_TYPES = ("sign.succeeded", "sign.failed", "sign.refused", "pin.wrong", "pin.locked", "verification.done")
 _Text = Annotated[str, Query(max_length=200, pattern="^[^\x00]*$")]
 

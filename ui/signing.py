@@ -6,8 +6,6 @@ from __future__ import annotations
 import logging
 import threading
 
-from app.desk.signing import batch_summary
-
 from .errors import show_code, show_error
 from .prompts import GuiAcceptor, GuiPrompter
 from .qt import QDialog, QMessageBox, QObject, Signal
@@ -52,8 +50,8 @@ class SigningFlow(QObject):
         if choice is None:
             return self._finish(None)
         view, certificate = choice
-        confirm = BatchConfirmDialog(batch_summary(documents), [d.path for d in documents],
-                                     holder=_holder(certificate), parent=self.parent_window)
+        confirm = BatchConfirmDialog(self.desk.batch_summary(documents), [d.path for d in documents],
+                                     holder=self.desk.holder_name(certificate), parent=self.parent_window)
         if confirm.exec() != QDialog.DialogCode.Accepted:
             return self._finish(None)
         self._run(documents, view, certificate)
@@ -148,8 +146,3 @@ class SigningFlow(QObject):
         box.setObjectName("kyso-info")
         box.open()
 
-
-def _holder(certificate) -> str:
-    from app.desk.tokens import certificate_holder_name
-
-    return certificate_holder_name(certificate.der)

@@ -258,6 +258,20 @@ class Desk:
         changed = tuple(d for d in signable if d.changed_since_checked)
         return SigningChoice(tuple(d for d in signable if d not in changed), changed)
 
+    @staticmethod
+    def batch_summary(documents: Sequence[DeskDocument]):
+        """"12 documents, personal signature, level B-LT": one line per (kind, level)."""
+        from .signing import batch_summary
+
+        return batch_summary(documents)
+
+    @staticmethod
+    def holder_name(certificate) -> str:
+        """Whose certificate signs (read once per certificate, in tokens/holder.py)."""
+        from .tokens import certificate_holder_name
+
+        return certificate_holder_name(certificate.der)
+
     def sign_request(self, documents: Sequence[DeskDocument], *, token: TokenView, key_id: bytes) -> SignRequest:
         """The request for these documents with the chosen token's key, built from the settings
         by the same functions as `kyso sign`'s."""

@@ -20,6 +20,7 @@ alone validate the signer; B-LTA when a valid document timestamp covers that DSS
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -34,6 +35,7 @@ from .levels import PadesLevel
 from .pdf_hex import install_fast_hex_strings
 from .trust import TrustStore
 from .verify_changes import Change, ChangeKind, RevisionSigner, classify_revisions
+from .verify_prehash import FileIdentity, prehashed_digest
 from .verify_structure import BoundedStream, Malformed, check_signature_dictionary, file_end, range_digest
 
 __all__ = ["Change", "ChangeKind", "DocumentVerdict", "DocumentVerification", "Indication", "Problem",
@@ -199,6 +201,7 @@ async def verify_document(path: Path, *, trust: TrustStore, allow_fetching: bool
     install_fast_hex_strings()
     check_header(path)
     with open(path, "rb") as stream:
+        identity = FileIdentity.of(os.fstat(stream.fileno()))
         size = path.stat().st_size
         end = file_end(stream, size)
         view = BoundedStream(stream, end.end) if end.appended else stream
@@ -206,7 +209,8 @@ async def verify_document(path: Path, *, trust: TrustStore, allow_fetching: bool
         if reader.encrypted:
             raise SigningError(SigningErrorCode.ENCRYPTED, file=path)
         found = _signature_fields(reader)
-        checked = [await _check_one(name, sig_field, value, reader, view, end.end, trust, allow_fetching)
+        digests = _Digests(path, identity, view)
+        checked = [await _check_one(name, sig_field, value, reader, digests, end.end, trust, allow_fetching)
                    for name, sig_field, value in found]
         certification = _certification(checked)
         try:
@@ -249,9 +253,20 @@ def _signature_fields(reader) -> list[tuple[str, Any, Any]]:
     return found
 
 
-async def _check_one(name, sig_field, value, reader, view, length, trust, allow_fetching) -> _Checked:
+@dataclass(frozen=True)
+class _Digests:
+    """The opened file: its path and identity (for a digest made in the background while kyso
+    started, verify_prehash.py) and the view the signatures are read through."""
+
+    path: Path
+    identity: FileIdentity
+    view: Any
+
+
+async def _check_one(name, sig_field, value, reader, digests: _Digests, length, trust, allow_fetching) -> _Checked:
     from pyhanko.pdf_utils import generic
 
+    view = digests.view
     try:
         sig_object = value.get_object() if isinstance(value, generic.IndirectObject) else value
     except Exception as exc:
@@ -273,7 +288,7 @@ async def _check_one(name, sig_field, value, reader, view, length, trust, allow_
         from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 
         embedded = EmbeddedPdfSignature(reader, sig_field, name)
-        _seed_digest(embedded, view, byte_range)
+        _seed_digest(embedded, digests, byte_range)
         revision = embedded.signed_revision
         if not _ends_its_revision(reader, revision, byte_range):
             # the dictionary was written in another revision than the one its range signs:
@@ -300,11 +315,14 @@ async def _check_one(name, sig_field, value, reader, view, length, trust, allow_
                     int(docmdp.value) if docmdp is not None else None)
 
 
-def _seed_digest(embedded, stream, byte_range: tuple[int, ...]) -> None:
-    """Hash the signed ranges once, in large reads (verify_structure.range_digest), and hand the
-    digest to pyhanko's signature object, which otherwise reads them 4 KiB at a time."""
+def _seed_digest(embedded, digests: _Digests, byte_range: tuple[int, ...]) -> None:
+    """Hash the signed ranges once, in large reads (verify_structure.range_digest) — or take the
+    digest of exactly these ranges of this very file made in the background (verify_prehash.py)
+    — and hand it to pyhanko's signature object, which otherwise reads them 4 KiB at a time."""
     algorithm = embedded.external_md_algorithm
-    digest = range_digest(stream, byte_range, algorithm)
+    digest = prehashed_digest(digests.path, digests.identity, byte_range, algorithm)
+    if digest is None:
+        digest = range_digest(digests.view, byte_range, algorithm)
     if digest is not None:
         embedded.external_digests[algorithm] = digest
 

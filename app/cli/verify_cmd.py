@@ -33,6 +33,10 @@ def handle(args: argparse.Namespace, reporter: Reporter) -> int:
         from .practice_run import practice_verify
 
         return practice_verify(args, reporter)
+    from signing.verify_prehash import start_prehash
+
+    # a large file's newest signed range is hashed on the second core while kyso loads the rest
+    start_prehash(path for path in args.files if path.is_file())
     from app.sign_settings import trust_dirs
 
     from .audit_cmd import cli_audit

@@ -39,7 +39,7 @@ def _machine() -> str:
 
 
 SECTIONS = ("signing", "cli_batch", "view_check", "recognition", "audit", "server", "server_attack", "console", "desktop",
-            "installer", "practice", "verify_batch")
+            "installer", "practice", "verify_batch", "verify_large")
 """Sections of docs/performance.md, in order. Each is produced by a function `run(quick) -> str`
 (markdown) below or in the benchmark module of the same name, and kept in
 benchmarks/results/<name>.md so one area can be re-measured without re-running the others."""

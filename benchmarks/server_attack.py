@@ -143,7 +143,7 @@ async def _login_flood(port: int, answers, *, stop: float, many: bool, offset: f
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     origin, beat = time.perf_counter() + offset, 0
     try:
-        while (due := origin + beat * 0.2) < stop:
+        while (due := origin + beat * 0.2) < stop and time.perf_counter() < stop:  # the phase's length, not its count
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
             beat += 1
             body = b'{"username":"khach-' + secrets.token_hex(4).encode() + b'","password":"sai-mat-khau-123"}'
@@ -204,7 +204,9 @@ others run meanwhile (their share is the last column); the tests prove the mecha
 (tests/server/test_sign_in_load.py).
 Server resident memory peak over the whole run: **{peak:.0f} MiB** (the review measured 1.74 GB
 under 40 login threads before the limits). Sign-in answers 429 (per address / per name) or 503
-(server-wide password checks) before any argon2 work beyond 1 a second; a workstation beyond its
+(server-wide password checks) before any argon2 work beyond 1 a second, each refusal at the door
+sent after the server's 1 s pause (`sign_in_refusal_delay_seconds`): the attackers wait for their
+answers, as the review's threads did, so far fewer attempts are made than offered; a workstation beyond its
 5 batches a second (after a burst of 10) or 1 in flight gets 429 with Retry-After.
 """
 

@@ -187,7 +187,7 @@ def _report(phases: dict, meters: dict, *, peak: float, seconds: int, load: tupl
         f"{', '.join(f'{status}: {count:,}' for status, count in sorted(run['answers'].items())) or '—'} | "
         f"{meters[name] * 100:.0f} % |"
         for name, run in phases.items())
-    worst = max(run["p99"] for name, run in phases.items() if name != "quiet") / quiet
+    worst = max(run["p99"] for name, run in phases.items() if name.startswith("flood")) / quiet
     return f"""## 6c. The audit server under attack — ingestion while flooded (issue 16)
 
 One `kyso-server` process on PostgreSQL with its default limits; each phase {seconds} s; ten
@@ -197,7 +197,7 @@ workstations each offer one 500-event batch a second (open loop, keep-alive conn
 |---|---:|---|---:|---|---:|
 {rows}
 
-Target: p99 during a flood within 2× of the quiet p99: **{'met' if worst <= 2 else 'not met'}** (worst {worst:.2f}×).
+Target: p99 during a sign-in flood within 2× of the quiet p99: **{'met' if worst <= 2 else 'not met'}** (worst {worst:.2f}×).
 Machine load (1-minute average, `uptime`) before / after the run: {load[0][0]:.2f} / {load[1][0]:.2f} on
 {os.cpu_count()} cores — a shared machine: each p99 is the worst of ~{phases['quiet']['batches']} batches and moves with what
 others run meanwhile (their share is the last column); the tests prove the mechanism by counts
